@@ -1,0 +1,2 @@
+//! `obakit-codegen generate|check`: the command-line front of the generator.
+fn main() {}

@@ -1,0 +1,2 @@
+//! `obakit`: the partner server's command line.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Run-time support for generated code: open enums, error bodies, the client plumbing.
