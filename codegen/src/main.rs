@@ -1,2 +1,120 @@
 //! `obakit-codegen generate|check`: the command-line front of the generator.
-fn main() {}
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use obakit_codegen::{RoleSelection, Settings, check_dir, generate, write_dir};
+
+/// Generates typed poem-openapi handler traits and reqwest clients from OpenAPI documents.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate code for SPECS into OUT (files no longer generated are removed).
+    Generate(Args),
+    /// Check that OUT holds exactly what `generate` would write; exit 1 and list the differences if not.
+    Check(Args),
+}
+
+#[derive(clap::Args)]
+struct Args {
+    /// OpenAPI 3.0 or Swagger 2.0 documents (YAML or JSON) generated together; each becomes one API module.
+    #[arg(required = true)]
+    specs: Vec<PathBuf>,
+    /// The output folder.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Path of the runtime module in the crate that includes the code.
+    #[arg(long, default_value = "::obakit_api::rt")]
+    runtime_path: String,
+    /// Only these roles (`x-obakit-role`) get a server trait; default: every role.
+    #[arg(long, value_delimiter = ',')]
+    server_roles: Option<Vec<String>>,
+    /// Only these roles get a client; default: every role.
+    #[arg(long, value_delimiter = ',')]
+    client_roles: Option<Vec<String>>,
+    /// The including crate implements `FromRequestError` for the 400 bodies itself.
+    #[arg(long)]
+    provided_request_errors: bool,
+    /// Write paths in generated files relative to this folder (default: the current folder).
+    #[arg(long)]
+    root: Option<PathBuf>,
+}
+
+impl Args {
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::new(self.specs.clone());
+        settings.roles = RoleSelection {
+            servers: self.server_roles.clone(),
+            clients: self.client_roles.clone(),
+        };
+        settings.write.runtime_path = self.runtime_path.clone();
+        settings.write.provided_request_errors = self.provided_request_errors;
+        let specs = self
+            .specs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        settings.write.regenerate_command = format!(
+            "obakit-codegen generate {specs} --out {}",
+            self.out.display()
+        );
+        settings.display_root = self.root.clone().or_else(|| std::env::current_dir().ok());
+        settings
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (args, check) = match &cli.command {
+        Command::Generate(a) => (a, false),
+        Command::Check(a) => (a, true),
+    };
+    let generated = match generate(&args.settings()) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: generation failed:\n{e}");
+            return ExitCode::from(2);
+        }
+    };
+    for u in &generated.unsupported {
+        eprintln!("warning: unsupported, skipped: {u}");
+    }
+    if check {
+        let problems = check_dir(&generated.files, &args.out);
+        if problems.is_empty() {
+            println!(
+                "{} is up to date ({} files)",
+                args.out.display(),
+                generated.files.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        for p in problems {
+            eprintln!("{p}");
+        }
+        eprintln!("run `obakit-codegen generate` with the same arguments to refresh it");
+        return ExitCode::FAILURE;
+    }
+    match write_dir(&generated.files, &args.out) {
+        Ok(()) => {
+            println!(
+                "wrote {} files to {}",
+                generated.files.len(),
+                args.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

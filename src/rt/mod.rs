@@ -1,1 +1,30 @@
-//! Run-time support for generated code: open enums, error bodies, the client plumbing.
+//! Run-time support for generated code: open enums, "absent" optional values, request errors in the
+//! spec's own error body, and the client plumbing (base URL, headers, bearer tokens, decoding).
+//!
+//! Generated code names this module by path (`crate::rt` here); a crate generating code for another
+//! spec depends on `obakit-api` and points the generator at `::obakit_api::rt`.
+
+mod client;
+mod open_enum;
+mod request_error;
+mod wire;
+
+pub use client::{
+    ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, param_string,
+};
+pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
+pub use wire::{IsEmptyValue, is_absent};
+
+#[doc(hidden)]
+pub use crate::__open_enum as open_enum;
+
+/// Crates the generated code and the `open_enum!` macro reach through this module.
+#[doc(hidden)]
+pub mod reexports {
+    pub use chrono;
+    pub use poem;
+    pub use poem_openapi;
+    pub use reqwest;
+    pub use serde;
+    pub use serde_json;
+}

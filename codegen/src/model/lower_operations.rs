@@ -1,0 +1,555 @@
+//! Paths and operations → API operations grouped by role: parameters, bodies and response enums.
+
+use indexmap::IndexMap;
+use openapiv3::{
+    Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, StatusCode,
+};
+
+use super::lower_types::{SpecTypes, docs_of};
+use super::names::{self, Scope};
+use super::{
+    Api, Body, MediaKind, Operation, Param, ParamLocation, Response, ResponseHeader, Role,
+    RoleSelection, Tag, TypeRef, Validators,
+};
+use crate::diag::{Diagnostics, pointer_token};
+use crate::read::LoadedSpec;
+
+const ROLE_EXTENSION: &str = "x-obakit-role";
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+pub(super) fn lower_api(
+    spec: &LoadedSpec,
+    module: &str,
+    types: &mut SpecTypes<'_>,
+    selection: &RoleSelection,
+    _diags: &mut Diagnostics,
+) -> Api {
+    let doc = &spec.document;
+    let mut operations = Vec::new();
+    let mut method_scope = Scope::default();
+    let mut enum_scope = Scope::default();
+    for (path, item) in doc.paths.paths.iter() {
+        let path_pointer = format!("/paths/{}", pointer_token(path));
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                types.unsupported(&path_pointer, "path item $ref");
+                continue;
+            }
+        };
+        if !valid_path_template(path) {
+            types.unsupported(&path_pointer, "path parameter inside a path segment");
+            continue;
+        }
+        let by_method = [
+            ("get", &item.get),
+            ("put", &item.put),
+            ("post", &item.post),
+            ("delete", &item.delete),
+            ("options", &item.options),
+            ("head", &item.head),
+            ("patch", &item.patch),
+            ("trace", &item.trace),
+        ];
+        for (method, op) in by_method {
+            let Some(op) = op else { continue };
+            debug_assert!(METHODS.contains(&method));
+            let pointer = format!("{path_pointer}/{method}");
+            if !op.callbacks.is_empty() {
+                types.unsupported(&format!("{pointer}/callbacks"), "callbacks");
+            }
+            let operation_id = match &op.operation_id {
+                Some(id) => id.clone(),
+                None => {
+                    // Without an operationId the method and path are the only stable identifiers.
+                    format!("{method} {path}")
+                }
+            };
+            let rust_name = method_scope.unique(names::value_name(&operation_id));
+            let op_type_base = names::type_name(&operation_id);
+            let role = op
+                .extensions
+                .get(ROLE_EXTENSION)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned();
+
+            let mut param_scope = Scope::with_reserved(&["body", "self"]);
+            let mut params = Vec::new();
+            let mut seen = IndexMap::new();
+            for (i, p) in item.parameters.iter().enumerate() {
+                if let Some(p) =
+                    resolve_parameter(types, p, &format!("{path_pointer}/parameters/{i}"))
+                {
+                    seen.insert(
+                        (p.parameter_data_ref().name.clone(), location_of(&p)),
+                        (p, format!("{path_pointer}/parameters/{i}")),
+                    );
+                }
+            }
+            for (i, p) in op.parameters.iter().enumerate() {
+                if let Some(p) = resolve_parameter(types, p, &format!("{pointer}/parameters/{i}")) {
+                    seen.insert(
+                        (p.parameter_data_ref().name.clone(), location_of(&p)),
+                        (p, format!("{pointer}/parameters/{i}")),
+                    );
+                }
+            }
+            for ((_, location), (p, p_pointer)) in seen {
+                if location == ParamLocation::Cookie {
+                    types.unsupported(&p_pointer, "cookie parameters");
+                    continue;
+                }
+                let data = p.parameter_data_ref();
+                let explode = match &p {
+                    Parameter::Query { style, .. } => {
+                        if !matches!(style, QueryStyle::Form) {
+                            types.unsupported(&p_pointer, "query parameter style other than form");
+                        }
+                        data.explode.unwrap_or(true)
+                    }
+                    _ => data.explode.unwrap_or(false),
+                };
+                let hint = format!("{op_type_base}{}", names::type_name(&data.name));
+                let (ty, validators, docs) = match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        let lowered =
+                            types.lower(schema, &hint, module, &format!("{p_pointer}/schema"));
+                        (
+                            lowered.ty,
+                            lowered.validators,
+                            data.description.clone().or(lowered.docs),
+                        )
+                    }
+                    ParameterSchemaOrContent::Content(_) => {
+                        types.unsupported(&p_pointer, "parameter with content");
+                        (
+                            TypeRef::String,
+                            Validators::default(),
+                            data.description.clone(),
+                        )
+                    }
+                };
+                let ty = if matches!(ty, TypeRef::Any | TypeRef::Map(_)) {
+                    types.unsupported(&p_pointer, "object parameter");
+                    TypeRef::String
+                } else {
+                    ty
+                };
+                params.push(Param {
+                    rust_name: param_scope.unique(names::value_name(&data.name)),
+                    wire_name: data.name.clone(),
+                    location,
+                    ty,
+                    required: data.required || location == ParamLocation::Path,
+                    explode,
+                    docs,
+                    validators,
+                    deprecated: data.deprecated.unwrap_or(false),
+                });
+            }
+            // Path parameters first, in path order, then the rest in spec order: the order a caller reads them.
+            let path_order: Vec<String> = path_params(path);
+            params.sort_by_key(|p| match p.location {
+                ParamLocation::Path => path_order
+                    .iter()
+                    .position(|n| *n == p.wire_name)
+                    .unwrap_or(0),
+                _ => usize::MAX,
+            });
+
+            let body = op.request_body.as_ref().and_then(|b| {
+                let b_pointer = format!("{pointer}/requestBody");
+                let body = resolve_request_body(types, b, &b_pointer)?;
+                let (media, content_type, media_type) =
+                    pick_media(types, &body.content, &format!("{b_pointer}/content"))?;
+                let ty = match &media_type.schema {
+                    Some(schema) => {
+                        types
+                            .lower(
+                                schema,
+                                &format!("{op_type_base}Request"),
+                                module,
+                                &format!(
+                                    "{b_pointer}/content/{}/schema",
+                                    pointer_token(&content_type)
+                                ),
+                            )
+                            .ty
+                    }
+                    None => TypeRef::Any,
+                };
+                if media == MediaKind::Form {
+                    types.mark_form(&ty);
+                }
+                Some(Body {
+                    media,
+                    content_type,
+                    ty,
+                    required: body.required,
+                    docs: body.description.clone(),
+                })
+            });
+
+            let mut responses = Vec::new();
+            let mut variant_scope = Scope::default();
+            let mut entries: Vec<(Option<u16>, &ReferenceOr<openapiv3::Response>, String)> =
+                Vec::new();
+            for (code, response) in op.responses.responses.iter() {
+                match code {
+                    StatusCode::Code(c) => {
+                        entries.push((Some(*c), response, format!("{pointer}/responses/{c}")))
+                    }
+                    StatusCode::Range(r) => types.unsupported(
+                        &format!("{pointer}/responses/{r}XX"),
+                        "response status ranges",
+                    ),
+                }
+            }
+            if let Some(default) = &op.responses.default {
+                entries.push((None, default, format!("{pointer}/responses/default")));
+            }
+            for (status, response, r_pointer) in entries {
+                let Some(response) = resolve_response(types, response, &r_pointer) else {
+                    continue;
+                };
+                let variant = variant_scope.unique(names::status_variant(status));
+                let status_name = status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "Default".to_owned());
+                let body = if response.content.is_empty() {
+                    None
+                } else {
+                    pick_media(types, &response.content, &format!("{r_pointer}/content")).map(
+                        |(media, content_type, media_type)| {
+                            let ty = match &media_type.schema {
+                                Some(schema) => {
+                                    types
+                                        .lower(
+                                            schema,
+                                            &format!("{op_type_base}{status_name}Body"),
+                                            module,
+                                            &format!(
+                                                "{r_pointer}/content/{}/schema",
+                                                pointer_token(&content_type)
+                                            ),
+                                        )
+                                        .ty
+                                }
+                                None => TypeRef::Any,
+                            };
+                            Body {
+                                media,
+                                content_type,
+                                ty,
+                                required: true,
+                                docs: None,
+                            }
+                        },
+                    )
+                };
+                let mut header_scope = Scope::with_reserved(&["body"]);
+                let mut headers = Vec::new();
+                for (name, header) in &response.headers {
+                    let h_pointer = format!("{r_pointer}/headers/{}", pointer_token(name));
+                    let ReferenceOr::Item(header) = header else {
+                        types.unsupported(&h_pointer, "response header $ref");
+                        continue;
+                    };
+                    let ty = match &header.format {
+                        ParameterSchemaOrContent::Schema(s) => {
+                            types
+                                .lower(
+                                    s,
+                                    &format!("{op_type_base}{}", names::type_name(name)),
+                                    module,
+                                    &format!("{h_pointer}/schema"),
+                                )
+                                .ty
+                        }
+                        ParameterSchemaOrContent::Content(_) => TypeRef::String,
+                    };
+                    if !ty.is_scalar() {
+                        types.unsupported(&h_pointer, "non-scalar response header");
+                        continue;
+                    }
+                    headers.push(ResponseHeader {
+                        rust_name: header_scope.unique(names::value_name(name)),
+                        wire_name: name.clone(),
+                        ty,
+                        required: header.required,
+                        docs: header.description.clone(),
+                    });
+                }
+                responses.push(Response {
+                    status,
+                    variant,
+                    docs: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                    body,
+                    headers,
+                });
+            }
+            let bad_request_body = responses
+                .iter()
+                .find(|r| r.status == Some(400))
+                .and_then(|r| r.body.as_ref())
+                .filter(|b| b.media == MediaKind::Json && matches!(b.ty, TypeRef::Named { .. }))
+                .map(|b| b.ty.clone());
+
+            operations.push(Operation {
+                operation_id,
+                rust_name,
+                method: method.to_owned(),
+                path: path.clone(),
+                role,
+                summary: op.summary.clone(),
+                description: op.description.clone(),
+                deprecated: op.deprecated,
+                tags: op.tags.clone(),
+                params,
+                body,
+                responses,
+                response_enum: enum_scope.unique(format!("{op_type_base}Response")),
+                bad_request_body,
+                pointer,
+            });
+        }
+    }
+
+    // Component schemas nobody references are still part of the API: lower them all.
+    if let Some(components) = &spec.document.components {
+        for key in components.schemas.keys() {
+            types.component(key, &format!("/components/schemas/{}", pointer_token(key)));
+        }
+    }
+
+    let mut roles: Vec<Role> = Vec::new();
+    for op in &operations {
+        if !roles.iter().any(|r| r.wire_name == op.role) {
+            roles.push(Role {
+                wire_name: op.role.clone(),
+                rust_suffix: if op.role.is_empty() {
+                    String::new()
+                } else {
+                    names::type_name(&op.role)
+                },
+                server: selection.serves(&op.role),
+                client: selection.calls(&op.role),
+            });
+        }
+    }
+
+    let mut tag_scope = Scope::default();
+    let mut tags: Vec<Tag> = spec
+        .document
+        .tags
+        .iter()
+        .map(|t| Tag {
+            rust_name: tag_scope.unique(names::type_name(&t.name)),
+            wire_name: t.name.clone(),
+            docs: t.description.clone(),
+        })
+        .collect();
+    for op in &operations {
+        for t in &op.tags {
+            if !tags.iter().any(|x| &x.wire_name == t) {
+                tags.push(Tag {
+                    rust_name: tag_scope.unique(names::type_name(t)),
+                    wire_name: t.clone(),
+                    docs: None,
+                });
+            }
+        }
+    }
+
+    Api {
+        rust_name: names::api_rust_name(spec),
+        module: module.to_owned(),
+        source: spec.path.clone(),
+        title: spec.document.info.title.clone(),
+        version: spec.document.info.version.clone(),
+        description: spec.document.info.description.clone(),
+        tags,
+        operations,
+        roles,
+    }
+}
+
+/// poem routes only whole-segment parameters: `/a/{b}` yes, `/files/{name}.json` no.
+fn valid_path_template(path: &str) -> bool {
+    path.split('/').all(|seg| {
+        !seg.contains('{')
+            || (seg.starts_with('{') && seg.ends_with('}') && seg.matches('{').count() == 1)
+    })
+}
+
+fn path_params(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn location_of(p: &Parameter) -> ParamLocation {
+    match p {
+        Parameter::Query { .. } => ParamLocation::Query,
+        Parameter::Header { .. } => ParamLocation::Header,
+        Parameter::Path { .. } => ParamLocation::Path,
+        Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+fn local_component<'a, T>(
+    reference: &str,
+    kind: &str,
+    map: Option<&'a IndexMap<String, ReferenceOr<T>>>,
+) -> Option<&'a T> {
+    let key = reference.strip_prefix(&format!("#/components/{kind}/"))?;
+    match map?.get(key)? {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { .. } => None,
+    }
+}
+
+fn resolve_parameter(
+    types: &mut SpecTypes<'_>,
+    p: &ReferenceOr<Parameter>,
+    pointer: &str,
+) -> Option<Parameter> {
+    match p {
+        ReferenceOr::Item(p) => Some(p.clone()),
+        ReferenceOr::Reference { reference } => {
+            let found = local_component(
+                reference,
+                "parameters",
+                types
+                    .spec()
+                    .document
+                    .components
+                    .as_ref()
+                    .map(|c| &c.parameters),
+            )
+            .cloned();
+            if found.is_none() {
+                types.error(
+                    pointer,
+                    format!("unresolved parameter reference `{reference}`"),
+                );
+            }
+            found
+        }
+    }
+}
+
+fn resolve_request_body(
+    types: &mut SpecTypes<'_>,
+    b: &ReferenceOr<RequestBody>,
+    pointer: &str,
+) -> Option<RequestBody> {
+    match b {
+        ReferenceOr::Item(b) => Some(b.clone()),
+        ReferenceOr::Reference { reference } => {
+            let found = local_component(
+                reference,
+                "requestBodies",
+                types
+                    .spec()
+                    .document
+                    .components
+                    .as_ref()
+                    .map(|c| &c.request_bodies),
+            )
+            .cloned();
+            if found.is_none() {
+                types.error(
+                    pointer,
+                    format!("unresolved request body reference `{reference}`"),
+                );
+            }
+            found
+        }
+    }
+}
+
+fn resolve_response(
+    types: &mut SpecTypes<'_>,
+    r: &ReferenceOr<openapiv3::Response>,
+    pointer: &str,
+) -> Option<openapiv3::Response> {
+    match r {
+        ReferenceOr::Item(r) => Some(r.clone()),
+        ReferenceOr::Reference { reference } => {
+            let found = local_component(
+                reference,
+                "responses",
+                types
+                    .spec()
+                    .document
+                    .components
+                    .as_ref()
+                    .map(|c| &c.responses),
+            )
+            .cloned();
+            if found.is_none() {
+                types.error(
+                    pointer,
+                    format!("unresolved response reference `{reference}`"),
+                );
+            }
+            found
+        }
+    }
+}
+
+/// The one media type the generated code speaks for a body: JSON first, then forms, text, binary.
+fn pick_media(
+    types: &mut SpecTypes<'_>,
+    content: &IndexMap<String, openapiv3::MediaType>,
+    pointer: &str,
+) -> Option<(MediaKind, String, openapiv3::MediaType)> {
+    let kind_of = |ct: &str| {
+        let ct = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if ct == "application/json" || ct.ends_with("+json") || ct == "*/*" {
+            Some(MediaKind::Json)
+        } else if ct == "application/x-www-form-urlencoded" {
+            Some(MediaKind::Form)
+        } else if ct.starts_with("text/") {
+            Some(MediaKind::Text)
+        } else if ct == "application/octet-stream" {
+            Some(MediaKind::Binary)
+        } else {
+            None
+        }
+    };
+    let mut candidates: Vec<(MediaKind, &String, &openapiv3::MediaType)> = content
+        .iter()
+        .filter_map(|(ct, m)| kind_of(ct).map(|k| (k, ct, m)))
+        .collect();
+    candidates.sort_by_key(|(k, _, _)| *k as u8);
+    if content.len() > candidates.len().min(1) && content.len() > 1 {
+        types.unsupported(
+            pointer,
+            "several media types for one body (the first supported one is used)",
+        );
+    }
+    match candidates.first() {
+        Some((kind, ct, m)) => Some((*kind, (*ct).clone(), (*m).clone())),
+        None => {
+            let names: Vec<_> = content.keys().cloned().collect();
+            types.unsupported(pointer, &format!("media type {}", names.join(", ")));
+            None
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn schema_docs(s: &openapiv3::Schema) -> Option<String> {
+    docs_of(s)
+}

@@ -1,0 +1,329 @@
+//! Model stage: self-contained OpenAPI documents → the intermediate representation that owns every
+//! naming and typing decision.
+//!
+//! Nothing here emits tokens and nothing in `write` looks at an OpenAPI document: the model is the
+//! only contract between them. Every Rust name carries the wire name it came from, and names come
+//! only from spec identifiers (schema keys, property names, operationIds, status codes), never from
+//! descriptions, so editing prose never renames code.
+
+mod lower_operations;
+mod lower_types;
+pub mod names;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::diag::Diagnostics;
+use crate::read::LoadedSpec;
+
+pub use lower_types::TypeSpace;
+
+/// What to generate: which roles get a server trait and which a client.
+#[derive(Debug, Clone, Default)]
+pub struct RoleSelection {
+    /// Roles whose operations get a server trait; `None` means every role.
+    pub servers: Option<Vec<String>>,
+    /// Roles whose operations get a client; `None` means every role.
+    pub clients: Option<Vec<String>>,
+}
+
+impl RoleSelection {
+    pub fn serves(&self, role: &str) -> bool {
+        self.servers
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|x| x == role))
+    }
+    pub fn calls(&self, role: &str) -> bool {
+        self.clients
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|x| x == role))
+    }
+}
+
+/// Everything the writers need, for all specs generated together.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Type modules (one per API, plus one per shared file), sorted by name.
+    pub modules: BTreeMap<String, TypeModule>,
+    /// One entry per input spec, in input order.
+    pub apis: Vec<Api>,
+    /// Features of the input the generator skipped, each with where it was seen.
+    pub unsupported: Vec<crate::diag::Diagnostic>,
+}
+
+/// The types of one module: an API's own schemas, or a shared document's.
+#[derive(Debug, Clone)]
+pub struct TypeModule {
+    /// Rust module name (snake case), e.g. `common` or `product_ordering`.
+    pub name: String,
+    /// The document the schemas come from.
+    pub source: PathBuf,
+    /// Types sorted by Rust name, so output order does not depend on discovery order.
+    pub types: BTreeMap<String, TypeDef>,
+}
+
+/// A reference to a type from a field, parameter or body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    Named { module: String, name: String },
+    String,
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F32,
+    F64,
+    DateTime,
+    Date,
+    Uuid,
+    Binary,
+    Base64,
+    Any,
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// True when values of this type can be written as one path, query or header value.
+    pub fn is_scalar(&self) -> bool {
+        !matches!(
+            self,
+            TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Any | TypeRef::Binary
+        )
+    }
+}
+
+/// A named, generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub rust_name: String,
+    /// The name under which poem-openapi registers the schema (unique in a served document).
+    pub schema_name: String,
+    pub docs: Option<String>,
+    pub kind: TypeKind,
+    /// Where it was defined: file and JSON pointer, for diagnostics that name both places.
+    pub origin: (PathBuf, String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Object(ObjectDef),
+    /// A string enumeration, open: unknown values are kept.
+    Enum(EnumDef),
+    Union(UnionDef),
+    /// A named schema that is not an object, enum or union (`type Pets = Vec<Pet>`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectDef {
+    /// In the spec's order.
+    pub fields: Vec<Field>,
+    /// Forms posted as `application/x-www-form-urlencoded` need serde too.
+    pub serde: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub docs: Option<String>,
+    pub validators: Validators,
+    pub default: Option<serde_json::Value>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    pub variants: Vec<EnumVariant>,
+    /// The name of the variant that keeps unknown values.
+    pub unknown_variant: String,
+    pub serde: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub rust_name: String,
+    pub wire_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    pub variants: Vec<UnionVariant>,
+    /// `oneOf` (exactly one must match) rather than `anyOf`.
+    pub one_of: bool,
+    pub discriminator: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// The discriminator value when the spec maps one explicitly.
+    pub mapping: Option<String>,
+}
+
+/// Validation constraints, enforced when a request is parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validators {
+    pub minimum: Option<(f64, bool)>,
+    pub maximum: Option<(f64, bool)>,
+    pub multiple_of: Option<f64>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<String>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub unique_items: bool,
+    /// Constraints of array elements, when the value is an array of scalars.
+    pub items: Option<Box<Validators>>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        *self == Validators::default()
+    }
+}
+
+/// One input spec: its operations, grouped by role into server traits and clients.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// PascalCase base name, e.g. `ProductOrdering`.
+    pub rust_name: String,
+    /// Module name, e.g. `product_ordering`.
+    pub module: String,
+    pub source: PathBuf,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub tags: Vec<Tag>,
+    pub operations: Vec<Operation>,
+    /// Roles in first-seen order; an operation without a role belongs to the default role `""`.
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// The spec's role name (`partner`, `orange`), or `""` when the spec states none.
+    pub wire_name: String,
+    /// PascalCase suffix for the trait and client names (`Partner`), empty for the default role.
+    pub rust_suffix: String,
+    pub server: bool,
+    pub client: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub operation_id: String,
+    /// snake_case method name.
+    pub rust_name: String,
+    pub method: String,
+    /// The spec's path template, `/pets/{petId}`.
+    pub path: String,
+    pub role: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub tags: Vec<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// The generated response enum's name, e.g. `CreateProductOrderResponse`.
+    pub response_enum: String,
+    /// The type of the 400 body, when the operation declares one in JSON: request errors are
+    /// answered in it.
+    pub bad_request_body: Option<TypeRef>,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// For arrays in a query: `false` means one comma-separated value.
+    pub explode: bool,
+    pub docs: Option<String>,
+    pub validators: Validators,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Json,
+    Form,
+    Text,
+    Binary,
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub media: MediaKind,
+    pub content_type: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// `None` for the spec's `default` response.
+    pub status: Option<u16>,
+    pub variant: String,
+    pub docs: Option<String>,
+    pub body: Option<Body>,
+    pub headers: Vec<ResponseHeader>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub docs: Option<String>,
+}
+
+/// Builds the model for specs generated together (they may share schema files).
+pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut space = TypeSpace::default();
+    let mut apis = Vec::new();
+    for spec in specs {
+        let module = names::module_name(spec);
+        let mut api_types = space.for_spec(spec, &module);
+        let api = lower_operations::lower_api(spec, &module, &mut api_types, roles, &mut diags);
+        diags.extend(api_types.finish());
+        apis.push(api);
+    }
+    let mut unsupported = std::mem::take(&mut space.unsupported);
+    unsupported.sort();
+    unsupported.dedup();
+    let modules = space.into_modules(&mut diags);
+    diags.into_result(Model {
+        modules,
+        apis,
+        unsupported,
+    })
+}

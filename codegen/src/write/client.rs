@@ -1,0 +1,237 @@
+//! One API → per called role, a typed reqwest client returning the same response enums.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::handler::{method_args, operation_docs, operations_of};
+use super::tokens::{Paths, ident, type_tokens};
+use crate::model::{Api, MediaKind, Operation, ParamLocation, Role, TypeRef};
+
+pub(super) fn client_name(api: &Api, role: &Role) -> String {
+    format!("{}{}Client", api.rust_name, role.rust_suffix)
+}
+
+pub(super) fn module(api: &Api, paths: &Paths) -> TokenStream {
+    let clients = api
+        .roles
+        .iter()
+        .filter(|r| r.client)
+        .map(|role| client(api, role, paths));
+    quote! {
+        use super::handler::*;
+        #(#clients)*
+    }
+}
+
+fn client(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(&client_name(api, role));
+    let methods = operations_of(api, role).map(|op| method(op, paths));
+    let doc = if role.wire_name.is_empty() {
+        format!(" Calls the operations of {}.", api.title)
+    } else {
+        format!(
+            " Calls the operations of {} that the `{}` side serves.",
+            api.title, role.wire_name
+        )
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            core: #rt::ClientCore,
+        }
+        impl #name {
+            /// A client for the server at `base_url`.
+            pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::ClientError> {
+                ::std::result::Result::Ok(Self { core: #rt::ClientCore::new(base_url)? })
+            }
+            /// A client from a configured core (reqwest client, default headers, token source).
+            pub fn from_core(core: #rt::ClientCore) -> Self {
+                Self { core }
+            }
+            pub fn core(&self) -> &#rt::ClientCore {
+                &self.core
+            }
+            #(#methods)*
+        }
+    }
+}
+
+fn method(op: &Operation, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let docs = operation_docs(op);
+    let name = ident(&op.rust_name);
+    let response = ident(&op.response_enum);
+    let args = method_args(op).into_iter().map(|(n, t)| {
+        // Bodies and non-copy values are borrowed: the caller keeps them (to retry, to log).
+        if n == "body" {
+            quote!(#n: &#t)
+        } else {
+            quote!(#n: #t)
+        }
+    });
+
+    let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|seg| {
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                let p = op
+                    .params
+                    .iter()
+                    .find(|p| p.wire_name == param && p.location == ParamLocation::Path);
+                match p {
+                    Some(p) => {
+                        let n = ident(&p.rust_name);
+                        quote!(#rt::Segment::Param(&#rt::param_string(&#n)))
+                    }
+                    None => quote!(#rt::Segment::Literal(#seg)),
+                }
+            }
+            None => quote!(#rt::Segment::Literal(#seg)),
+        }
+    });
+
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for p in &op.params {
+        let n = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        let push_one = |value: TokenStream| match p.location {
+            ParamLocation::Query => quote!(query.push((#wire, #value));),
+            _ => quote!(builder = builder.header(#wire, #value);),
+        };
+        let body = match (&p.ty, p.explode) {
+            (TypeRef::Vec(_), false) => {
+                let v = push_one(
+                    quote!(values.iter().map(#rt::param_string).collect::<::std::vec::Vec<_>>().join(",")),
+                );
+                quote!(let values = value; #v)
+            }
+            (TypeRef::Vec(_), true) => {
+                let v = push_one(quote!(#rt::param_string(item)));
+                quote!(for item in value.iter() { #v })
+            }
+            _ => push_one(quote!(#rt::param_string(value))),
+        };
+        let stmt = if p.required {
+            quote!({ let value = &#n; #body })
+        } else {
+            quote!(if let ::std::option::Option::Some(value) = &#n { #body })
+        };
+        match p.location {
+            ParamLocation::Query => query.push(stmt),
+            ParamLocation::Header => headers.push(stmt),
+            _ => {}
+        }
+    }
+    let method = ident(&op.method.to_uppercase());
+    let body = match &op.body {
+        None => TokenStream::new(),
+        Some(b) => {
+            let attach = match b.media {
+                MediaKind::Json => quote!(builder = #rt::ClientCore::json_body(builder, value);),
+                MediaKind::Form => quote!(builder = builder.form(value);),
+                MediaKind::Text => {
+                    quote!(builder = builder.header("content-type", "text/plain").body(::std::clone::Clone::clone(value));)
+                }
+                MediaKind::Binary => {
+                    quote!(builder = builder.header("content-type", "application/octet-stream").body(::std::clone::Clone::clone(value));)
+                }
+            };
+            if b.required {
+                quote!({ let value = body; #attach })
+            } else {
+                quote!(if let ::std::option::Option::Some(value) = body { #attach })
+            }
+        }
+    };
+    let arms = op.responses.iter().filter(|r| r.status.is_some()).map(|r| {
+        let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
+        let construct = construct_variant(op, r, paths);
+        quote!(#status => #construct,)
+    });
+    let fallback = match op.responses.iter().find(|r| r.status.is_none()) {
+        Some(r) => {
+            let construct = construct_variant(op, r, paths);
+            quote!(_ => #construct,)
+        }
+        None => {
+            quote!(other => ::std::result::Result::Err(#rt::ClientError::UnexpectedStatus { status: other, body: ::std::string::String::from_utf8_lossy(&bytes).into_owned() }),)
+        }
+    };
+    let has_query = !query.is_empty();
+    let query_decl = if has_query {
+        quote!(let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); #(#query)*)
+    } else {
+        TokenStream::new()
+    };
+    let query_attach = if has_query {
+        quote!(builder = builder.query(&query);)
+    } else {
+        TokenStream::new()
+    };
+    let mutability = if has_query || !headers.is_empty() || op.body.is_some() {
+        quote!(mut)
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #docs
+        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#response, #rt::ClientError> {
+            let url = self.core.url(&[#(#segments),*])?;
+            #query_decl
+            let #mutability builder = self.core.request(::reqwest::Method::#method, url);
+            #query_attach
+            #(#headers)*
+            #body
+            let (status, headers, bytes) = self.core.send(builder).await?;
+            let _ = &headers;
+            match status {
+                #(#arms)*
+                #fallback
+            }
+        }
+    }
+}
+
+fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let enum_name = ident(&op.response_enum);
+    let variant = ident(&r.variant);
+    let mut fields = Vec::new();
+    if r.status.is_none() {
+        fields.push(quote!(
+            ::poem::http::StatusCode::from_u16(status)
+                .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR)
+        ));
+    }
+    if let Some(body) = &r.body {
+        let ty = type_tokens(&body.ty, None);
+        fields.push(match body.media {
+            MediaKind::Json => {
+                quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(status, &bytes)?))
+            }
+            MediaKind::Form => {
+                quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(status, &bytes)?))
+            }
+            MediaKind::Text => quote!(::poem_openapi::payload::PlainText(
+                ::std::string::String::from_utf8_lossy(&bytes).into_owned()
+            )),
+            MediaKind::Binary => quote!(::poem_openapi::payload::Binary(bytes.to_vec())),
+        });
+    }
+    for h in &r.headers {
+        let ty = type_tokens(&h.ty, None);
+        let wire = &h.wire_name;
+        if h.required {
+            fields.push(quote!(#rt::decode_header::<#ty>(status, &headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status, reason: ::std::format!("missing header `{}`", #wire), body: bytes.to_vec() })?));
+        } else {
+            fields.push(quote!(#rt::decode_header::<#ty>(status, &headers, #wire)?));
+        }
+    }
+    if fields.is_empty() {
+        quote!(::std::result::Result::Ok(#enum_name::#variant))
+    } else {
+        quote!(::std::result::Result::Ok(#enum_name::#variant(#(#fields),*)))
+    }
+}

@@ -1,0 +1,250 @@
+//! One API → its response enums and, per served role, the handler trait an implementer fills in.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::tokens::{Paths, doc_attr, ident, type_tokens};
+use crate::model::{Api, Body, MediaKind, Operation, ParamLocation, Response, Role, TypeRef};
+
+/// `answerable`: whether request errors can be answered in a given 400 body type.
+pub(super) fn module(
+    api: &Api,
+    paths: &Paths,
+    answerable: &dyn Fn(&TypeRef) -> bool,
+) -> TokenStream {
+    let enums = api
+        .operations
+        .iter()
+        .map(|op| response_enum(op, paths, answerable));
+    let traits = api
+        .roles
+        .iter()
+        .filter(|r| r.server)
+        .map(|role| handler_trait(api, role, paths));
+    quote! {
+        #(#enums)*
+        #(#traits)*
+    }
+}
+
+/// The trait name of a role's server side, e.g. `ProductOrderingPartnerApi`.
+pub(super) fn trait_name(api: &Api, role: &Role) -> String {
+    format!("{}{}Api", api.rust_name, role.rust_suffix)
+}
+
+pub(super) fn operations_of<'a>(
+    api: &'a Api,
+    role: &'a Role,
+) -> impl Iterator<Item = &'a Operation> + 'a {
+    api.operations
+        .iter()
+        .filter(move |op| op.role == role.wire_name)
+}
+
+/// The payload type of a body, as it appears in a response variant or a server parameter.
+pub(super) fn payload_tokens(body: &Body) -> TokenStream {
+    let ty = type_tokens(&body.ty, None);
+    match body.media {
+        MediaKind::Json => quote!(::poem_openapi::payload::Json<#ty>),
+        MediaKind::Form => quote!(::poem_openapi::payload::Form<#ty>),
+        MediaKind::Text => quote!(::poem_openapi::payload::PlainText<::std::string::String>),
+        MediaKind::Binary => quote!(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
+    }
+}
+
+/// The plain Rust type a handler receives for a body.
+pub(super) fn body_value_tokens(body: &Body) -> TokenStream {
+    match body.media {
+        MediaKind::Json | MediaKind::Form => type_tokens(&body.ty, None),
+        MediaKind::Text => quote!(::std::string::String),
+        MediaKind::Binary => quote!(::std::vec::Vec<u8>),
+    }
+}
+
+pub(super) fn param_value_tokens(ty: &TypeRef, required: bool) -> TokenStream {
+    let inner = type_tokens(ty, None);
+    if required {
+        inner
+    } else {
+        quote!(::std::option::Option<#inner>)
+    }
+}
+
+fn response_enum(
+    op: &Operation,
+    paths: &Paths,
+    answerable: &dyn Fn(&TypeRef) -> bool,
+) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(&op.response_enum);
+    let variants = op.responses.iter().map(response_variant);
+    let doc = format!(
+        " Every answer the spec declares for `{}` ({} {}).",
+        op.operation_id,
+        op.method.to_uppercase(),
+        op.path
+    );
+    let bad_request = bad_request_handler(op, paths, answerable);
+    let (attr, handler_fn) = match bad_request {
+        Some((fn_name, body)) => {
+            let fn_ident = ident(&fn_name);
+            (
+                quote!(#[oai(bad_request_handler = #fn_name)]),
+                quote! {
+                    fn #fn_ident(err: ::poem::Error) -> #name {
+                        let err = #rt::RequestError::from_poem(&err);
+                        #body
+                    }
+                },
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, ::poem_openapi::ApiResponse)]
+        #attr
+        pub enum #name {
+            #(#variants)*
+        }
+        #handler_fn
+    }
+}
+
+fn bad_request_handler(
+    op: &Operation,
+    paths: &Paths,
+    answerable: &dyn Fn(&TypeRef) -> bool,
+) -> Option<(String, TokenStream)> {
+    let body_ty = op.bad_request_body.as_ref().filter(|t| answerable(t))?;
+    let response = op.responses.iter().find(|r| r.status == Some(400))?;
+    if !response.headers.is_empty() {
+        return None;
+    }
+    let variant = ident(&response.variant);
+    let enum_name = ident(&op.response_enum);
+    let ty = type_tokens(body_ty, None);
+    let fn_name = format!("{}_bad_request", op.rust_name.trim_end_matches('_'));
+    let rt = &paths.rt;
+    Some((
+        fn_name,
+        quote! {
+            #enum_name::#variant(::poem_openapi::payload::Json(<#ty as #rt::FromRequestError>::from_request_error(&err)))
+        },
+    ))
+}
+
+fn response_variant(r: &Response) -> TokenStream {
+    let docs = doc_attr(r.docs.as_deref());
+    let name = ident(&r.variant);
+    let mut fields = Vec::new();
+    if r.status.is_none() {
+        fields.push(quote!(::poem::http::StatusCode));
+    }
+    if let Some(body) = &r.body {
+        fields.push(payload_tokens(body));
+    }
+    for h in &r.headers {
+        let wire = &h.wire_name;
+        let ty = param_value_tokens(&h.ty, h.required);
+        let hdocs = doc_attr(h.docs.as_deref());
+        fields.push(quote!(#hdocs #[oai(header = #wire)] #ty));
+    }
+    let status_attr = match r.status {
+        Some(s) => {
+            let s = Literal::u16_unsuffixed(s);
+            quote!(#[oai(status = #s)])
+        }
+        None => TokenStream::new(),
+    };
+    if fields.is_empty() {
+        quote!(#docs #status_attr #name,)
+    } else {
+        quote!(#docs #status_attr #name(#(#fields),*),)
+    }
+}
+
+/// The arguments of a handler method (and of the client method, which shares their order).
+pub(super) fn method_args(op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
+    let mut args = Vec::new();
+    for p in &op.params {
+        debug_assert!(p.location != ParamLocation::Cookie);
+        args.push((ident(&p.rust_name), param_value_tokens(&p.ty, p.required)));
+    }
+    if let Some(body) = &op.body {
+        let ty = body_value_tokens(body);
+        let ty = if body.required {
+            ty
+        } else {
+            quote!(::std::option::Option<#ty>)
+        };
+        args.push((ident("body"), ty));
+    }
+    args
+}
+
+pub(super) fn operation_docs(op: &Operation) -> TokenStream {
+    let mut text = String::new();
+    if let Some(s) = &op.summary {
+        text.push_str(s.trim());
+    }
+    if let Some(d) = &op.description {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(d.trim());
+    }
+    doc_attr(Some(&text))
+}
+
+fn handler_trait(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(&trait_name(api, role));
+    let stub = ident(&format!(
+        "Unimplemented{}{}",
+        api.rust_name, role.rust_suffix
+    ));
+    let methods = operations_of(api, role).map(|op| {
+        let docs = operation_docs(op);
+        let method = ident(&op.rust_name);
+        let response = ident(&op.response_enum);
+        let args = method_args(op);
+        let arg_names: Vec<_> = args.iter().map(|(n, _)| n.clone()).collect();
+        let arg_decls = args.iter().map(|(n, t)| quote!(#n: #t));
+        let operation_id = &op.operation_id;
+        quote! {
+            #docs
+            ///
+            /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
+            fn #method(&self, #(#arg_decls),*) -> impl ::std::future::Future<Output = ::poem::Result<#response>> + Send {
+                let _ = (#(#arg_names,)*);
+                async move { ::std::result::Result::Err(#rt::not_implemented(#operation_id)) }
+            }
+        }
+    });
+    let role_doc = if role.wire_name.is_empty() {
+        format!(
+            " The operations of {}: implement the ones you serve.",
+            api.title
+        )
+    } else {
+        format!(
+            " The operations of {} that the `{}` side serves: implement the ones you serve.",
+            api.title, role.wire_name
+        )
+    };
+    let stub_doc = format!(
+        " Implements nothing: every operation answers 501. Serves the document of [`{}`] without an implementation.",
+        trait_name(api, role)
+    );
+    quote! {
+        #[doc = #role_doc]
+        pub trait #name: Send + Sync + 'static {
+            #(#methods)*
+        }
+        #[doc = #stub_doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct #stub;
+        impl #name for #stub {}
+    }
+}

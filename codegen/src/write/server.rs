@@ -1,0 +1,162 @@
+//! One API → per served role, the poem-openapi glue that serves any implementation of its trait.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
+use super::tokens::{doc_attr, ident, type_tokens, validator_attr};
+use crate::model::{Api, ParamLocation, Role};
+
+/// The tags enum's name, e.g. `ProductOrderingTags`.
+pub(super) fn tags_name(api: &Api) -> String {
+    format!("{}Tags", api.rust_name)
+}
+
+/// The server wrapper's name, e.g. `ProductOrderingPartnerServer`.
+pub(super) fn server_name(api: &Api, role: &Role) -> String {
+    format!("{}{}Server", api.rust_name, role.rust_suffix)
+}
+
+pub(super) fn module(api: &Api) -> TokenStream {
+    let tags_ident = ident(&tags_name(api));
+    let tags = api.tags.iter().map(|t| {
+        let n = ident(&t.rust_name);
+        let w = &t.wire_name;
+        let d = doc_attr(t.docs.as_deref());
+        quote!(#d #[oai(rename = #w)] #n,)
+    });
+    let tags_enum = if api.tags.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            /// The spec's tags, which group operations in Swagger UI.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, ::poem_openapi::Tags)]
+            pub enum #tags_ident { #(#tags)* }
+        }
+    };
+    let servers = api
+        .roles
+        .iter()
+        .filter(|r| r.server)
+        .map(|role| server(api, role));
+    quote! {
+        use super::handler::*;
+        #tags_enum
+        #(#servers)*
+    }
+}
+
+fn server(api: &Api, role: &Role) -> TokenStream {
+    let name = ident(&server_name(api, role));
+    let handler = ident(&trait_name(api, role));
+    let tags_ident = ident(&tags_name(api));
+    let methods = operations_of(api, role).map(|op| {
+        let docs = operation_docs(op);
+        let method_name = ident(&op.rust_name);
+        let response = ident(&op.response_enum);
+        let path = poem_path(&op.path);
+        let method = &op.method;
+        let operation_id = &op.operation_id;
+        let mut attrs = vec![
+            quote!(path = #path),
+            quote!(method = #method),
+            quote!(operation_id = #operation_id),
+        ];
+        for t in &op.tags {
+            if let Some(tag) = api.tags.iter().find(|x| &x.wire_name == t) {
+                let tag_path = format!("{}::{}", tags_name(api), tag.rust_name);
+                attrs.push(quote!(tag = #tag_path));
+            }
+        }
+        let _ = &tags_ident;
+        if op.deprecated {
+            attrs.push(quote!(deprecated));
+        }
+        let mut params = Vec::new();
+        let mut forwards = Vec::new();
+        for p in &op.params {
+            let n = ident(&p.rust_name);
+            let wire = &p.wire_name;
+            let inner = type_tokens(&p.ty, None);
+            let value_ty = if p.required {
+                inner
+            } else {
+                quote!(::std::option::Option<#inner>)
+            };
+            let extractor = match p.location {
+                ParamLocation::Path => quote!(::poem_openapi::param::Path<#value_ty>),
+                ParamLocation::Query => quote!(::poem_openapi::param::Query<#value_ty>),
+                ParamLocation::Header => quote!(::poem_openapi::param::Header<#value_ty>),
+                ParamLocation::Cookie => quote!(::poem_openapi::param::Cookie<#value_ty>),
+            };
+            let mut pattrs = vec![quote!(name = #wire)];
+            if p.location == ParamLocation::Query
+                && matches!(p.ty, crate::model::TypeRef::Vec(_))
+                && !p.explode
+            {
+                pattrs.push(quote!(explode = false));
+            }
+            if let Some(v) = validator_attr(&p.validators) {
+                pattrs.push(v);
+            }
+            if p.deprecated {
+                pattrs.push(quote!(deprecated));
+            }
+            let pdocs = doc_attr(p.docs.as_deref());
+            params.push(quote!(#pdocs #[oai(#(#pattrs),*)] #n: #extractor));
+            forwards.push(quote!(#n.0));
+        }
+        if let Some(body) = &op.body {
+            let payload = payload_tokens(body);
+            let ty = if body.required {
+                payload
+            } else {
+                quote!(::std::option::Option<#payload>)
+            };
+            params.push(quote!(body: #ty));
+            forwards.push(if body.required {
+                quote!(body.0)
+            } else {
+                quote!(body.map(|b| b.0))
+            });
+        }
+        let _ = method_args(op);
+        quote! {
+            #docs
+            #[oai(#(#attrs),*)]
+            async fn #method_name(&self, #(#params),*) -> ::poem::Result<#response> {
+                self.0.#method_name(#(#forwards),*).await
+            }
+        }
+    });
+    let doc = format!(
+        " Serves any [`{}`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.",
+        trait_name(api, role)
+    );
+    quote! {
+        #[doc = #doc]
+        pub struct #name<H>(pub ::std::sync::Arc<H>);
+        impl<H: #handler> #name<H> {
+            pub fn new(handler: H) -> Self { Self(::std::sync::Arc::new(handler)) }
+            /// Shares one implementation (and its state) with other servers.
+            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self { Self(handler) }
+        }
+        #[::poem_openapi::OpenApi]
+        impl<H: #handler> #name<H> {
+            #(#methods)*
+        }
+    }
+}
+
+/// `/pets/{petId}` → `/pets/:petId` (poem's syntax; the model rejected partial segments).
+pub(super) fn poem_path(path: &str) -> String {
+    path.split('/')
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!(":{name}"),
+                None => seg.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}

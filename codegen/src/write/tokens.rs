@@ -1,0 +1,129 @@
+//! Model references → Rust type tokens, and the small token helpers every writer shares.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::model::{TypeRef, Validators};
+
+/// Paths the generated code needs, fixed by the settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Paths {
+    /// The runtime module, e.g. `crate::rt`.
+    pub rt: TokenStream,
+}
+
+pub(super) fn ident(name: &str) -> Ident {
+    // Names from the model are valid identifiers; a keyword was already suffixed with `_`.
+    Ident::new(name, Span::call_site())
+}
+
+pub(super) fn doc_attr(docs: Option<&str>) -> TokenStream {
+    match docs {
+        Some(d) if !d.trim().is_empty() => {
+            let lines = d.trim().lines().map(|l| format!(" {}", l.trim_end()));
+            quote! { #( #[doc = #lines] )* }
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+/// The Rust type of a reference, seen from inside the module `from` (`None`: from outside every types module).
+pub(super) fn type_tokens(ty: &TypeRef, from: Option<&str>) -> TokenStream {
+    match ty {
+        TypeRef::Named { module, name } => {
+            let name = ident(name);
+            if from == Some(module.as_str()) {
+                quote!(#name)
+            } else {
+                let module = ident(module);
+                quote!(crate::#module::types::#name)
+            }
+        }
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::U64 => quote!(u64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
+        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::Uuid => quote!(::std::string::String),
+        TypeRef::Binary => quote!(::poem_openapi::types::Binary<::std::vec::Vec<u8>>),
+        TypeRef::Base64 => quote!(::poem_openapi::types::Base64<::std::vec::Vec<u8>>),
+        TypeRef::Any => quote!(::serde_json::Value),
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner, from);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner, from);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+    }
+}
+
+fn f64_lit(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// `validator(...)` contents for poem-openapi, or nothing.
+pub(super) fn validator_attr(v: &Validators) -> Option<TokenStream> {
+    let mut parts = Vec::new();
+    if let Some((min, exclusive)) = v.minimum {
+        let value = f64_lit(min);
+        parts.push(if exclusive {
+            quote!(minimum(value = #value, exclusive))
+        } else {
+            quote!(minimum(value = #value))
+        });
+    }
+    if let Some((max, exclusive)) = v.maximum {
+        let value = f64_lit(max);
+        parts.push(if exclusive {
+            quote!(maximum(value = #value, exclusive))
+        } else {
+            quote!(maximum(value = #value))
+        });
+    }
+    if let Some(m) = v.multiple_of {
+        let m = Literal::f64_unsuffixed(m);
+        parts.push(quote!(multiple_of = #m));
+    }
+    let items = v.items.as_deref();
+    let min_length = v.min_length.or(items.and_then(|i| i.min_length));
+    let max_length = v.max_length.or(items.and_then(|i| i.max_length));
+    let pattern = v.pattern.clone().or(items.and_then(|i| i.pattern.clone()));
+    if let Some(n) = min_length {
+        let n = Literal::usize_unsuffixed(n);
+        parts.push(quote!(min_length = #n));
+    }
+    if let Some(n) = max_length {
+        let n = Literal::usize_unsuffixed(n);
+        parts.push(quote!(max_length = #n));
+    }
+    if let Some(p) = pattern {
+        parts.push(quote!(pattern = #p));
+    }
+    if let Some(n) = v.min_items {
+        let n = Literal::usize_unsuffixed(n);
+        parts.push(quote!(min_items = #n));
+    }
+    if let Some(n) = v.max_items {
+        let n = Literal::usize_unsuffixed(n);
+        parts.push(quote!(max_items = #n));
+    }
+    if v.unique_items {
+        parts.push(quote!(unique_items));
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(quote!(validator(#(#parts),*)))
+    }
+}

@@ -1,0 +1,244 @@
+//! One types module → Rust: poem-openapi objects, open enums, unions and aliases.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
+use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, TypeRef, UnionDef};
+
+pub(super) fn module(module: &TypeModule, paths: &Paths) -> TokenStream {
+    let items = module
+        .types
+        .values()
+        .map(|t| type_def(t, &module.name, paths));
+    quote! { #(#items)* }
+}
+
+fn type_def(def: &TypeDef, module: &str, paths: &Paths) -> TokenStream {
+    let docs = doc_attr(def.docs.as_deref());
+    match &def.kind {
+        TypeKind::Object(o) => object(def, o, &docs, module, paths),
+        TypeKind::Enum(e) => open_enum(def, e, &docs, paths),
+        TypeKind::Union(u) => union(def, u, &docs, module, paths),
+        TypeKind::Alias(target) => {
+            let name = ident(&def.rust_name);
+            let target = type_tokens(target, Some(module));
+            quote! { #docs pub type #name = #target; }
+        }
+    }
+}
+
+fn object(
+    def: &TypeDef,
+    o: &ObjectDef,
+    docs: &TokenStream,
+    module: &str,
+    paths: &Paths,
+) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(&def.rust_name);
+    let schema_name = &def.schema_name;
+    let fields = o
+        .fields
+        .iter()
+        .map(|f| field(f, def, module, paths, o.serde));
+    let serde_derive = if o.serde {
+        quote!(::serde::Serialize, ::serde::Deserialize,)
+    } else {
+        TokenStream::new()
+    };
+    // An object with a required field is never written as `{}`.
+    let emptiness =
+        if o.fields.iter().any(|f| f.required || f.default.is_some()) || o.fields.is_empty() {
+            quote!(false)
+        } else {
+            let checks = o.fields.iter().map(|f| {
+                let n = ident(&f.rust_name);
+                quote!(#rt::is_absent(&self.#n))
+            });
+            quote!(#(#checks)&&*)
+        };
+    let defaults = o.fields.iter().filter_map(|f| default_fn(def, f, module));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #serde_derive ::poem_openapi::Object)]
+        #[oai(rename = #schema_name)]
+        pub struct #name {
+            #(#fields)*
+        }
+        impl #rt::IsEmptyValue for #name {
+            fn is_empty_value(&self) -> bool { #emptiness }
+        }
+        #(#defaults)*
+    }
+}
+
+/// Optional properties with a spec default are plain values filled with the default when absent.
+fn has_default(f: &Field) -> bool {
+    f.default.is_some() && !f.required && !f.nullable && !matches!(f.ty, TypeRef::Any)
+}
+
+fn default_fn_name(def: &TypeDef, f: &Field) -> String {
+    format!(
+        "default_{}_{}",
+        heck::ToSnakeCase::to_snake_case(def.rust_name.as_str()),
+        f.rust_name.trim_end_matches('_')
+    )
+}
+
+/// A function giving a property's spec default, for `#[oai(default = "…")]`.
+fn default_fn(def: &TypeDef, f: &Field, module: &str) -> Option<TokenStream> {
+    let value = f.default.as_ref()?;
+    if !has_default(f) {
+        return None;
+    }
+    let fn_name = ident(&default_fn_name(def, f));
+    let ty = type_tokens(&f.ty, Some(module));
+    let json = value.to_string();
+    Some(quote! {
+        fn #fn_name() -> #ty {
+            // The spec's default, parsed by the same code that parses requests.
+            <#ty as ::poem_openapi::types::ParseFromJSON>::parse_from_json(::serde_json::from_str(#json).ok())
+                .expect("the spec's default value matches its schema")
+        }
+    })
+}
+
+fn field(f: &Field, owner: &TypeDef, module: &str, paths: &Paths, serde: bool) -> TokenStream {
+    let rt = &paths.rt;
+    let docs = doc_attr(f.docs.as_deref());
+    let name = ident(&f.rust_name);
+    let wire = &f.wire_name;
+    let inner = type_tokens(&f.ty, Some(module));
+    let validator = validator_attr(&f.validators);
+    let mut attrs = vec![quote!(rename = #wire)];
+    let has_default = has_default(f);
+    let ty = if has_default {
+        let fn_name = default_fn_name(owner, f);
+        attrs.push(quote!(default = #fn_name));
+        inner.clone()
+    } else if f.required && !f.nullable {
+        inner.clone()
+    } else {
+        quote!(::std::option::Option<#inner>)
+    };
+    if !f.required && !has_default {
+        let skip = format!("{rt}::is_absent").replace(' ', "");
+        attrs.push(quote!(skip_serializing_if = #skip));
+    }
+    if let Some(v) = validator {
+        attrs.push(v);
+    }
+    if f.deprecated {
+        attrs.push(quote!(deprecated));
+    }
+    let serde_attrs = if serde {
+        let skip = if f.required || has_default {
+            TokenStream::new()
+        } else {
+            quote!(, default, skip_serializing_if = "::std::option::Option::is_none")
+        };
+        quote!(#[serde(rename = #wire #skip)])
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #docs
+        #[oai(#(#attrs),*)]
+        #serde_attrs
+        pub #name: #ty,
+    }
+}
+
+fn open_enum(def: &TypeDef, e: &EnumDef, docs: &TokenStream, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(&def.rust_name);
+    let schema_name = Literal::string(&def.schema_name);
+    let unknown = ident(&e.unknown_variant);
+    let variants = e.variants.iter().map(|v| {
+        let doc = format!(" `{}`", v.wire_name);
+        let n = ident(&v.rust_name);
+        quote!(#[doc = #doc] #n,)
+    });
+    let wires = e.variants.iter().map(|v| &v.wire_name);
+    let to_wire = e.variants.iter().map(|v| {
+        let n = ident(&v.rust_name);
+        let w = &v.wire_name;
+        quote!(Self::#n => #w,)
+    });
+    let from_wire = e.variants.iter().map(|v| {
+        let n = ident(&v.rust_name);
+        let w = &v.wire_name;
+        quote!(#w => Self::#n,)
+    });
+    let docs_value = match &def.docs {
+        Some(d) => quote!(::std::option::Option::Some(#d)),
+        None => quote!(::std::option::Option::None),
+    };
+    quote! {
+        #docs
+        ///
+        /// Open: a value the spec does not list is kept in the last variant and passed on.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value the spec does not list, kept as received.
+            #unknown(::std::string::String),
+        }
+        impl #name {
+            /// The values the spec lists.
+            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::#unknown(value) => value,
+                }
+            }
+            /// The variant for a wire value; values the spec does not list are kept.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#from_wire)*
+                    other => Self::#unknown(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+        #rt::open_enum!(#name, #schema_name, #docs_value);
+    }
+}
+
+fn union(
+    def: &TypeDef,
+    u: &UnionDef,
+    docs: &TokenStream,
+    module: &str,
+    paths: &Paths,
+) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(&def.rust_name);
+    let schema_name = &def.schema_name;
+    let variants = u.variants.iter().map(|v| {
+        let n = ident(&v.rust_name);
+        let ty = type_tokens(&v.ty, Some(module));
+        let mapping = v.mapping.as_ref().map(|m| quote!(#[oai(mapping = #m)]));
+        quote!(#mapping #n(#ty),)
+    });
+    let mut args = vec![quote!(rename = #schema_name)];
+    if u.one_of {
+        args.push(quote!(one_of));
+    }
+    if let Some(d) = &u.discriminator {
+        args.push(quote!(discriminator_name = #d));
+    }
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
+        #[oai(#(#args),*)]
+        pub enum #name {
+            #(#variants)*
+        }
+        impl #rt::IsEmptyValue for #name {
+            fn is_empty_value(&self) -> bool { false }
+        }
+    }
+}

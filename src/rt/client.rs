@@ -1,0 +1,234 @@
+//! What every generated client shares: base URL, default headers, bearer tokens (renewed once on a
+//! 401), URL building and decoding of answers into the generated response types.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use poem_openapi::types::{ParseFromJSON, ParseFromParameter, ToJSON};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+
+/// Why a call did not produce one of the spec's responses.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The arguments could not be turned into a request.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The request did not get an answer (connection, timeout, TLS).
+    #[error("communication error: {0}")]
+    Communication(#[source] reqwest::Error),
+    /// The bearer token could not be obtained.
+    #[error("no access token: {0}")]
+    Token(String),
+    /// The answer's status is not one the spec declares for this operation.
+    #[error("unexpected status {status}: {body}")]
+    UnexpectedStatus { status: u16, body: String },
+    /// The answer's body does not match the spec's schema for its status.
+    #[error("status {status}: body does not match the spec: {reason}")]
+    InvalidBody {
+        status: u16,
+        reason: String,
+        body: Vec<u8>,
+    },
+}
+
+impl ClientError {
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::UnexpectedStatus { status, .. }
+            | ClientError::InvalidBody { status, .. } => Some(*status),
+            ClientError::Communication(e) => e.status().map(|s| s.as_u16()),
+            _ => None,
+        }
+    }
+}
+
+/// Provides bearer tokens to a client, e.g. an OAuth2 client-credentials cache.
+pub trait TokenSource: Send + Sync + 'static {
+    /// A valid token (cached or fetched).
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<String, ClientError>> + Send + '_>>;
+    /// The server refused `token` (401): forget it so that the next `token()` fetches a new one.
+    fn invalidate(&self, token: &str);
+}
+
+/// One path segment of an operation's URL.
+pub enum Segment<'a> {
+    Literal(&'static str),
+    Param(&'a str),
+}
+
+/// The configuration and transport every generated client wraps.
+#[derive(Clone)]
+pub struct ClientCore {
+    base_url: reqwest::Url,
+    http: reqwest::Client,
+    default_headers: HeaderMap,
+    token: Option<Arc<dyn TokenSource>>,
+}
+
+impl std::fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCore")
+            .field("base_url", &self.base_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCore {
+    /// A client for the server at `base_url` (e.g. `https://partner.example.com/api`).
+    pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        Self::with_http(base_url, reqwest::Client::new())
+    }
+
+    /// Same, with a reqwest client configured by the caller (timeouts, TLS, proxies).
+    pub fn with_http(base_url: &str, http: reqwest::Client) -> Result<Self, ClientError> {
+        let base_url = reqwest::Url::parse(base_url)
+            .map_err(|e| ClientError::InvalidRequest(format!("base URL `{base_url}`: {e}")))?;
+        if base_url.cannot_be_a_base() {
+            return Err(ClientError::InvalidRequest(format!(
+                "base URL `{base_url}` cannot be a base"
+            )));
+        }
+        Ok(Self {
+            base_url,
+            http,
+            default_headers: HeaderMap::new(),
+            token: None,
+        })
+    }
+
+    /// Adds a header sent with every request (an API key, basic credentials…).
+    pub fn with_header(mut self, name: &str, value: &str) -> Result<Self, ClientError> {
+        let name = HeaderName::try_from(name)
+            .map_err(|e| ClientError::InvalidRequest(format!("header name `{name}`: {e}")))?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|e| ClientError::InvalidRequest(format!("header `{name}`: {e}")))?;
+        self.default_headers.insert(name, value);
+        Ok(self)
+    }
+
+    /// Sends `Authorization: Bearer <token>` from `source` with every request.
+    pub fn with_token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
+        self.token = Some(source);
+        self
+    }
+
+    pub fn base_url(&self) -> &reqwest::Url {
+        &self.base_url
+    }
+
+    /// The URL of an operation: the base URL's path followed by the encoded segments.
+    pub fn url(&self, segments: &[Segment<'_>]) -> Result<reqwest::Url, ClientError> {
+        let mut url = self.base_url.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|_| ClientError::InvalidRequest("base URL cannot be a base".into()))?;
+            path.pop_if_empty();
+            for segment in segments {
+                match segment {
+                    Segment::Literal(s) => path.push(s),
+                    Segment::Param(s) => path.push(s),
+                };
+            }
+        }
+        Ok(url)
+    }
+
+    /// A request builder with the default headers.
+    pub fn request(&self, method: reqwest::Method, url: reqwest::Url) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .headers(self.default_headers.clone())
+    }
+
+    /// Sends a request; with a token source, adds the bearer token and on a 401 retries once with a new one.
+    pub async fn send(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, HeaderMap, bytes::Bytes), ClientError> {
+        let Some(source) = &self.token else {
+            return Self::execute(builder).await;
+        };
+        let retry = builder.try_clone();
+        let token = source.token().await?;
+        let first = Self::execute(builder.header(AUTHORIZATION, format!("Bearer {token}"))).await?;
+        if first.0 != 401 {
+            return Ok(first);
+        }
+        let Some(retry) = retry else { return Ok(first) };
+        source.invalidate(&token);
+        let token = source.token().await?;
+        Self::execute(retry.header(AUTHORIZATION, format!("Bearer {token}"))).await
+    }
+
+    async fn execute(
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, HeaderMap, bytes::Bytes), ClientError> {
+        let response = builder.send().await.map_err(ClientError::Communication)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(ClientError::Communication)?;
+        Ok((status, headers, body))
+    }
+
+    /// A JSON request body from a generated type.
+    pub fn json_body<T: ToJSON>(
+        builder: reqwest::RequestBuilder,
+        body: &T,
+    ) -> reqwest::RequestBuilder {
+        builder
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_json_string())
+    }
+}
+
+/// Decodes a JSON answer into the type the spec declares for its status.
+pub fn decode_json<T: ParseFromJSON>(status: u16, body: &[u8]) -> Result<T, ClientError> {
+    let invalid = |reason: String| ClientError::InvalidBody {
+        status,
+        reason,
+        body: body.to_vec(),
+    };
+    let value: serde_json::Value = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?
+    };
+    T::parse_from_json(Some(value)).map_err(|e| invalid(e.into_message()))
+}
+
+/// Decodes a response header the spec declares.
+pub fn decode_header<T: ParseFromParameter>(
+    status: u16,
+    headers: &HeaderMap,
+    name: &str,
+) -> Result<Option<T>, ClientError> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => {
+            let text = v.to_str().map_err(|e| ClientError::InvalidBody {
+                status,
+                reason: format!("header `{name}`: {e}"),
+                body: Vec::new(),
+            })?;
+            T::parse_from_parameter(text)
+                .map(Some)
+                .map_err(|e| ClientError::InvalidBody {
+                    status,
+                    reason: format!("header `{name}`: {}", e.into_message()),
+                    body: Vec::new(),
+                })
+        }
+    }
+}
+
+/// A path, query or header value as text, the way the server side parses it.
+pub fn param_string<T: ToJSON>(value: &T) -> String {
+    match value.to_json() {
+        Some(serde_json::Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
