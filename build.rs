@@ -1,12 +1,28 @@
-//! Generates the typed API from `spec/` into `OUT_DIR` on every build where a spec or the generator changed.
+//! Generates the typed API from `spec/` into `OUT_DIR`; cargo reruns it when a spec or the
+//! generator changes. The committed copy in `generated/` is checked by `tests/generated_is_fresh.rs`.
 
 use std::path::PathBuf;
 
 fn main() {
-    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let spec_dir = root.join("spec");
-    println!("cargo::rerun-if-changed={}", spec_dir.display());
-    let _ = (out, spec_dir);
-    std::fs::write(PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("api.rs"), "").unwrap();
+    println!("cargo::rerun-if-changed={}", root.join("spec").display());
+
+    let settings = obakit_codegen::obakit_api_settings(&root).unwrap_or_else(|e| fail(&e));
+    let generated = obakit_codegen::generate(&settings).unwrap_or_else(|e| fail(&e));
+    for unsupported in &generated.unsupported {
+        println!("cargo::warning=unsupported, skipped: {unsupported}");
+    }
+    obakit_codegen::write_dir(&generated.files, &out).unwrap_or_else(|e| fail(&e));
+}
+
+/// Every diagnostic on its own line, then a failed build.
+fn fail(error: &obakit_codegen::Error) -> ! {
+    for line in error.to_string().lines() {
+        println!("cargo::error={line}");
+    }
+    eprintln!("{error}");
+    std::process::exit(1)
 }

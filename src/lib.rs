@@ -4,6 +4,7 @@
 //! from the OpenAPI documents in `spec/` (a reviewed copy lives in `generated/`); [`rt`] is the small
 //! hand-written runtime that generated code calls into.
 
+mod request_errors;
 pub mod rt;
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

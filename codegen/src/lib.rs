@@ -7,6 +7,7 @@
 
 pub mod diag;
 pub mod model;
+mod project;
 pub mod read;
 pub mod write;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use model::RoleSelection;
+pub use project::{discover_api_specs, obakit_api_settings};
 pub use write::{Files, WriteSettings};
 
 /// What to generate from which specs.
@@ -41,6 +43,34 @@ impl Settings {
             },
             display_root: None,
         }
+    }
+}
+
+impl Settings {
+    /// The `obakit-codegen generate` arguments that reproduce these settings into `out`, with paths
+    /// relative to the display root.
+    pub fn command_line(&self, out: &Path) -> String {
+        let root = self.display_root.as_deref();
+        let mut words = vec!["generate".to_owned()];
+        words.extend(
+            self.specs
+                .iter()
+                .map(|p| relative(p, root).display().to_string()),
+        );
+        words.push(format!("--out {}", relative(out, root).display()));
+        if self.write.runtime_path != "::obakit_api::rt" {
+            words.push(format!("--runtime-path {}", self.write.runtime_path));
+        }
+        if let Some(roles) = &self.roles.servers {
+            words.push(format!("--server-roles {}", roles.join(",")));
+        }
+        if let Some(roles) = &self.roles.clients {
+            words.push(format!("--client-roles {}", roles.join(",")));
+        }
+        if self.write.provided_request_errors {
+            words.push("--provided-request-errors".to_owned());
+        }
+        words.join(" ")
     }
 }
 

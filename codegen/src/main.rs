@@ -56,17 +56,13 @@ impl Args {
         };
         settings.write.runtime_path = self.runtime_path.clone();
         settings.write.provided_request_errors = self.provided_request_errors;
-        let specs = self
-            .specs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" ");
-        settings.write.regenerate_command = format!(
-            "obakit-codegen generate {specs} --out {}",
-            self.out.display()
-        );
         settings.display_root = self.root.clone().or_else(|| std::env::current_dir().ok());
+        let root = settings.display_root.clone().unwrap_or_default();
+        settings.specs = self.specs.iter().map(|p| root.join(p)).collect();
+        settings.write.regenerate_command = format!(
+            "cargo run -p obakit-codegen -- {}",
+            settings.command_line(&root.join(&self.out))
+        );
         settings
     }
 }

@@ -96,7 +96,18 @@ fn server(api: &Api, role: &Role) -> TokenStream {
             {
                 pattrs.push(quote!(explode = false));
             }
-            if let Some(v) = validator_attr(&p.validators) {
+            // poem-openapi applies a parameter's validators to the whole value: for arrays only the
+            // item-count ones make sense there.
+            let validators = match p.ty {
+                crate::model::TypeRef::Vec(_) => crate::model::Validators {
+                    min_items: p.validators.min_items,
+                    max_items: p.validators.max_items,
+                    unique_items: p.validators.unique_items,
+                    ..Default::default()
+                },
+                _ => p.validators.clone(),
+            };
+            if let Some(v) = validator_attr(&validators) {
                 pattrs.push(v);
             }
             if p.deprecated {

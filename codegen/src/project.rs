@@ -1,0 +1,48 @@
+//! The settings obakit itself generates its API with, shared by `build.rs` and the freshness test
+//! so that the committed copy under `generated/` and the compiled code cannot drift apart.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Settings, read};
+
+/// The API specs in `dir`: every YAML or JSON document with at least one path, sorted by name.
+/// Documents without paths (like `common.yaml`) only hold shared schemas.
+pub fn discover_api_specs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut candidates: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
+        .collect();
+    candidates.sort();
+    let mut specs = Vec::new();
+    for path in candidates {
+        let spec = read::read_spec(&path).map_err(Error::Spec)?;
+        if !spec.document.paths.paths.is_empty() {
+            specs.push(path);
+        }
+    }
+    Ok(specs)
+}
+
+/// How `obakit-api` is generated from `<root>/spec` (the committed copy lives in `<root>/generated`).
+pub fn obakit_api_settings(root: &Path) -> Result<Settings, Error> {
+    let mut settings = Settings::new(discover_api_specs(&root.join("spec"))?);
+    settings.write.runtime_path = "crate::rt".to_owned();
+    // obakit-api answers request errors with Orange's codes, by hand (src/request_errors.rs).
+    settings.write.provided_request_errors = true;
+    settings.display_root = Some(root.to_path_buf());
+    settings.write.regenerate_command = format!(
+        "cargo run -p obakit-codegen -- {}",
+        settings.command_line(Path::new("generated"))
+    );
+    Ok(settings)
+}
