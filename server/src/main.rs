@@ -1,2 +1,12 @@
-//! `obakit`: the partner server's command line.
-fn main() {}
+//! `obakit`: parses the command line, starts logging and runs the chosen subcommand.
+
+use clap::Parser;
+use obakit_server::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    obakit_server::telemetry::init();
+    match Cli::parse().command {
+        Command::Serve(args) => obakit_server::app::serve(args.into_config()?).await,
+    }
+}

@@ -254,9 +254,31 @@ pub(super) fn lower_api(
                 let mut headers = Vec::new();
                 for (name, header) in &response.headers {
                     let h_pointer = format!("{r_pointer}/headers/{}", pointer_token(name));
-                    let ReferenceOr::Item(header) = header else {
-                        types.unsupported(&h_pointer, "response header $ref");
-                        continue;
+                    let header = match header {
+                        ReferenceOr::Item(h) => h.clone(),
+                        ReferenceOr::Reference { reference } => {
+                            match local_component(
+                                reference,
+                                "headers",
+                                types
+                                    .spec()
+                                    .document
+                                    .components
+                                    .as_ref()
+                                    .map(|c| &c.headers),
+                            )
+                            .cloned()
+                            {
+                                Some(h) => h,
+                                None => {
+                                    types.error(
+                                        &h_pointer,
+                                        format!("unresolved header reference `{reference}`"),
+                                    );
+                                    continue;
+                                }
+                            }
+                        }
                     };
                     let ty = match &header.format {
                         ParameterSchemaOrContent::Schema(s) => {

@@ -1,0 +1,135 @@
+//! The `obakit` command line: each subcommand's flags map onto the typed configuration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Mode, ServeConfig};
+
+/// obakit: the Orange Business Applications partner server.
+#[derive(Debug, Parser)]
+#[command(name = "obakit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve Orange's ProductOrdering and UserService APIs (Swagger UI at /docs).
+    ///
+    /// Settings come from defaults, then the TOML file given by --config, then OBAKIT_… environment
+    /// variables, then flags. Each flag below names its environment variable.
+    Serve(ServeArgs),
+}
+
+/// Flags of `obakit serve`; each overrides the same setting of the configuration file.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits]).
+    #[arg(long, env = "OBAKIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "OBAKIT_LISTEN")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Database: sqlite://FILE (created at first start) or postgres://… [default: sqlite://obakit.db].
+    #[arg(long, env = "OBAKIT_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// HTTP Basic user Orange calls with (with --basic-password).
+    #[arg(long, env = "OBAKIT_BASIC_USER")]
+    pub basic_user: Option<String>,
+    /// HTTP Basic password Orange calls with.
+    #[arg(long, env = "OBAKIT_BASIC_PASSWORD", hide_env_values = true)]
+    pub basic_password: Option<String>,
+    /// Static API key Orange sends in the API-key header.
+    #[arg(long, env = "OBAKIT_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Header carrying the API key [default: X-API-Key].
+    #[arg(long, env = "OBAKIT_API_KEY_HEADER")]
+    pub api_key_header: Option<String>,
+    /// Static bearer token Orange sends (Authorization: Bearer …).
+    #[arg(long, env = "OBAKIT_BEARER_TOKEN", hide_env_values = true)]
+    pub bearer_token: Option<String>,
+    /// Accept calls without credentials. Without any credentials configured and without this flag,
+    /// credentials are generated at first start, printed once and kept in --credentials-file.
+    #[arg(long, env = "OBAKIT_ALLOW_ANONYMOUS")]
+    pub allow_anonymous: bool,
+    /// Where generated credentials are kept [default: obakit-credentials.toml beside the SQLite file, or in the working folder].
+    #[arg(long, env = "OBAKIT_CREDENTIALS_FILE")]
+    pub credentials_file: Option<PathBuf>,
+    /// Offer catalogue: comma-separated ORANGE_CODE=PLAN pairs; orders and swaps naming another code fail.
+    #[arg(long, env = "OBAKIT_CATALOGUE", value_delimiter = ',')]
+    pub catalogue: Option<Vec<String>>,
+    /// Provisioning webhook: one POST of JSON per action to this URL (unset: record only).
+    #[arg(long, env = "OBAKIT_PROVISIONING_WEBHOOK_URL")]
+    pub provisioning_webhook_url: Option<String>,
+    /// Provisioning webhook timeout in milliseconds [default: 10000].
+    #[arg(long, env = "OBAKIT_PROVISIONING_WEBHOOK_TIMEOUT_MS")]
+    pub provisioning_webhook_timeout_ms: Option<u64>,
+    /// ProductOrdering answers: sync (completed/failed now) or async (acknowledged now, event later) [default: sync].
+    #[arg(long, env = "OBAKIT_PRODUCT_ORDERING_MODE")]
+    pub product_ordering_mode: Option<Mode>,
+    /// UserService update answers: sync or async [default: sync].
+    #[arg(long, env = "OBAKIT_USER_SERVICE_MODE")]
+    pub user_service_mode: Option<Mode>,
+    /// Orange gateway base URL for events and tokens [default: https://ope.apibackbone.orange.com].
+    #[arg(long, env = "OBAKIT_ORANGE_GATEWAY_URL")]
+    pub orange_gateway_url: Option<String>,
+    /// Orange offer in event paths: mba2 (production) or mba2-beta (integration) [default: mba2-beta].
+    #[arg(long, env = "OBAKIT_ORANGE_OFFER")]
+    pub orange_offer: Option<String>,
+    /// OAuth2 client id for Orange's gateway.
+    #[arg(long, env = "OBAKIT_ORANGE_CLIENT_ID")]
+    pub orange_client_id: Option<String>,
+    /// OAuth2 client secret for Orange's gateway.
+    #[arg(long, env = "OBAKIT_ORANGE_CLIENT_SECRET", hide_env_values = true)]
+    pub orange_client_secret: Option<String>,
+    /// Event delivery attempts before an event is parked as dead [default: 20].
+    #[arg(long, env = "OBAKIT_ORANGE_MAX_ATTEMPTS")]
+    pub orange_max_attempts: Option<u32>,
+}
+
+impl ServeArgs {
+    /// The configuration file overlaid with environment variables and flags.
+    pub fn into_config(self) -> anyhow::Result<ServeConfig> {
+        let mut c = ServeConfig::load(self.config.as_deref())?;
+        macro_rules! set {
+            ($flag:expr => $field:expr) => {
+                if let Some(v) = $flag {
+                    $field = v;
+                }
+            };
+            ($flag:expr => some $field:expr) => {
+                if let Some(v) = $flag {
+                    $field = Some(v);
+                }
+            };
+        }
+        set!(self.listen => c.listen);
+        set!(self.database_url => c.database_url);
+        set!(self.basic_user => some c.auth.basic_user);
+        set!(self.basic_password => some c.auth.basic_password);
+        set!(self.api_key => some c.auth.api_key);
+        set!(self.api_key_header => some c.auth.api_key_header);
+        set!(self.bearer_token => some c.auth.bearer_token);
+        set!(self.credentials_file => some c.auth.credentials_file);
+        c.auth.allow_anonymous |= self.allow_anonymous;
+        if let Some(pairs) = self.catalogue {
+            for pair in pairs.iter().filter(|p| !p.trim().is_empty()) {
+                let (code, plan) = pair.split_once('=').ok_or_else(|| anyhow::anyhow!("catalogue entry `{pair}` is not ORANGE_CODE=PLAN"))?;
+                c.catalogue.insert(code.trim().to_owned(), plan.trim().to_owned());
+            }
+        }
+        set!(self.provisioning_webhook_url => some c.provisioning.webhook_url);
+        set!(self.provisioning_webhook_timeout_ms => some c.provisioning.webhook_timeout_ms);
+        set!(self.product_ordering_mode => c.mode.product_ordering);
+        set!(self.user_service_mode => c.mode.user_service);
+        set!(self.orange_gateway_url => c.orange.gateway_url);
+        set!(self.orange_offer => c.orange.offer);
+        set!(self.orange_client_id => some c.orange.client_id);
+        set!(self.orange_client_secret => some c.orange.client_secret);
+        set!(self.orange_max_attempts => c.orange.max_attempts);
+        c.validate()?;
+        Ok(c)
+    }
+}

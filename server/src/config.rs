@@ -1,0 +1,189 @@
+//! The server's typed configuration: defaults, then a TOML file, then `OBAKIT_…` environment
+//! variables and command-line flags, validated once at start-up.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Everything `obakit serve` needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://path` (created at first start) or `postgres://…`.
+    pub database_url: String,
+    pub auth: AuthConfig,
+    /// Orange offer codes the partner sells → the partner's own plan name. Empty: every code is accepted.
+    pub catalogue: BTreeMap<String, String>,
+    pub provisioning: ProvisioningConfig,
+    pub mode: ModeConfig,
+    pub orange: OrangeConfig,
+    pub limits: LimitsConfig,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://obakit.db".to_owned(),
+            auth: AuthConfig::default(),
+            catalogue: BTreeMap::new(),
+            provisioning: ProvisioningConfig::default(),
+            mode: ModeConfig::default(),
+            orange: OrangeConfig::default(),
+            limits: LimitsConfig::default(),
+        }
+    }
+}
+
+/// How Orange authenticates when it calls the partner. Any configured method is accepted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HTTP Basic user name (with `basic_password`).
+    pub basic_user: Option<String>,
+    pub basic_password: Option<String>,
+    /// A static API key, sent in `api_key_header`.
+    pub api_key: Option<String>,
+    /// The header carrying the API key.
+    pub api_key_header: Option<String>,
+    /// A static bearer token (`Authorization: Bearer …`).
+    pub bearer_token: Option<String>,
+    /// Accept requests without credentials. Off unless set explicitly.
+    pub allow_anonymous: bool,
+    /// Where generated credentials are kept when none are configured.
+    pub credentials_file: Option<PathBuf>,
+}
+
+impl AuthConfig {
+    pub fn api_key_header(&self) -> &str {
+        self.api_key_header.as_deref().unwrap_or("X-API-Key")
+    }
+    pub fn has_credentials(&self) -> bool {
+        (self.basic_user.is_some() && self.basic_password.is_some()) || self.api_key.is_some() || self.bearer_token.is_some()
+    }
+}
+
+/// Where the partner's own platform learns about accounts to create.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProvisioningConfig {
+    /// POST one JSON document per action to this URL; unset: record only.
+    pub webhook_url: Option<String>,
+    /// How long the webhook may take, in milliseconds.
+    pub webhook_timeout_ms: Option<u64>,
+}
+
+impl ProvisioningConfig {
+    pub fn webhook_timeout(&self) -> Duration {
+        Duration::from_millis(self.webhook_timeout_ms.unwrap_or(10_000))
+    }
+}
+
+/// Answer now (`sync`) or acknowledge now and send the result as an event (`async`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Sync,
+    Async,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sync" => Ok(Mode::Sync),
+            "async" => Ok(Mode::Async),
+            other => Err(format!("`{other}` is not a mode (sync or async)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModeConfig {
+    pub product_ordering: Mode,
+    pub user_service: Mode,
+}
+
+/// Orange's gateway, for events (asynchronous answers and partner-initiated changes).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrangeConfig {
+    pub gateway_url: String,
+    /// `mba2` (production) or `mba2-beta` (integration).
+    pub offer: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// Delivery attempts before an event is parked as dead.
+    pub max_attempts: u32,
+}
+
+impl Default for OrangeConfig {
+    fn default() -> Self {
+        Self {
+            gateway_url: "https://ope.apibackbone.orange.com".to_owned(),
+            offer: "mba2-beta".to_owned(),
+            client_id: None,
+            client_secret: None,
+            max_attempts: 20,
+        }
+    }
+}
+
+/// Request body caps, in bytes, per operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub product_order_bytes: usize,
+    pub user_service_update_bytes: usize,
+    pub other_bytes: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        // An order for 10,000 licenses with end users is a few MB; nothing else is large.
+        Self { product_order_bytes: 16 << 20, user_service_update_bytes: 8 << 20, other_bytes: 1 << 20 }
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading {path}: {source}")]
+    File { path: PathBuf, source: config::ConfigError },
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+}
+
+impl ServeConfig {
+    /// Defaults overlaid with the TOML file at `path`, if any.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(path) = path else { return Ok(Self::default()) };
+        config::Config::builder()
+            .add_source(config::File::from(path).format(config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|source| ConfigError::File { path: path.to_path_buf(), source })
+    }
+
+    /// Checks what a type cannot: pairs that go together, URLs that parse.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.auth.basic_user.is_some() != self.auth.basic_password.is_some() {
+            return Err(ConfigError::Invalid("auth.basic_user and auth.basic_password go together".into()));
+        }
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid(format!("database_url `{}` is neither sqlite:… nor postgres://…", self.database_url)));
+        }
+        if let Some(url) = &self.provisioning.webhook_url {
+            reqwest::Url::parse(url).map_err(|e| ConfigError::Invalid(format!("provisioning.webhook_url `{url}`: {e}")))?;
+        }
+        reqwest::Url::parse(&self.orange.gateway_url).map_err(|e| ConfigError::Invalid(format!("orange.gateway_url `{}`: {e}", self.orange.gateway_url)))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! Inbound authentication: HTTP Basic, a static API key header or a static bearer token, any of the
+//! configured ones. Ping and the docs need no credentials; nothing else is anonymous unless configured.
+
+use base64::Engine;
+use poem::http::StatusCode;
+use poem::{Endpoint, Middleware, Request, Result};
+
+/// The accepted credentials.
+#[derive(Debug, Clone, Default)]
+pub struct InboundAuth {
+    pub basic: Option<(String, String)>,
+    pub api_key: Option<(String, String)>,
+    pub bearer: Option<String>,
+    pub allow_anonymous: bool,
+}
+
+impl InboundAuth {
+    fn is_public(path: &str) -> bool {
+        path == "/ping" || path == "/openapi.json" || path == "/openapi.yaml" || path == "/docs" || path.starts_with("/docs/")
+    }
+
+    /// `Ok` when the request carries one of the accepted credentials.
+    fn check(&self, req: &Request) -> Result<(), &'static str> {
+        let mut presented = false;
+        if let Some((header, key)) = &self.api_key {
+            if let Some(value) = req.headers().get(header.as_str()) {
+                presented = true;
+                if constant_time_eq(value.as_bytes(), key.as_bytes()) {
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(value) = req.headers().get("authorization").and_then(|v| v.to_str().ok()) {
+            presented = true;
+            let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+            if scheme.eq_ignore_ascii_case("bearer") {
+                if let Some(token) = &self.bearer {
+                    if constant_time_eq(rest.trim().as_bytes(), token.as_bytes()) {
+                        return Ok(());
+                    }
+                }
+            } else if scheme.eq_ignore_ascii_case("basic") {
+                if let Some((user, password)) = &self.basic {
+                    let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).unwrap_or_default();
+                    let expected = format!("{user}:{password}");
+                    if constant_time_eq(&decoded, expected.as_bytes()) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if presented { Err("invalid credentials") } else { Err("missing credentials") }
+    }
+}
+
+/// Compares secrets without an early exit, so timing does not tell how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl<E: Endpoint> Middleware<E> for InboundAuth {
+    type Output = AuthEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        AuthEndpoint { inner: ep, auth: self.clone() }
+    }
+}
+
+pub struct AuthEndpoint<E> {
+    inner: E,
+    auth: InboundAuth,
+}
+
+impl<E: Endpoint> Endpoint for AuthEndpoint<E> {
+    type Output = E::Output;
+
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        if !self.auth.allow_anonymous && !InboundAuth::is_public(req.uri().path()) {
+            if let Err(why) = self.auth.check(&req) {
+                tracing::warn!(reason = why, "refused credentials");
+                return Err(poem::Error::from_string(why, StatusCode::UNAUTHORIZED));
+            }
+        }
+        self.inner.call(req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn constant_time_eq_matches_only_equal_secrets() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret2"));
+    }
+}

@@ -1,0 +1,14 @@
+//! obakit-server: the partner side of Orange's ProductOrdering and UserService APIs.
+//!
+//! Layers, each knowing only the ones below it: `domain` (pure rules) ← `store` (SQL) and
+//! `provisioning` ← `http` (the generated traits implemented) ← `app` (wiring) ← `cli`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+mod credentials;
+pub mod domain;
+pub mod http;
+pub mod provisioning;
+pub mod store;
+pub mod telemetry;
