@@ -399,9 +399,8 @@ impl SpecTypes<'_> {
                     || !any.all_of.is_empty()
                     || !any.one_of.is_empty()
                     || !any.any_of.is_empty()
+                    || any.enumeration.iter().any(|v| v.is_string())
                 {
-                    self.hoist(schema, hint, module, pointer)
-                } else if any.enumeration.iter().any(|v| v.is_string()) {
                     self.hoist(schema, hint, module, pointer)
                 } else if let Some(items) = &any.items {
                     let item = self.lower_boxed(

@@ -22,10 +22,10 @@ impl Answerable {
             for op in &api.operations {
                 if let Some(TypeRef::Named { module, name }) = &op.bad_request_body {
                     let def = model.modules.get(module).and_then(|m| m.types.get(name));
-                    if let Some(TypeKind::Object(o)) = def.map(|d| &d.kind) {
-                        if o.fields.iter().all(|f| !f.required || fill(f).is_some()) {
-                            fillable.insert((module.clone(), name.clone()));
-                        }
+                    if let Some(TypeKind::Object(o)) = def.map(|d| &d.kind)
+                        && o.fields.iter().all(|f| !f.required || fill(f).is_some())
+                    {
+                        fillable.insert((module.clone(), name.clone()));
                     }
                 }
             }
