@@ -1,0 +1,274 @@
+//! The provisioning action: what the partner's systems are told before a change is committed.
+//!
+//! # JSON contract (public: partners' webhooks parse it)
+//!
+//! Every action is one JSON object with these common members:
+//!
+//! | member | type | meaning |
+//! |---|---|---|
+//! | `id` | string (UUID) | unique per call; also sent as the `Idempotency-Key` header |
+//! | `time` | string (RFC 3339) | when the action was made |
+//! | `action` | string | `licensesCreated`, `licensesUpdated` or `licenseChanged` |
+//!
+//! `licensesCreated` (UC2, UC3; one call per order):
+//! `orderId` (partner), `orangeOrderId`?, `customer`? (`id`, `externalId`, `tradingName`, …),
+//! `fleetId`, `newFleet` (bool), `offer` `{code, name?}`, `plan`? (the catalogue's plan name),
+//! `licenses`: array of License.
+//!
+//! `licensesUpdated` (Orange's `userService/update`; one call per update, only when something
+//! changes): `updateId`, `changes`: array of `{licenseId, fleetId, change, …}` where `change` is
+//! - `stateChanged` with `from`, `to` (`active` | `inactive`) and `externalState` (as Orange sent it),
+//! - `terminated` (Orange deleted the license),
+//! - `offerSwapped` with `from` and `to` offers `{code, name?}`.
+//!
+//! `licenseChanged` (UC5; one call per change): `licenseId`, `fleetId`, `change` (see below),
+//! `license` (License, as it will be). `change` is `{operation, action, …}`:
+//! `endUser` + `endUser`, `realizingResource` + `realizingResource`,
+//! `right` + `loginKeyValue` `{key, value}` + `email`?, `serviceCharacteristic` + `characteristic`;
+//! `action` is `add`, `modify` or `delete`.
+//!
+//! License: `id`, `fleetId`, `orderId`, `state`, `externalState`?, `terminatedAt`?,
+//! `offer` `{code, name?}`, `endUser`? `{id?, externalReference?, givenName?, familyName?, email?,
+//! mobileNumber? {cc, sn}}`, `realizingResource`? `{type, characteristic?}`, `loginKeyValue`?
+//! `{key: login | organizationCode, value}`, `characteristic`? `[{name, value}]`, `createdAt`,
+//! `updatedAt`. Absent optional members are left out, never `null`.
+//!
+//! The receiver answers any 2xx to accept; anything else, or no answer within the timeout, refuses
+//! the action and with it the whole order, update or change.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::{
+    AppliedChange, Customer, FleetId, License, LicenseChange, LicenseId, Offer, OrderId, UpdateId,
+};
+
+/// One provisioning call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    /// Unique per call.
+    pub id: String,
+    pub time: DateTime<Utc>,
+    #[serde(flatten)]
+    pub kind: ActionKind,
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(
+    tag = "action",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ActionKind {
+    /// An order created licenses (and, with `new_fleet`, their fleet).
+    LicensesCreated {
+        order_id: OrderId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        orange_order_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer: Option<Box<Customer>>,
+        fleet_id: FleetId,
+        new_fleet: bool,
+        offer: Offer,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plan: Option<String>,
+        licenses: Vec<License>,
+    },
+    /// An Orange update changed states, terminated licenses or swapped offers.
+    LicensesUpdated {
+        update_id: UpdateId,
+        changes: Vec<LicenseChange>,
+    },
+    /// The partner's tools changed one license (UC5).
+    LicenseChanged {
+        license_id: LicenseId,
+        fleet_id: FleetId,
+        change: AppliedChange,
+        license: Box<License>,
+    },
+}
+
+impl Action {
+    /// A new action with a fresh id, made now.
+    pub fn new(kind: ActionKind) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            time: Utc::now(),
+            kind,
+        }
+    }
+
+    /// The `action` member: `licensesCreated`, `licensesUpdated` or `licenseChanged`.
+    pub fn name(&self) -> &'static str {
+        match &self.kind {
+            ActionKind::LicensesCreated { .. } => "licensesCreated",
+            ActionKind::LicensesUpdated { .. } => "licensesUpdated",
+            ActionKind::LicenseChanged { .. } => "licenseChanged",
+        }
+    }
+
+    /// How many licenses the action concerns, for logs.
+    pub fn license_count(&self) -> usize {
+        match &self.kind {
+            ActionKind::LicensesCreated { licenses, .. } => licenses.len(),
+            ActionKind::LicensesUpdated { changes, .. } => changes.len(),
+            ActionKind::LicenseChanged { .. } => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The JSON contract, pinned: a change here is a change for every partner's webhook.
+
+    use chrono::{DateTime, Utc};
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::{
+        ChangeKind, ExternalState, LicenseState, Login, LoginKey, OperationAction,
+    };
+
+    fn time() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2025-01-02T03:04:05Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn license() -> License {
+        License {
+            id: "L1".into(),
+            fleet_id: "F1".into(),
+            order_id: "O1".into(),
+            state: LicenseState::Active,
+            external_state: None,
+            terminated_at: None,
+            offer: Offer::named("OBA-1", "Basic"),
+            end_user: None,
+            realizing_resource: None,
+            login: Some(Login {
+                key: LoginKey::Login,
+                value: "ana".into(),
+            }),
+            characteristics: Vec::new(),
+            created_at: time(),
+            updated_at: time(),
+        }
+    }
+
+    fn action(kind: ActionKind) -> serde_json::Value {
+        let action = Action {
+            id: "A1".into(),
+            time: time(),
+            kind,
+        };
+        serde_json::to_value(&action).unwrap_or_default()
+    }
+
+    #[test]
+    fn licenses_created_json() {
+        let value = action(ActionKind::LicensesCreated {
+            order_id: "O1".into(),
+            orange_order_id: Some("ORANGE-1".into()),
+            customer: None,
+            fleet_id: "F1".into(),
+            new_fleet: true,
+            offer: Offer::named("OBA-1", "Basic"),
+            plan: Some("basic".into()),
+            licenses: vec![license()],
+        });
+        assert_eq!(
+            value,
+            json!({
+                "id": "A1",
+                "time": "2025-01-02T03:04:05Z",
+                "action": "licensesCreated",
+                "orderId": "O1",
+                "orangeOrderId": "ORANGE-1",
+                "fleetId": "F1",
+                "newFleet": true,
+                "offer": {"code": "OBA-1", "name": "Basic"},
+                "plan": "basic",
+                "licenses": [{
+                    "id": "L1",
+                    "fleetId": "F1",
+                    "orderId": "O1",
+                    "state": "active",
+                    "offer": {"code": "OBA-1", "name": "Basic"},
+                    "loginKeyValue": {"key": "login", "value": "ana"},
+                    "createdAt": "2025-01-02T03:04:05Z",
+                    "updatedAt": "2025-01-02T03:04:05Z"
+                }]
+            })
+        );
+    }
+
+    #[test]
+    fn licenses_updated_json() {
+        let change = |kind| LicenseChange {
+            license_id: "L1".into(),
+            fleet_id: "F1".into(),
+            kind,
+        };
+        let value = action(ActionKind::LicensesUpdated {
+            update_id: "U1".into(),
+            changes: vec![
+                change(ChangeKind::StateChanged {
+                    from: LicenseState::Active,
+                    to: LicenseState::Inactive,
+                    external_state: ExternalState::Suspended,
+                }),
+                change(ChangeKind::Terminated),
+                change(ChangeKind::OfferSwapped {
+                    from: Offer::new("OBA-1"),
+                    to: Offer::new("OBA-2"),
+                }),
+            ],
+        });
+        assert_eq!(
+            value,
+            json!({
+                "id": "A1",
+                "time": "2025-01-02T03:04:05Z",
+                "action": "licensesUpdated",
+                "updateId": "U1",
+                "changes": [
+                    {"licenseId": "L1", "fleetId": "F1", "change": "stateChanged",
+                     "from": "active", "to": "inactive", "externalState": "suspended"},
+                    {"licenseId": "L1", "fleetId": "F1", "change": "terminated"},
+                    {"licenseId": "L1", "fleetId": "F1", "change": "offerSwapped",
+                     "from": {"code": "OBA-1"}, "to": {"code": "OBA-2"}}
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn license_changed_json() {
+        let value = action(ActionKind::LicenseChanged {
+            license_id: "L1".into(),
+            fleet_id: "F1".into(),
+            change: AppliedChange::Right {
+                action: OperationAction::Add,
+                login_key_value: Login {
+                    key: LoginKey::OrganizationCode,
+                    value: "ACME".into(),
+                },
+                email: Some("it@acme.example".into()),
+            },
+            license: Box::new(license()),
+        });
+        assert_eq!(value["action"], "licenseChanged");
+        assert_eq!(
+            value["change"],
+            json!({
+                "operation": "right",
+                "action": "add",
+                "loginKeyValue": {"key": "organizationCode", "value": "ACME"},
+                "email": "it@acme.example"
+            })
+        );
+        assert_eq!(value["license"]["id"], "L1");
+    }
+}

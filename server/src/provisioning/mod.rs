@@ -1,0 +1,63 @@
+//! Provisioning: telling the partner's own systems about license changes before they are
+//! committed, so that a refusal there fails the order or update and nothing is stored.
+//!
+//! The store calls the [`Provisioner`] inside its transaction, once per use-case call. Two
+//! implementations: [`RecordOnly`] (the default: logs, accepts everything) and [`Webhook`] (one
+//! JSON POST per action; the contract is documented in [`action`]).
+
+pub mod action;
+mod record_only;
+mod webhook;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+pub use action::{Action, ActionKind};
+pub use record_only::RecordOnly;
+pub use webhook::{Webhook, WebhookConfigError};
+
+/// Why provisioning refused an action; its text becomes the failure reason Orange reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("provisioning refused {action}: webhook answered {status}{}", body_suffix(.body))]
+    Refused {
+        action: &'static str,
+        status: u16,
+        body: String,
+    },
+    #[error("provisioning of {action} did not answer within {timeout:?}")]
+    Timeout {
+        action: &'static str,
+        timeout: Duration,
+    },
+    #[error("provisioning of {action} could not be reached: {detail}")]
+    Unreachable {
+        action: &'static str,
+        detail: String,
+    },
+    /// For other implementations: a refusal in their own words.
+    #[error("provisioning refused: {0}")]
+    Other(String),
+}
+
+fn body_suffix(body: &str) -> String {
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!(": {body}")
+    }
+}
+
+/// The future a provisioner returns; boxed so that `dyn Provisioner` works.
+pub type ProvisionFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<(), ProvisionError>> + Send + 'a>>;
+
+/// The partner's systems, told about each action before it is committed.
+///
+/// Called while the store's transaction is open (on SQLite, while holding the single writer), so
+/// implementations should answer quickly and bound their own time.
+pub trait Provisioner: Send + Sync {
+    /// Accepts (`Ok`) or refuses the action.
+    fn provision<'a>(&'a self, action: &'a Action) -> ProvisionFuture<'a>;
+}

@@ -1,0 +1,161 @@
+//! Customer and contact rows: upserts keyed by Orange's ids (so UC1 replays update, never
+//! duplicate) and reads.
+
+use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
+use sqlx::Executor;
+use sqlx::any::AnyRow;
+
+use super::StoreError;
+use super::sql::{json, text, time, to_json, ts};
+use crate::domain::{
+    Contact, ContactData, ContactId, Customer, CustomerData, CustomerId, matching_contact,
+};
+
+/// Creates the customer or updates it in place; the row lock this takes on PostgreSQL also
+/// serializes concurrent orders of one customer while they sort out its contacts.
+pub(crate) async fn upsert(
+    conn: &mut AnyConnection,
+    data: &CustomerData,
+    now: DateTime<Utc>,
+) -> Result<Customer, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO customers (id, external_id, trading_name, data, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (external_id) DO UPDATE SET trading_name = excluded.trading_name, \
+         data = excluded.data, updated_at = excluded.updated_at \
+         RETURNING id, created_at",
+    )
+    .bind(CustomerId::generate().into_string())
+    .bind(data.external_id.clone())
+    .bind(data.trading_name.clone())
+    .bind(to_json(data)?)
+    .bind(ts(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Customer {
+        id: CustomerId::from(text(&row, "id")?),
+        data: data.clone(),
+        created_at: time(&row, "created_at")?,
+        updated_at: now,
+    })
+}
+
+/// Creates or updates the order's contacts under a customer; returns their ids in the order given.
+pub(crate) async fn upsert_contacts(
+    conn: &mut AnyConnection,
+    customer: &CustomerId,
+    incoming: &[ContactData],
+    now: DateTime<Utc>,
+) -> Result<Vec<ContactId>, StoreError> {
+    if incoming.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut existing = contacts_of(&mut *conn, customer).await?;
+    let mut ids = Vec::with_capacity(incoming.len());
+    for data in incoming {
+        let matched = matching_contact(&existing, data).map(|c| c.id.clone());
+        let id = match matched {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE contacts SET external_id = $2, data = $3, updated_at = $4 WHERE id = $1",
+                )
+                .bind(id.as_str().to_owned())
+                .bind(data.external_id.clone())
+                .bind(to_json(data)?)
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+                if let Some(contact) = existing.iter_mut().find(|c| c.id == id) {
+                    contact.data = data.clone();
+                }
+                id
+            }
+            None => {
+                let id = ContactId::generate();
+                sqlx::query(
+                    "INSERT INTO contacts (id, customer_id, external_id, data, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $5)",
+                )
+                .bind(id.as_str().to_owned())
+                .bind(customer.as_str().to_owned())
+                .bind(data.external_id.clone())
+                .bind(to_json(data)?)
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+                // A later contact of the same request may be the same person.
+                existing.push(Contact {
+                    id: id.clone(),
+                    customer_id: customer.clone(),
+                    data: data.clone(),
+                });
+                id
+            }
+        };
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn customer_from_row(row: &AnyRow) -> Result<Customer, StoreError> {
+    Ok(Customer {
+        id: CustomerId::from(text(row, "id")?),
+        data: json(row, "data")?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(crate) async fn by_id<'e, E>(
+    executor: E,
+    id: &CustomerId,
+) -> Result<Option<Customer>, StoreError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query("SELECT id, data, created_at, updated_at FROM customers WHERE id = $1")
+        .bind(id.as_str().to_owned())
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(customer_from_row).transpose()
+}
+
+pub(crate) async fn by_external_id<'e, E>(
+    executor: E,
+    external_id: &str,
+) -> Result<Option<Customer>, StoreError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "SELECT id, data, created_at, updated_at FROM customers WHERE external_id = $1",
+    )
+    .bind(external_id.to_owned())
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(customer_from_row).transpose()
+}
+
+/// A customer's contacts, oldest first.
+pub(crate) async fn contacts_of<'e, E>(
+    executor: E,
+    customer: &CustomerId,
+) -> Result<Vec<Contact>, StoreError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    let rows = sqlx::query("SELECT id, data FROM contacts WHERE customer_id = $1 ORDER BY id")
+        .bind(customer.as_str().to_owned())
+        .fetch_all(executor)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Contact {
+                id: ContactId::from(text(row, "id")?),
+                customer_id: customer.clone(),
+                data: json(row, "data")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,43 @@
+//! `StoreError`: what a store call can fail with, classified for the HTTP layer (conflict, not
+//! found, refusal) rather than left as raw database errors.
+
+use crate::domain::DomainError;
+use crate::provisioning::ProvisionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database url {0:?} (expected sqlite:…, postgres://… or postgresql://…)")]
+    UnsupportedUrl(String),
+    /// The same Orange order id came with a different content (HTTP 409).
+    #[error("order {external_id} was already received with a different content")]
+    OrderConflict { external_id: String },
+    /// A unique constraint refused the write (HTTP 409).
+    #[error("conflict with stored data: {0}")]
+    Conflict(String),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    /// A business rule refused a partner-initiated change.
+    #[error(transparent)]
+    Refused(#[from] DomainError),
+    /// Provisioning refused a partner-initiated change.
+    #[error(transparent)]
+    Provisioning(#[from] ProvisionError),
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("database migration failed")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back (a bug or a hand-edited database).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(db.message().to_owned())
+            }
+            _ => Self::Database(error),
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! License and fleet rows: multi-row inserts, visible reads (not terminated, order completed),
+//! locked reads for updates, and set-based write-back.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Executor};
+
+use super::StoreError;
+use super::db::Backend;
+use super::sql::{
+    ROWS_PER_STATEMENT, in_list, json, opt_json, opt_json_col, opt_text, opt_time, text, time,
+    to_json, ts, values_list,
+};
+use crate::domain::{
+    ExternalState, Fleet, FleetId, License, LicenseId, LicenseState, Login, LoginKey, Offer,
+};
+
+/// The columns of a license row, in insert order.
+const COLUMNS: &str = "id, fleet_id, order_id, state, external_state, terminated_at, offer_code, \
+     offer_name, end_user, realizing_resource, login_key, login_value, characteristics, \
+     created_at, updated_at";
+const COLUMN_COUNT: usize = 15;
+
+/// The same columns read through the `l` alias.
+const SELECT: &str = "SELECT l.id, l.fleet_id, l.order_id, l.state, l.external_state, \
+     l.terminated_at, l.offer_code, l.offer_name, l.end_user, l.realizing_resource, l.login_key, \
+     l.login_value, l.characteristics, l.created_at, l.updated_at \
+     FROM licenses l JOIN orders o ON o.id = l.order_id";
+
+/// A license is visible once its order is completed and until Orange deletes it.
+const VISIBLE: &str = "o.state = 'completed' AND l.terminated_at IS NULL";
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// The mutable columns of a license, as bound values.
+struct MutableColumns {
+    state: &'static str,
+    external_state: Option<String>,
+    terminated_at: Option<String>,
+    offer_code: String,
+    offer_name: Option<String>,
+    end_user: Option<String>,
+    realizing_resource: Option<String>,
+    login_key: Option<String>,
+    login_value: Option<String>,
+    characteristics: String,
+    updated_at: String,
+}
+
+impl MutableColumns {
+    fn of(license: &License) -> Result<Self, StoreError> {
+        Ok(Self {
+            state: license.state.as_str(),
+            external_state: license
+                .external_state
+                .as_ref()
+                .map(|s| s.as_str().to_owned()),
+            terminated_at: license.terminated_at.map(ts),
+            offer_code: license.offer.code.clone(),
+            offer_name: license.offer.name.clone(),
+            end_user: opt_json(license.end_user.as_ref())?,
+            realizing_resource: opt_json(license.realizing_resource.as_ref())?,
+            login_key: license.login.as_ref().map(|l| l.key.as_str().to_owned()),
+            login_value: license.login.as_ref().map(|l| l.value.clone()),
+            characteristics: to_json(&license.characteristics)?,
+            updated_at: ts(license.updated_at),
+        })
+    }
+
+    fn bind(self, query: Query<'_>) -> Query<'_> {
+        query
+            .bind(self.state)
+            .bind(self.external_state)
+            .bind(self.terminated_at)
+            .bind(self.offer_code)
+            .bind(self.offer_name)
+            .bind(self.end_user)
+            .bind(self.realizing_resource)
+            .bind(self.login_key)
+            .bind(self.login_value)
+            .bind(self.characteristics)
+            .bind(self.updated_at)
+    }
+}
+
+/// Inserts licenses, `ROWS_PER_STATEMENT` rows per statement.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    licenses: &[License],
+) -> Result<(), StoreError> {
+    for chunk in licenses.chunks(ROWS_PER_STATEMENT) {
+        let statement = format!(
+            "INSERT INTO licenses ({COLUMNS}) VALUES {}",
+            values_list(backend, chunk.len(), COLUMN_COUNT)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(statement));
+        for license in chunk {
+            let columns = MutableColumns::of(license)?;
+            query = query
+                .bind(license.id.as_str().to_owned())
+                .bind(license.fleet_id.as_str().to_owned())
+                .bind(license.order_id.as_str().to_owned())
+                .bind(columns.state)
+                .bind(columns.external_state)
+                .bind(columns.terminated_at)
+                .bind(columns.offer_code)
+                .bind(columns.offer_name)
+                .bind(columns.end_user)
+                .bind(columns.realizing_resource)
+                .bind(columns.login_key)
+                .bind(columns.login_value)
+                .bind(columns.characteristics)
+                .bind(ts(license.created_at))
+                .bind(columns.updated_at);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes back the mutable columns of changed licenses, one set-based statement per chunk
+/// (`UPDATE … FROM (VALUES …)`: both backends name the VALUES columns `column1`, `column2`, …).
+pub(crate) async fn write_back(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    licenses: &[&License],
+) -> Result<(), StoreError> {
+    const WRITE_COLUMNS: usize = 12;
+    for chunk in licenses.chunks(ROWS_PER_STATEMENT) {
+        let statement = format!(
+            "UPDATE licenses SET state = v.column2, external_state = v.column3, \
+             terminated_at = v.column4, offer_code = v.column5, offer_name = v.column6, \
+             end_user = v.column7, realizing_resource = v.column8, login_key = v.column9, \
+             login_value = v.column10, characteristics = v.column11, updated_at = v.column12 \
+             FROM (VALUES {}) AS v WHERE licenses.id = v.column1",
+            values_list(backend, chunk.len(), WRITE_COLUMNS)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(statement));
+        for license in chunk {
+            query = MutableColumns::of(license)?.bind(query.bind(license.id.as_str().to_owned()));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn from_row(row: &AnyRow) -> Result<License, StoreError> {
+    let state = text(row, "state")?;
+    let login = match (opt_text(row, "login_key")?, opt_text(row, "login_value")?) {
+        (Some(key), Some(value)) => Some(Login {
+            key: LoginKey::from(key),
+            value,
+        }),
+        _ => None,
+    };
+    Ok(License {
+        id: LicenseId::from(text(row, "id")?),
+        fleet_id: FleetId::from(text(row, "fleet_id")?),
+        order_id: text(row, "order_id")?.into(),
+        state: LicenseState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("license state {state:?}")))?,
+        external_state: opt_text(row, "external_state")?.map(ExternalState::from),
+        terminated_at: opt_time(row, "terminated_at")?,
+        offer: Offer {
+            code: text(row, "offer_code")?,
+            name: opt_text(row, "offer_name")?,
+        },
+        end_user: opt_json_col(row, "end_user")?,
+        realizing_resource: opt_json_col(row, "realizing_resource")?,
+        login,
+        characteristics: json(row, "characteristics")?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+fn from_rows(rows: &[AnyRow]) -> Result<Vec<License>, StoreError> {
+    rows.iter().map(from_row).collect()
+}
+
+/// The visible licenses of a fleet, oldest first.
+pub(crate) async fn visible_by_fleet<'e, E>(
+    executor: E,
+    fleet: &FleetId,
+) -> Result<Vec<License>, StoreError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    let statement = format!("{SELECT} WHERE l.fleet_id = $1 AND {VISIBLE} ORDER BY l.id");
+    let rows = executor
+        .fetch_all(sqlx::query(AssertSqlSafe(statement)).bind(fleet.as_str().to_owned()))
+        .await?;
+    from_rows(&rows)
+}
+
+/// Licenses by id, in the order asked, each once; unknown and hidden ones are left out.
+/// `visible_only` false also returns terminated licenses (updates must see them to refuse
+/// reactivation), and locks the rows on PostgreSQL.
+pub(crate) async fn by_ids(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    ids: &[LicenseId],
+    visible_only: bool,
+) -> Result<Vec<License>, StoreError> {
+    let mut unique: Vec<&LicenseId> = Vec::with_capacity(ids.len());
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    for id in ids {
+        if seen.insert(id) {
+            unique.push(id);
+        }
+    }
+    // Rows are read (and on PostgreSQL locked) in id order, so two updates naming the same
+    // licenses lock them in the same order and cannot deadlock.
+    let mut sorted = unique.clone();
+    sorted.sort();
+    let mut found = std::collections::HashMap::with_capacity(unique.len());
+    for chunk in sorted.chunks(ROWS_PER_STATEMENT) {
+        let (filter, lock) = if visible_only {
+            (VISIBLE.to_owned(), String::new())
+        } else {
+            ("o.state = 'completed'".to_owned(), backend.for_update("l"))
+        };
+        let statement = format!(
+            "{SELECT} WHERE l.id IN ({}) AND {filter} ORDER BY l.id{lock}",
+            in_list(backend, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(statement));
+        for id in chunk {
+            query = query.bind(id.as_str().to_owned());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let license = from_row(&row)?;
+            found.insert(license.id.clone(), license);
+        }
+    }
+    Ok(unique
+        .into_iter()
+        .filter_map(|id| found.remove(id))
+        .collect())
+}
+
+pub(crate) async fn insert_fleet(
+    conn: &mut AnyConnection,
+    fleet: &Fleet,
+) -> Result<(), StoreError> {
+    let query = sqlx::query(
+        "INSERT INTO fleets (id, customer_id, order_id, characteristics, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(fleet.id.as_str().to_owned())
+    .bind(fleet.customer_id.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(fleet.order_id.as_str().to_owned())
+    .bind(to_json(&fleet.characteristics)?)
+    .bind(ts(fleet.created_at));
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub(crate) async fn fleet<'e, E>(executor: E, id: &FleetId) -> Result<Option<Fleet>, StoreError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    let query = sqlx::query(
+        "SELECT id, customer_id, order_id, characteristics, created_at FROM fleets WHERE id = $1",
+    )
+    .bind(id.as_str().to_owned());
+    let Some(row) = executor.fetch_optional(query).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Fleet {
+        id: FleetId::from(text(&row, "id")?),
+        customer_id: opt_text(&row, "customer_id")?.map(Into::into),
+        order_id: text(&row, "order_id")?.into(),
+        characteristics: json(&row, "characteristics")?,
+        created_at: time(&row, "created_at")?,
+    }))
+}

@@ -1,0 +1,189 @@
+//! Test support for the store suite: a database per test on SQLite (temporary file) and on
+//! PostgreSQL (a schema of its own, dropped afterwards), order builders, a scripted provisioner
+//! and a local HTTP listener standing in for a partner's provisioning webhook.
+
+#![allow(dead_code, unreachable_pub)]
+
+pub mod builders;
+pub mod hook;
+
+use std::sync::{Arc, Mutex};
+
+use obakit_server::domain::Catalogue;
+use obakit_server::provisioning::{Action, ProvisionError, ProvisionFuture, Provisioner};
+use obakit_server::store::Store;
+use sqlx::Connection;
+
+/// Where the PostgreSQL tests run; trust authentication, database `test`.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Turns each `async fn name(db: TestDb)` into two tests, `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::TestDb::sqlite()).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(db) = $crate::support::TestDb::postgres().await {
+                        super::$name(db).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// A database of one test.
+pub enum TestDb {
+    Sqlite { dir: tempfile::TempDir },
+    Postgres { admin_url: String, schema: String },
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Self::Sqlite { dir }
+    }
+
+    /// A fresh schema, or `None` (after saying so) when PostgreSQL cannot be reached and
+    /// `OBAKIT_CI` is unset. With `OBAKIT_CI` set, an unreachable PostgreSQL fails the test.
+    pub async fn postgres() -> Option<Self> {
+        let admin_url = std::env::var("OBAKIT_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+        let connected = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            sqlx::PgConnection::connect(&admin_url),
+        )
+        .await;
+        let mut conn = match connected {
+            Ok(Ok(conn)) => conn,
+            Ok(Err(error)) => return unreachable(&admin_url, &error.to_string()),
+            Err(_) => return unreachable(&admin_url, "no answer within 5 s"),
+        };
+        let schema = format!("obakit_test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+            .execute(&mut conn)
+            .await
+            .expect("create the test schema");
+        let _ = conn.close().await;
+        Some(Self::Postgres { admin_url, schema })
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { dir } => format!("sqlite://{}", dir.path().join("obakit.db").display()),
+            Self::Postgres { admin_url, schema } => {
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                format!("{admin_url}{separator}options[search_path]={schema}")
+            }
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Self::Sqlite { .. })
+    }
+
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url())
+            .await
+            .expect("connect the store")
+    }
+
+    pub async fn store_with(
+        &self,
+        provisioner: Arc<dyn Provisioner>,
+        catalogue: Catalogue,
+    ) -> Store {
+        self.store()
+            .await
+            .with_provisioner(provisioner)
+            .with_catalogue(catalogue)
+    }
+}
+
+fn unreachable(url: &str, why: &str) -> Option<TestDb> {
+    if std::env::var_os("OBAKIT_CI").is_some() {
+        panic!("PostgreSQL at {url} is unreachable and OBAKIT_CI is set: {why}");
+    }
+    eprintln!("skipping the PostgreSQL run: {url} is unreachable ({why})");
+    None
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Self::Postgres { admin_url, schema } = self else {
+            return;
+        };
+        let (url, schema) = (admin_url.clone(), schema.clone());
+        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test schema");
+            runtime.block_on(async move {
+                let mut conn = sqlx::PgConnection::connect(&url).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                )))
+                .execute(&mut conn)
+                .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop a PostgreSQL test schema: {dropped:?}");
+        }
+    }
+}
+
+/// A provisioner that records every action and refuses while told to.
+#[derive(Default)]
+pub struct Scripted {
+    refuse: std::sync::atomic::AtomicBool,
+    pub actions: Mutex<Vec<Action>>,
+}
+
+impl Scripted {
+    pub fn refusing() -> Self {
+        let scripted = Self::default();
+        scripted.set_refusing(true);
+        scripted
+    }
+
+    pub fn set_refusing(&self, refuse: bool) {
+        self.refuse
+            .store(refuse, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.actions
+            .lock()
+            .expect("actions lock")
+            .iter()
+            .map(Action::name)
+            .collect()
+    }
+}
+
+impl Provisioner for Scripted {
+    fn provision<'a>(&'a self, action: &'a Action) -> ProvisionFuture<'a> {
+        self.actions
+            .lock()
+            .expect("actions lock")
+            .push(action.clone());
+        let result = if self.refuse.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(ProvisionError::Other("the partner's system said no".into()))
+        } else {
+            Ok(())
+        };
+        Box::pin(std::future::ready(result))
+    }
+}
