@@ -256,7 +256,6 @@ async fn list_user_services_round_trips_both_query_parameters_and_every_declared
 // (`values.next().unwrap()` in param/query.rs) when the parameter is absent: the connection is dropped
 // for `?productRefId=…`, the query Orange actually sends.
 #[tokio::test]
-#[ignore = "FIXME(generator): the server panics when the explode=false query parameter `id` is absent"]
 async fn list_user_services_without_the_id_parameter_reaches_the_handler() {
     let server = serve().await;
     let client = server.user_service_partner();
@@ -796,7 +795,6 @@ async fn malformed_json_is_refused_400_with_code_22() {
 // FIXME(runtime): src/rt/request_error.rs `classify` takes poem's message for an empty JSON body
 // ("Expected input type \"ProductOrder\", found null.") for a missing field: code 23, not 21.
 #[tokio::test]
-#[ignore = "FIXME(runtime): an empty body is classified as a missing body field (23)"]
 async fn missing_body_is_refused_400_with_code_21() {
     let server = serve().await;
     assert_refused(&server, Method::POST, ORDER, Some(JSON), "", 21).await;
@@ -829,7 +827,6 @@ async fn missing_required_field_is_refused_400_with_code_23() {
 // FIXME(runtime): src/rt/request_error.rs `classify` does not recognise serde's "missing field `…`"
 // (form bodies): code 22, not 23.
 #[tokio::test]
-#[ignore = "FIXME(runtime): a form without a required field is classified as an invalid body (22)"]
 async fn missing_required_form_field_is_refused_400_with_code_23() {
     let server = serve().await;
     assert_refused(&server, Method::POST, TOKEN, Some(FORM), "scope=mba2", 23).await;
@@ -947,7 +944,6 @@ async fn over_long_license_id_in_the_path_is_refused_400_before_the_handler() {
 // FIXME(generator): `format: uuid` is generated as a plain `String` (codegen/src/write/tokens.rs,
 // `TypeRef::Uuid`), so an event id that is not a UUID is accepted. Remove the `ignore` once fixed.
 #[tokio::test]
-#[ignore = "FIXME(generator): format uuid is not enforced on event ids"]
 async fn event_id_that_is_not_a_uuid_is_refused_400_with_code_24() {
     let server = serve().await;
     let mut event = product_order_event_json();

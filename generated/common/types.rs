@@ -82,6 +82,7 @@ pub struct Individual {
         validator(min_length = 1, max_length = 128)
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Orange's reference of the person, when Orange has one.
     #[oai(rename = "externalReference", skip_serializing_if = "crate::rt::is_absent")]
     pub external_reference: ::std::option::Option<ExternalReference>,
     /// Given (first) name.
@@ -105,6 +106,7 @@ pub struct Individual {
         validator(min_length = 3, max_length = 254)
     )]
     pub email: ::std::option::Option<::std::string::String>,
+    /// Mobile telephone number of the end user.
     #[oai(rename = "mobileNumber", skip_serializing_if = "crate::rt::is_absent")]
     pub mobile_number: ::std::option::Option<PhoneNumber>,
 }
@@ -158,6 +160,7 @@ crate::rt::open_enum!(
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "LoginKeyValue")]
 pub struct LoginKeyValue {
+    /// Which kind of login this is.
     #[oai(rename = "key")]
     pub key: LoginKey,
     /// The login itself, or the organisation code shared by every license of the customer.
@@ -262,6 +265,7 @@ pub struct ProductOffering {
         validator(min_length = 1, max_length = 255)
     )]
     pub name: ::std::option::Option<::std::string::String>,
+    /// The offering's code in Orange's catalogue (`type` = `orange`, `id` = catalogue code).
     #[oai(rename = "externalReference")]
     pub external_reference: ExternalReference,
 }

@@ -62,6 +62,7 @@ impl<H: ProductOrderingPartnerApi> ProductOrderingPartnerServer<H> {
     )]
     async fn create_product_order(
         &self,
+        /// The order, with exactly the customer data (UC1) or at most one orderItem (UC2, UC3).
         body: ::poem_openapi::payload::Json<crate::product_ordering::types::ProductOrder>,
     ) -> ::poem::Result<CreateProductOrderResponse> {
         self.0.create_product_order(body.0).await
@@ -96,6 +97,7 @@ impl<H: ProductOrderingOrangeApi> ProductOrderingOrangeServer<H> {
         /// `mba2` to reach Orange's production, `mba2-beta` to reach Orange's integration (beta) environment.
         #[oai(name = "offer")]
         offer: ::poem_openapi::param::Path<crate::common::types::Offer>,
+        /// The event carrying the final productOrder.
         body: ::poem_openapi::payload::Json<
             crate::product_ordering::types::ProductOrderEvent,
         >,
@@ -117,6 +119,7 @@ impl<H: ProductOrderingOrangeApi> ProductOrderingOrangeServer<H> {
     )]
     async fn create_access_token(
         &self,
+        /// The grant, as an HTML form.
         body: ::poem_openapi::payload::Form<crate::product_ordering::types::TokenRequest>,
     ) -> ::poem::Result<CreateAccessTokenResponse> {
         self.0.create_access_token(body.0).await

@@ -13,10 +13,13 @@ pub struct Contact {
         validator(min_length = 1, max_length = 128)
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Orange's identifier of the contact, the key under which the partner stores it.
+    /// Decision: a contact carries Orange's reference here; confirm with Orange's files.
     #[oai(rename = "externalReference", skip_serializing_if = "crate::rt::is_absent")]
     pub external_reference: ::std::option::Option<
         crate::common::types::ExternalReference,
     >,
+    /// The contact's role for this customer.
     #[oai(rename = "role")]
     pub role: ContactRole,
     /// Given (first) name.
@@ -33,8 +36,11 @@ pub struct Contact {
         validator(min_length = 3, max_length = 254)
     )]
     pub email: ::std::option::Option<::std::string::String>,
+    /// Landline number of the contact.
     #[oai(rename = "fixedTelephoneNumber", skip_serializing_if = "crate::rt::is_absent")]
     pub fixed_telephone_number: ::std::option::Option<crate::common::types::PhoneNumber>,
+    /// Mobile number of the contact.
+    /// Decision: Orange's example breaks off at "mobileN…"; we read it as `mobileNumber` shaped like `fixedTelephoneNumber`; confirm with Orange's files.
     #[oai(rename = "mobileNumber", skip_serializing_if = "crate::rt::is_absent")]
     pub mobile_number: ::std::option::Option<crate::common::types::PhoneNumber>,
     /// Further data on the contact agreed in Appendix 2 of the contract.
@@ -91,8 +97,10 @@ crate::rt::open_enum!(
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "EndUserConfiguration")]
 pub struct EndUserConfiguration {
+    /// The person who will use the license.
     #[oai(rename = "endUser", skip_serializing_if = "crate::rt::is_absent")]
     pub end_user: ::std::option::Option<crate::common::types::Individual>,
+    /// The technical medium the license runs on.
     #[oai(rename = "realizingResource", skip_serializing_if = "crate::rt::is_absent")]
     pub realizing_resource: ::std::option::Option<
         crate::common::types::RealizingResource,
@@ -144,12 +152,16 @@ pub struct OrderItem {
     /// Identifier of the item within the order, as Orange sends it; answered back unchanged.
     #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
+    /// State of the item, set by the partner in answers (the same values as the order's state).
     #[oai(rename = "state", skip_serializing_if = "crate::rt::is_absent")]
     pub state: ::std::option::Option<ProductOrderState>,
+    /// What to do; `add` creates licenses.
     #[oai(rename = "action")]
     pub action: OrderItemAction,
+    /// The offering of Orange's catalogue the licenses are sold under.
     #[oai(rename = "productOffering")]
     pub product_offering: crate::common::types::ProductOffering,
+    /// The fleet the licenses go to, and how many to add.
     #[oai(rename = "productRef")]
     pub product_ref: ProductRef,
     /// End users and realizing resources for the new licenses, applied to them in order (the first entry to the
@@ -215,6 +227,7 @@ pub struct Organization {
         validator(min_length = 1, max_length = 128)
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Orange's identifier of the customer; the key under which the partner stores it.
     #[oai(rename = "externalReference")]
     pub external_reference: crate::common::types::ExternalReference,
     /// The name the customer trades under.
@@ -234,6 +247,7 @@ pub struct Organization {
         validator(min_length = 1, max_length = 64)
     )]
     pub registration_number: ::std::option::Option<::std::string::String>,
+    /// The customer's postal address.
     #[oai(rename = "postalAddress", skip_serializing_if = "crate::rt::is_absent")]
     pub postal_address: ::std::option::Option<PostalAddress>,
     /// Further customer data agreed in Appendix 2 of the contract.
@@ -299,12 +313,17 @@ pub struct ProductOrder {
         validator(min_length = 1, max_length = 128)
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Orange's identifier of the order; the partner answers it back and uses it to recognise a replayed order.
+    /// Decision: Orange's order id travels here; confirm the property name with Orange's files.
     #[oai(rename = "externalReference", skip_serializing_if = "crate::rt::is_absent")]
     pub external_reference: ::std::option::Option<
         crate::common::types::ExternalReference,
     >,
+    /// Whether the order is for production use or a trial.
     #[oai(rename = "category", skip_serializing_if = "crate::rt::is_absent")]
     pub category: ::std::option::Option<ProductOrderCategory>,
+    /// Set by the partner in its answers: `acknowledged` (asynchronous answer, the final state follows in an event),
+    /// `completed` or `failed` (final).
     #[oai(rename = "state", skip_serializing_if = "crate::rt::is_absent")]
     pub state: ::std::option::Option<ProductOrderState>,
     /// When the customer ordered, as Orange sends it.
@@ -320,8 +339,13 @@ pub struct ProductOrder {
     pub completion_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::FixedOffset>,
     >,
+    /// A remark on the order; in a `failed` answer the reason of the failure, with `author` = `partner`.
+    /// Decision: a failed order carries its reason here; confirm that Orange reads it from `note`.
     #[oai(rename = "note", skip_serializing_if = "crate::rt::is_absent")]
     pub note: ::std::option::Option<crate::common::types::Note>,
+    /// The unique customer of the order. Sent in UC1; an order of UC2 or UC3 names its customer too, and if UC1
+    /// never came the customer is created from the order.
+    /// Decision: the property name `customer` is our choice (Orange publishes only that the customer is an Organization); confirm with Orange's files.
     #[oai(rename = "customer", skip_serializing_if = "crate::rt::is_absent")]
     pub customer: ::std::option::Option<Organization>,
     /// The customer's contacts (for example its fleet manager) and Orange's contacts for this customer.
@@ -396,12 +420,14 @@ pub struct ProductOrderEvent {
     /// Identifier of the event.
     /// Decision: a fresh UUID made by the partner, the same across retries of the same event; confirm with Orange.
     #[oai(rename = "id")]
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
+    /// `completedStateNotification` or `failedStateNotification`, matching the order's final state.
     #[oai(rename = "type")]
     pub type_: ProductOrderEventType,
     /// When the event was made.
     #[oai(rename = "time")]
     pub time: ::chrono::DateTime<::chrono::FixedOffset>,
+    /// The productOrder as a synchronous answer would have been, with its final `state`.
     #[oai(rename = "resource")]
     pub resource: ProductOrder,
 }
@@ -557,6 +583,7 @@ impl crate::rt::IsEmptyValue for ProductRef {
 )]
 #[oai(rename = "TokenRequest")]
 pub struct TokenRequest {
+    /// Always `client_credentials`.
     #[oai(rename = "grant_type")]
     #[serde(rename = "grant_type")]
     pub grant_type: GrantType,
@@ -607,6 +634,7 @@ pub struct UserServiceRef {
     /// The partner's identifier of the license (userService id).
     #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
+    /// State of the new license; `active` once the order is completed.
     #[oai(rename = "state")]
     pub state: crate::common::types::UserServiceState,
 }

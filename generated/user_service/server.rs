@@ -45,7 +45,7 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
             ::std::option::Option<::std::string::String>,
         >,
         /// Ids of the licenses to list, comma separated (`id=lic-90001,lic-90002`). Unknown ids are left out of the answer.
-        #[oai(name = "id", explode = false, validator(min_items = 1))]
+        #[oai(name = "id", explode = false, default, validator(min_items = 1))]
         id: ::poem_openapi::param::Query<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         >,
@@ -85,6 +85,7 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
     )]
     async fn update_user_services(
         &self,
+        /// The licenses to change and how.
         body: ::poem_openapi::payload::Json<
             crate::user_service::types::UserServiceUpdateRequest,
         >,
@@ -122,6 +123,7 @@ impl<H: UserServiceOrangeApi> UserServiceOrangeServer<H> {
         /// `mba2` to reach Orange's production, `mba2-beta` to reach Orange's integration (beta) environment.
         #[oai(name = "offer")]
         offer: ::poem_openapi::param::Path<crate::common::types::Offer>,
+        /// The event.
         body: ::poem_openapi::payload::Json<crate::user_service::types::UserServiceEvent>,
     ) -> ::poem::Result<NotifyUserServiceEventResponse> {
         self.0.notify_user_service_event(offer.0, body.0).await

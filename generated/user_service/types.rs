@@ -5,8 +5,11 @@
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "EndUserOperation")]
 pub struct EndUserOperation {
+    /// `add` (a user is assigned), `modify` (the user's data changed), `delete` (the user is removed).
     #[oai(rename = "action")]
     pub action: EndUserOperationAction,
+    /// The end user after the change; for `delete`, the user removed (at least its id). The partner makes the id.
+    /// Decision: `delete` also carries the removed end user; confirm with Orange's files.
     #[oai(rename = "endUser")]
     pub end_user: crate::common::types::Individual,
 }
@@ -110,8 +113,10 @@ crate::rt::open_enum!(
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "ProductOfferingOperation")]
 pub struct ProductOfferingOperation {
+    /// `swap`: move the license to the given offering.
     #[oai(rename = "action")]
     pub action: ProductOfferingOperationAction,
+    /// The new offering, identified by its `externalReference`. An offering the partner does not sell fails the update.
     #[oai(rename = "productOffering")]
     pub product_offering: crate::common::types::ProductOffering,
 }
@@ -157,8 +162,10 @@ crate::rt::open_enum!(
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "RealizingResourceOperation")]
 pub struct RealizingResourceOperation {
+    /// `modify`: set or update the realizing resource.
     #[oai(rename = "action")]
     pub action: RealizingResourceOperationAction,
+    /// The realizing resource after the change.
     #[oai(rename = "realizingResource")]
     pub realizing_resource: crate::common::types::RealizingResource,
 }
@@ -204,8 +211,10 @@ crate::rt::open_enum!(
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "RightOperation")]
 pub struct RightOperation {
+    /// `add` (a login is created), `modify` (the login changed), `resetPassword` (the password was reset).
     #[oai(rename = "action")]
     pub action: RightOperationAction,
+    /// The login after the change.
     #[oai(rename = "loginKeyValue")]
     pub login_key_value: crate::common::types::LoginKeyValue,
     /// The e-mail address the login and/or password are sent to.
@@ -268,8 +277,11 @@ crate::rt::open_enum!(
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "ServiceCharacteristicOperation")]
 pub struct ServiceCharacteristicOperation {
+    /// `add`, `modify` or `delete` the characteristic.
     #[oai(rename = "action")]
     pub action: ServiceCharacteristicOperationAction,
+    /// The characteristic after the change; for `delete`, the one removed.
+    /// Decision: one characteristic per operation; confirm with Orange's files.
     #[oai(rename = "characteristic")]
     pub characteristic: crate::common::types::Characteristic,
 }
@@ -333,18 +345,25 @@ pub struct UserService {
     /// The fleet (productRef.id) the license belongs to.
     #[oai(rename = "relatedProductRefId", validator(min_length = 1, max_length = 128))]
     pub related_product_ref_id: ::std::string::String,
+    /// The license's state on the partner side. A deleted license is answered once as `inactive` and then leaves every answer.
     #[oai(rename = "state")]
     pub state: crate::common::types::UserServiceState,
+    /// The last state Orange asked for, answered back.
+    /// Decision: the answers echo Orange's last externalState, and a deleted license shows `state` `inactive` with `externalState` `deleted`; confirm with Orange.
     #[oai(rename = "externalState", skip_serializing_if = "crate::rt::is_absent")]
     pub external_state: ::std::option::Option<ExternalState>,
+    /// The offering of Orange's catalogue the license is sold under (changed by a swap).
     #[oai(rename = "productOffering")]
     pub product_offering: crate::common::types::ProductOffering,
+    /// The person using the license, if one is assigned (at most one).
     #[oai(rename = "endUser", skip_serializing_if = "crate::rt::is_absent")]
     pub end_user: ::std::option::Option<crate::common::types::Individual>,
+    /// The technical medium the license runs on, if any.
     #[oai(rename = "realizingResource", skip_serializing_if = "crate::rt::is_absent")]
     pub realizing_resource: ::std::option::Option<
         crate::common::types::RealizingResource,
     >,
+    /// The license's login, if any (at most one).
     #[oai(rename = "loginKeyValue", skip_serializing_if = "crate::rt::is_absent")]
     pub login_key_value: ::std::option::Option<crate::common::types::LoginKeyValue>,
     /// Further data on the license agreed in Appendix 2 of the contract.
@@ -362,15 +381,23 @@ pub struct UserService {
     /// When the license last changed.
     #[oai(rename = "lastUpdate", skip_serializing_if = "crate::rt::is_absent")]
     pub last_update: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// In UC5 events only: the change of the license's end user.
+    /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
     #[oai(rename = "endUserOperation", skip_serializing_if = "crate::rt::is_absent")]
     pub end_user_operation: ::std::option::Option<EndUserOperation>,
+    /// In UC5 events only: the change of the license's realizing resource.
+    /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
     #[oai(
         rename = "realizingResourceOperation",
         skip_serializing_if = "crate::rt::is_absent"
     )]
     pub realizing_resource_operation: ::std::option::Option<RealizingResourceOperation>,
+    /// In UC5 events only: the change of the license's login.
+    /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
     #[oai(rename = "rightOperation", skip_serializing_if = "crate::rt::is_absent")]
     pub right_operation: ::std::option::Option<RightOperation>,
+    /// In UC5 events only: the change of one of the license's characteristics.
+    /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
     #[oai(
         rename = "serviceCharacteristicOperation",
         skip_serializing_if = "crate::rt::is_absent"
@@ -392,12 +419,14 @@ pub struct UserServiceEvent {
     /// Identifier of the event.
     /// Decision: a fresh UUID made by the partner, the same across retries of the same event; confirm with Orange.
     #[oai(rename = "id")]
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
+    /// Always `updateNotification`.
     #[oai(rename = "type")]
     pub type_: UserServiceEventType,
     /// When the event was made.
     #[oai(rename = "time")]
     pub time: ::chrono::DateTime<::chrono::FixedOffset>,
+    /// The outcome and the licenses concerned.
     #[oai(rename = "resource")]
     pub resource: UserServiceEventResource,
 }
@@ -412,11 +441,14 @@ impl crate::rt::IsEmptyValue for UserServiceEvent {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "UserServiceEventResource")]
 pub struct UserServiceEventResource {
+    /// The final state (`completed` or `failed`) of the update this event answers; left out for a partner-initiated change (UC5).
     #[oai(rename = "state", skip_serializing_if = "crate::rt::is_absent")]
     pub state: ::std::option::Option<UserServiceUpdateState>,
     /// The licenses concerned, as they now are; in UC5 each carries the operation that changed it.
     #[oai(rename = "userService", validator(min_items = 1))]
     pub user_service: ::std::vec::Vec<UserService>,
+    /// The reason, when the asynchronous update failed.
+    /// Decision: the reason travels in a note as in the synchronous answer; confirm with Orange.
     #[oai(rename = "note", skip_serializing_if = "crate::rt::is_absent")]
     pub note: ::std::option::Option<crate::common::types::Note>,
 }
@@ -466,8 +498,10 @@ pub struct UserServiceUpdateItem {
     /// The partner's id of the license. An unknown id fails the whole update.
     #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
+    /// The state Orange asks for.
     #[oai(rename = "externalState", skip_serializing_if = "crate::rt::is_absent")]
     pub external_state: ::std::option::Option<ExternalState>,
+    /// A change of offering (swap).
     #[oai(
         rename = "productOfferingOperation",
         skip_serializing_if = "crate::rt::is_absent"
@@ -497,6 +531,7 @@ impl crate::rt::IsEmptyValue for UserServiceUpdateRequest {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "UserServiceUpdateResponse")]
 pub struct UserServiceUpdateResponse {
+    /// `completed` or `failed` (synchronous answer) or `acknowledged` (an `updateNotification` event follows).
     #[oai(rename = "state")]
     pub state: UserServiceUpdateState,
     /// The licenses of the request as they now are (unchanged when the update failed; unknown ids are left out).
@@ -507,6 +542,8 @@ pub struct UserServiceUpdateResponse {
         validator(min_items = 1)
     )]
     pub user_service: ::std::option::Option<::std::vec::Vec<UserService>>,
+    /// The reason, when the update failed.
+    /// Decision: a failed update carries its reason here, with `author` = `partner`; confirm with Orange.
     #[oai(rename = "note", skip_serializing_if = "crate::rt::is_absent")]
     pub note: ::std::option::Option<crate::common::types::Note>,
 }

@@ -64,6 +64,14 @@ fn classify(status: u16, detail: &str) -> RequestErrorKind {
             return RequestErrorKind::MissingBody;
         }
         if detail.contains("found null") {
+            // Without "occurred while parsing" the null is the whole body, not one of its fields.
+            return if detail.contains("occurred while parsing") {
+                RequestErrorKind::MissingBodyField
+            } else {
+                RequestErrorKind::MissingBody
+            };
+        }
+        if detail.contains("missing field") {
             return RequestErrorKind::MissingBodyField;
         }
         if detail.contains("occurred while parsing") || detail.contains("verification failed") {

@@ -16,7 +16,21 @@ pub fn is_absent<T: IsEmptyValue>(value: &Option<T>) -> bool {
 macro_rules! never_empty {
     ($($t:ty),*) => { $(impl IsEmptyValue for $t { fn is_empty_value(&self) -> bool { false } })* };
 }
-never_empty!(String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+never_empty!(
+    String,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    uuid::Uuid
+);
 
 impl<Tz: chrono::TimeZone> IsEmptyValue for chrono::DateTime<Tz> {
     fn is_empty_value(&self) -> bool {

@@ -217,7 +217,7 @@ pub(crate) fn minimal_order_item() -> OrderItem {
 
 pub(crate) fn product_order_event(resource: ProductOrder) -> ProductOrderEvent {
     ProductOrderEvent {
-        id: s("0195a3c4-8e21-7c3a-9b54-3f1d2e6a7b90"),
+        id: uuid::Uuid::parse_str("0195a3c4-8e21-7c3a-9b54-3f1d2e6a7b90").expect("a uuid"),
         type_: ProductOrderEventType::CompletedStateNotification,
         time: time("2025-03-10T09:16:30+02:00"),
         resource,
@@ -339,7 +339,7 @@ pub(crate) fn update_response() -> UserServiceUpdateResponse {
 
 pub(crate) fn user_service_event() -> UserServiceEvent {
     UserServiceEvent {
-        id: s("0195b1e2-4c3d-7a10-8f22-1b3c5d7e9f01"),
+        id: uuid::Uuid::parse_str("0195b1e2-4c3d-7a10-8f22-1b3c5d7e9f01").expect("a uuid"),
         type_: UserServiceEventType::UpdateNotification,
         time: time("2025-03-20T10:00:05Z"),
         resource: UserServiceEventResource {

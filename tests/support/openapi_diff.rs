@@ -8,7 +8,7 @@
 //! - a `$ref` wrapped in a one-element `allOf` (poem-openapi's way of giving a `$ref` a description) is
 //!   the `$ref` with that description;
 //! - media type parameters (`application/json; charset=utf-8` is `application/json`);
-//! - keywords at their default value (`required: false`, `deprecated: false`, `nullable: false`,
+//! - keywords at their default value (`default: null`, `required: false`, `deprecated: false`, `nullable: false`,
 //!   `readOnly: false`, `writeOnly: false`, `uniqueItems: false`, `allowEmptyValue: false`,
 //!   `additionalProperties: true`), a parameter's style at the default of its location, and `explode` on a
 //!   parameter whose schema is neither an array nor an object (where it has no effect);
@@ -168,6 +168,8 @@ fn default_of(key: &str) -> Option<Value> {
         "required" | "deprecated" | "nullable" | "readOnly" | "writeOnly" | "uniqueItems"
         | "allowEmptyValue" | "allowReserved" => Some(Value::Bool(false)),
         "additionalProperties" => Some(Value::Bool(true)),
+        // `default: null` says what an absent default says: no value is filled in.
+        "default" => Some(Value::Null),
         _ => None,
     }
 }
@@ -599,17 +601,34 @@ impl<'a> Comparison<'a> {
             (r, obj.clone())
         } else {
             let all_of = obj.get("allOf")?.as_array()?;
-            let [only] = all_of.as_slice() else {
-                return None;
+            // poem-openapi writes a described `$ref` as `allOf: [{$ref}, {description}]`.
+            let (only, annotations) = match all_of.as_slice() {
+                [only] => (only, None),
+                [only, extra] if only.get("$ref").is_some() => (only, Some(extra.as_object()?)),
+                _ => return None,
             };
             let r = only.get("$ref")?.as_str()?;
-            const SCHEMA_KEYWORDS: [&str; 6] =
-                ["type", "properties", "items", "oneOf", "anyOf", "enum"];
+            const SCHEMA_KEYWORDS: [&str; 7] = [
+                "type",
+                "properties",
+                "items",
+                "oneOf",
+                "anyOf",
+                "enum",
+                "$ref",
+            ];
             if SCHEMA_KEYWORDS.iter().any(|k| obj.contains_key(*k)) || only.as_object()?.len() != 1
             {
                 return None;
             }
-            (r, obj.clone())
+            if annotations.is_some_and(|a| SCHEMA_KEYWORDS.iter().any(|k| a.contains_key(*k))) {
+                return None;
+            }
+            let mut siblings = obj.clone();
+            for (k, v) in annotations.into_iter().flatten() {
+                siblings.insert(k.clone(), v.clone());
+            }
+            (r, siblings)
         };
         siblings.remove("$ref");
         siblings.remove("allOf");

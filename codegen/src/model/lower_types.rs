@@ -652,7 +652,11 @@ impl SpecTypes<'_> {
         }
         for (wire_name, (schema, pointer)) in collected.properties {
             let hint = format!("{rust_name}{}", names::type_name(&wire_name));
-            let lowered = self.lower_boxed(&schema, &hint, module, &pointer);
+            let mut lowered = self.lower_boxed(&schema, &hint, module, &pointer);
+            if lowered.docs.is_none() {
+                // A description beside a `$ref` is legal in practice but absent from openapiv3's model.
+                lowered.docs = self.raw_description(&pointer);
+            }
             let required = collected.required.contains(&wire_name);
             fields.push(Field {
                 rust_name: scope.unique(names::value_name(&wire_name)),
@@ -722,6 +726,17 @@ impl SpecTypes<'_> {
             one_of,
             discriminator: discriminator.map(|d| d.property_name.clone()),
         })
+    }
+
+    /// The `description` at `pointer` of the bundled document, read from its JSON form.
+    fn raw_description(&self, pointer: &str) -> Option<String> {
+        self.spec
+            .raw
+            .pointer(pointer)
+            .and_then(|node| node.get("description"))
+            .and_then(|d| d.as_str())
+            .map(str::to_owned)
+            .filter(|d| !d.trim().is_empty())
     }
 
     /// True while the component named `key` is being lowered (a recursive reference).

@@ -78,7 +78,7 @@ fn type_text(ty: &TypeRef) -> String {
         other => format!("{other:?}")
             .to_ascii_lowercase()
             .replace("string", "String")
-            .replace("uuid", "String"),
+            .replace("uuid", "Uuid"),
     }
 }
 

@@ -95,6 +95,11 @@ fn server(api: &Api, role: &Role) -> TokenStream {
                 && !p.explode
             {
                 pattrs.push(quote!(explode = false));
+                if !p.required {
+                    // poem-openapi 5.1 panics on an absent optional `explode = false` parameter
+                    // unless it has a default: `None` is that default.
+                    pattrs.push(quote!(default));
+                }
             }
             // poem-openapi applies a parameter's validators to the whole value: for arrays only the
             // item-count ones make sense there.
@@ -124,7 +129,8 @@ fn server(api: &Api, role: &Role) -> TokenStream {
             } else {
                 quote!(::std::option::Option<#payload>)
             };
-            params.push(quote!(body: #ty));
+            let bdocs = doc_attr(body.docs.as_deref());
+            params.push(quote!(#bdocs body: #ty));
             forwards.push(if body.required {
                 quote!(body.0)
             } else {

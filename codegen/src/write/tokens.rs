@@ -49,7 +49,7 @@ pub(super) fn type_tokens(ty: &TypeRef, from: Option<&str>) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
-        TypeRef::Uuid => quote!(::std::string::String),
+        TypeRef::Uuid => quote!(::uuid::Uuid),
         TypeRef::Binary => quote!(::poem_openapi::types::Binary<::std::vec::Vec<u8>>),
         TypeRef::Base64 => quote!(::poem_openapi::types::Base64<::std::vec::Vec<u8>>),
         TypeRef::Any => quote!(::serde_json::Value),

@@ -16,21 +16,29 @@ pub struct InboundAuth {
 
 impl InboundAuth {
     fn is_public(path: &str) -> bool {
-        path == "/ping" || path == "/openapi.json" || path == "/openapi.yaml" || path == "/docs" || path.starts_with("/docs/")
+        path == "/ping"
+            || path == "/openapi.json"
+            || path == "/openapi.yaml"
+            || path == "/docs"
+            || path.starts_with("/docs/")
     }
 
     /// `Ok` when the request carries one of the accepted credentials.
     fn check(&self, req: &Request) -> Result<(), &'static str> {
         let mut presented = false;
-        if let Some((header, key)) = &self.api_key {
-            if let Some(value) = req.headers().get(header.as_str()) {
-                presented = true;
-                if constant_time_eq(value.as_bytes(), key.as_bytes()) {
-                    return Ok(());
-                }
+        if let Some((header, key)) = &self.api_key
+            && let Some(value) = req.headers().get(header.as_str())
+        {
+            presented = true;
+            if constant_time_eq(value.as_bytes(), key.as_bytes()) {
+                return Ok(());
             }
         }
-        if let Some(value) = req.headers().get("authorization").and_then(|v| v.to_str().ok()) {
+        if let Some(value) = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+        {
             presented = true;
             let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
             if scheme.eq_ignore_ascii_case("bearer") {
@@ -41,7 +49,9 @@ impl InboundAuth {
                 }
             } else if scheme.eq_ignore_ascii_case("basic") {
                 if let Some((user, password)) = &self.basic {
-                    let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).unwrap_or_default();
+                    let decoded = base64::engine::general_purpose::STANDARD
+                        .decode(rest.trim())
+                        .unwrap_or_default();
                     let expected = format!("{user}:{password}");
                     if constant_time_eq(&decoded, expected.as_bytes()) {
                         return Ok(());
@@ -49,7 +59,11 @@ impl InboundAuth {
                 }
             }
         }
-        if presented { Err("invalid credentials") } else { Err("missing credentials") }
+        if presented {
+            Err("invalid credentials")
+        } else {
+            Err("missing credentials")
+        }
     }
 }
 
@@ -64,7 +78,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl<E: Endpoint> Middleware<E> for InboundAuth {
     type Output = AuthEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        AuthEndpoint { inner: ep, auth: self.clone() }
+        AuthEndpoint {
+            inner: ep,
+            auth: self.clone(),
+        }
     }
 }
 
@@ -77,11 +94,12 @@ impl<E: Endpoint> Endpoint for AuthEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
-        if !self.auth.allow_anonymous && !InboundAuth::is_public(req.uri().path()) {
-            if let Err(why) = self.auth.check(&req) {
-                tracing::warn!(reason = why, "refused credentials");
-                return Err(poem::Error::from_string(why, StatusCode::UNAUTHORIZED));
-            }
+        if !self.auth.allow_anonymous
+            && !InboundAuth::is_public(req.uri().path())
+            && let Err(why) = self.auth.check(&req)
+        {
+            tracing::warn!(reason = why, "refused credentials");
+            return Err(poem::Error::from_string(why, StatusCode::UNAUTHORIZED));
         }
         self.inner.call(req).await
     }

@@ -26,7 +26,10 @@ impl BodyLimits {
 impl<E: Endpoint> Middleware<E> for BodyLimits {
     type Output = BodyLimitEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        BodyLimitEndpoint { inner: ep, limits: *self }
+        BodyLimitEndpoint {
+            inner: ep,
+            limits: *self,
+        }
     }
 }
 
@@ -36,7 +39,10 @@ pub struct BodyLimitEndpoint<E> {
 }
 
 fn too_large(limit: usize) -> poem::Error {
-    poem::Error::from_string(format!("the body is larger than {limit} bytes"), StatusCode::PAYLOAD_TOO_LARGE)
+    poem::Error::from_string(
+        format!("the body is larger than {limit} bytes"),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
@@ -44,7 +50,11 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
         let limit = self.limits.for_path(req.uri().path());
-        let declared = req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        let declared = req
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large(limit));
         }

@@ -14,11 +14,25 @@ pub(super) struct Docs {
 }
 
 impl Docs {
-    pub(super) fn new<T: OpenApi + 'static, W: poem_openapi::Webhook + 'static>(service: &OpenApiService<T, W>) -> Self {
+    pub(super) fn new<T: OpenApi + 'static, W: poem_openapi::Webhook + 'static>(
+        service: &OpenApiService<T, W>,
+    ) -> Self {
         Self {
-            ui: service.swagger_ui().into_endpoint().map_to_response().boxed(),
-            json: service.spec_endpoint().into_endpoint().map_to_response().boxed(),
-            yaml: service.spec_endpoint_yaml().into_endpoint().map_to_response().boxed(),
+            ui: service
+                .swagger_ui()
+                .into_endpoint()
+                .map_to_response()
+                .boxed(),
+            json: service
+                .spec_endpoint()
+                .into_endpoint()
+                .map_to_response()
+                .boxed(),
+            yaml: service
+                .spec_endpoint_yaml()
+                .into_endpoint()
+                .map_to_response()
+                .boxed(),
         }
     }
 }

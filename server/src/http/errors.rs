@@ -12,9 +12,21 @@ pub(super) async fn to_orange_error(err: poem::Error) -> Response {
     let (code, message, description) = match status {
         StatusCode::UNAUTHORIZED => {
             let code = if detail.contains("invalid") { 41 } else { 40 };
-            (code, if code == 41 { "invalid credentials" } else { "missing credentials" }, detail)
+            (
+                code,
+                if code == 41 {
+                    "invalid credentials"
+                } else {
+                    "missing credentials"
+                },
+                detail,
+            )
         }
-        StatusCode::NOT_FOUND => (60, "resource not found", "no such resource or path".to_owned()),
+        StatusCode::NOT_FOUND => (
+            60,
+            "resource not found",
+            "no such resource or path".to_owned(),
+        ),
         StatusCode::METHOD_NOT_ALLOWED => (22, "method not allowed", detail),
         StatusCode::PAYLOAD_TOO_LARGE => (66, "body too large", detail),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (22, "invalid body", detail),
@@ -23,16 +35,28 @@ pub(super) async fn to_orange_error(err: poem::Error) -> Response {
         s if s.is_client_error() => (22, "invalid request", detail),
         _ => {
             tracing::error!(error = %detail, %status, "request failed");
-            (0, "internal error", "the server could not process the request; see its log for this request id".to_owned())
+            (
+                0,
+                "internal error",
+                "the server could not process the request; see its log for this request id"
+                    .to_owned(),
+            )
         }
     };
-    let body = Error { code, message: message.to_owned(), description: Some(description) };
+    let body = Error {
+        code,
+        message: message.to_owned(),
+        description: Some(description),
+    };
     let mut response = Response::builder()
         .status(status)
         .content_type("application/json; charset=utf-8")
         .body(body.to_json_string());
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert("www-authenticate", poem::http::HeaderValue::from_static("Basic realm=\"obakit\""));
+        response.headers_mut().insert(
+            "www-authenticate",
+            poem::http::HeaderValue::from_static("Basic realm=\"obakit\""),
+        );
     }
     response.into_response()
 }

@@ -23,7 +23,10 @@ pub use partner::Partner;
 
 /// The whole partner application: Orange's APIs, the docs and the shared middleware.
 pub fn routes(partner: Arc<Partner>, auth: InboundAuth, limits: BodyLimits) -> impl Endpoint {
-    let apis = (ProductOrderingPartnerServer::from_arc(partner.clone()), UserServicePartnerServer::from_arc(partner));
+    let apis = (
+        ProductOrderingPartnerServer::from_arc(partner.clone()),
+        UserServicePartnerServer::from_arc(partner),
+    );
     let service = OpenApiService::new(apis, "obakit partner API", env!("CARGO_PKG_VERSION"))
         .description(docs::DESCRIPTION)
         .server("/");

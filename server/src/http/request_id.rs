@@ -36,7 +36,11 @@ impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
                 Ok(r) => r.into_response(),
                 Err(e) => e.into_response(),
             };
-            tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "answered");
+            tracing::info!(
+                status = response.status().as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "answered"
+            );
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(HEADER, value);
             }
