@@ -75,10 +75,6 @@ const KNOWN_GENERATOR_LOSSES: &[KnownLoss] = &[
         matches: |d| lost(d, "minProperties"),
     },
     KnownLoss {
-        bug: "a request body's description is dropped (the body parameter gets no doc comment)",
-        matches: |d| d.path.ends_with(".requestBody.description") && lost(d, "description"),
-    },
-    KnownLoss {
         bug: "the item constraints of an array query parameter (id: minLength 1, maxLength 128) are \
               not generated: neither published nor enforced",
         matches: |d| {
