@@ -58,14 +58,20 @@ fn inbound_auth(config: &ServeConfig) -> anyhow::Result<InboundAuth> {
     let a = &config.auth;
     let mut auth = InboundAuth {
         basic: a.basic_user.clone().zip(a.basic_password.clone()),
-        api_key: a.api_key.clone().map(|k| (a.api_key_header().to_owned(), k)),
+        api_key: a
+            .api_key
+            .clone()
+            .map(|k| (a.api_key_header().to_owned(), k)),
         bearer: a.bearer_token.clone(),
         allow_anonymous: a.allow_anonymous,
     };
     if a.allow_anonymous {
         tracing::warn!("anonymous access is allowed: every caller is accepted");
     } else if !a.has_credentials() {
-        let path = a.credentials_file.clone().unwrap_or_else(|| default_credentials_file(&config.database_url));
+        let path = a
+            .credentials_file
+            .clone()
+            .unwrap_or_else(|| default_credentials_file(&config.database_url));
         let (user, password) = crate::credentials::load_or_create(&path)?;
         auth.basic = Some((user, password));
     }
@@ -73,7 +79,9 @@ fn inbound_auth(config: &ServeConfig) -> anyhow::Result<InboundAuth> {
 }
 
 fn default_credentials_file(database_url: &str) -> PathBuf {
-    let sqlite_file = database_url.strip_prefix("sqlite://").map(|rest| rest.split('?').next().unwrap_or(rest));
+    let sqlite_file = database_url
+        .strip_prefix("sqlite://")
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
     match sqlite_file.map(Path::new).and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join("obakit-credentials.toml"),
         _ => PathBuf::from("obakit-credentials.toml"),

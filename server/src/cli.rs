@@ -116,8 +116,11 @@ impl ServeArgs {
         c.auth.allow_anonymous |= self.allow_anonymous;
         if let Some(pairs) = self.catalogue {
             for pair in pairs.iter().filter(|p| !p.trim().is_empty()) {
-                let (code, plan) = pair.split_once('=').ok_or_else(|| anyhow::anyhow!("catalogue entry `{pair}` is not ORANGE_CODE=PLAN"))?;
-                c.catalogue.insert(code.trim().to_owned(), plan.trim().to_owned());
+                let (code, plan) = pair.split_once('=').ok_or_else(|| {
+                    anyhow::anyhow!("catalogue entry `{pair}` is not ORANGE_CODE=PLAN")
+                })?;
+                c.catalogue
+                    .insert(code.trim().to_owned(), plan.trim().to_owned());
             }
         }
         set!(self.provisioning_webhook_url => some c.provisioning.webhook_url);

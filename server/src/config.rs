@@ -64,7 +64,9 @@ impl AuthConfig {
         self.api_key_header.as_deref().unwrap_or("X-API-Key")
     }
     pub fn has_credentials(&self) -> bool {
-        (self.basic_user.is_some() && self.basic_password.is_some()) || self.api_key.is_some() || self.bearer_token.is_some()
+        (self.basic_user.is_some() && self.basic_password.is_some())
+            || self.api_key.is_some()
+            || self.bearer_token.is_some()
     }
 }
 
@@ -148,7 +150,11 @@ pub struct LimitsConfig {
 impl Default for LimitsConfig {
     fn default() -> Self {
         // An order for 10,000 licenses with end users is a few MB; nothing else is large.
-        Self { product_order_bytes: 16 << 20, user_service_update_bytes: 8 << 20, other_bytes: 1 << 20 }
+        Self {
+            product_order_bytes: 16 << 20,
+            user_service_update_bytes: 8 << 20,
+            other_bytes: 1 << 20,
+        }
     }
 }
 
@@ -156,7 +162,10 @@ impl Default for LimitsConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("reading {path}: {source}")]
-    File { path: PathBuf, source: config::ConfigError },
+    File {
+        path: PathBuf,
+        source: config::ConfigError,
+    },
     #[error("invalid setting: {0}")]
     Invalid(String),
 }
@@ -164,26 +173,46 @@ pub enum ConfigError {
 impl ServeConfig {
     /// Defaults overlaid with the TOML file at `path`, if any.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
-        let Some(path) = path else { return Ok(Self::default()) };
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
         config::Config::builder()
             .add_source(config::File::from(path).format(config::FileFormat::Toml))
             .build()
             .and_then(|c| c.try_deserialize())
-            .map_err(|source| ConfigError::File { path: path.to_path_buf(), source })
+            .map_err(|source| ConfigError::File {
+                path: path.to_path_buf(),
+                source,
+            })
     }
 
     /// Checks what a type cannot: pairs that go together, URLs that parse.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.auth.basic_user.is_some() != self.auth.basic_password.is_some() {
-            return Err(ConfigError::Invalid("auth.basic_user and auth.basic_password go together".into()));
+            return Err(ConfigError::Invalid(
+                "auth.basic_user and auth.basic_password go together".into(),
+            ));
         }
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
-            return Err(ConfigError::Invalid(format!("database_url `{}` is neither sqlite:… nor postgres://…", self.database_url)));
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "database_url `{}` is neither sqlite:… nor postgres://…",
+                self.database_url
+            )));
         }
         if let Some(url) = &self.provisioning.webhook_url {
-            reqwest::Url::parse(url).map_err(|e| ConfigError::Invalid(format!("provisioning.webhook_url `{url}`: {e}")))?;
+            reqwest::Url::parse(url).map_err(|e| {
+                ConfigError::Invalid(format!("provisioning.webhook_url `{url}`: {e}"))
+            })?;
         }
-        reqwest::Url::parse(&self.orange.gateway_url).map_err(|e| ConfigError::Invalid(format!("orange.gateway_url `{}`: {e}", self.orange.gateway_url)))?;
+        reqwest::Url::parse(&self.orange.gateway_url).map_err(|e| {
+            ConfigError::Invalid(format!(
+                "orange.gateway_url `{}`: {e}",
+                self.orange.gateway_url
+            ))
+        })?;
         Ok(())
     }
 }
