@@ -20,7 +20,51 @@ pub enum Command {
     ///
     /// Settings come from defaults, then the TOML file given by --config, then OBAKIT_… environment
     /// variables, then flags. Each flag below names its environment variable.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Run a local stand-in for Orange's gateway: OAuth2 token endpoint, both event endpoints
+    /// (bearer token and body checked), a record of what arrived (GET /_mock/events) and
+    /// switchable faults (PUT /_mock/faults with {"unavailable", "rejectTokens",
+    /// "tokenEndpointUnavailable", "refuseEvents", "delayMs"}).
+    MockOrange(MockOrangeArgs),
+    /// Inspect and replay events to Orange that were given up on (parked as dead).
+    Events(crate::events_cli::EventsArgs),
+}
+
+/// Flags of `obakit mock-orange`.
+#[derive(Debug, Args)]
+pub struct MockOrangeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "OBAKIT_MOCK_ORANGE_LISTEN",
+        default_value = "127.0.0.1:8090"
+    )]
+    pub listen: std::net::SocketAddr,
+    /// The OAuth2 client id it accepts.
+    #[arg(long, env = "OBAKIT_MOCK_ORANGE_CLIENT_ID", default_value = "obakit")]
+    pub client_id: String,
+    /// The OAuth2 client secret it accepts.
+    #[arg(
+        long,
+        env = "OBAKIT_MOCK_ORANGE_CLIENT_SECRET",
+        default_value = "obakit-secret",
+        hide_env_values = true
+    )]
+    pub client_secret: String,
+    /// Lifetime of the tokens it issues, in seconds.
+    #[arg(long, env = "OBAKIT_MOCK_ORANGE_TOKEN_TTL", default_value_t = 3600)]
+    pub token_ttl_secs: u64,
+}
+
+impl MockOrangeArgs {
+    pub fn into_config(self) -> (std::net::SocketAddr, crate::mock_orange::MockOrangeConfig) {
+        let config = crate::mock_orange::MockOrangeConfig {
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            token_ttl: std::time::Duration::from_secs(self.token_ttl_secs),
+        };
+        (self.listen, config)
+    }
 }
 
 /// Flags of `obakit serve`; each overrides the same setting of the configuration file.

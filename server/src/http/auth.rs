@@ -41,22 +41,22 @@ impl InboundAuth {
         {
             presented = true;
             let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-            if scheme.eq_ignore_ascii_case("bearer") {
-                if let Some(token) = &self.bearer {
-                    if constant_time_eq(rest.trim().as_bytes(), token.as_bytes()) {
-                        return Ok(());
-                    }
-                }
+            let accepted = if scheme.eq_ignore_ascii_case("bearer") {
+                self.bearer
+                    .as_ref()
+                    .is_some_and(|token| constant_time_eq(rest.trim().as_bytes(), token.as_bytes()))
             } else if scheme.eq_ignore_ascii_case("basic") {
-                if let Some((user, password)) = &self.basic {
+                self.basic.as_ref().is_some_and(|(user, password)| {
                     let decoded = base64::engine::general_purpose::STANDARD
                         .decode(rest.trim())
                         .unwrap_or_default();
-                    let expected = format!("{user}:{password}");
-                    if constant_time_eq(&decoded, expected.as_bytes()) {
-                        return Ok(());
-                    }
-                }
+                    constant_time_eq(&decoded, format!("{user}:{password}").as_bytes())
+                })
+            } else {
+                false
+            };
+            if accepted {
+                return Ok(());
             }
         }
         if presented {
