@@ -1,56 +1,107 @@
-//! Wiring and lifecycle: builds the store and the routes, serves, and shuts down gracefully.
+//! Wiring and lifecycle: builds the store (database, catalogue, provisioning) and the routes,
+//! serves, and shuts down gracefully.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::Server;
+use poem::endpoint::BoxEndpoint;
 use poem::listener::TcpListener;
+use poem::{EndpointExt, Server};
 
-use crate::config::ServeConfig;
+use crate::config::{Mode, ServeConfig};
+use crate::domain::Catalogue;
 use crate::http::{BodyLimits, InboundAuth, Partner, routes};
+use crate::provisioning::Webhook;
+use crate::store::Store;
 
-/// Serves until SIGTERM or Ctrl-C; in-flight requests get time to finish.
-pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let auth = inbound_auth(&config)?;
+/// Everything `obakit serve` serves, ready to run on any listener.
+pub struct App {
+    /// The partner API, the docs and the shared middleware.
+    pub endpoint: BoxEndpoint<'static>,
+    /// The store behind it (to close on shutdown).
+    pub store: Store,
+}
+
+/// Builds the application a configuration describes: connects and migrates the database,
+/// loads the catalogue and the provisioner, and sets up authentication.
+pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
+    // An `acknowledged` answer promises an event; until each use case enqueues its event and the
+    // dispatcher runs here, refuse rather than leave Orange waiting for one that never comes.
+    if config.mode.product_ordering == Mode::Async || config.mode.user_service == Mode::Async {
+        anyhow::bail!(
+            "asynchronous mode is not available yet: run with --product-ordering-mode sync \
+             and --user-service-mode sync"
+        );
+    }
+    let auth = inbound_auth(config)?;
+    let store = connect_store(config).await?;
+    let partner = Arc::new(Partner::new(store.clone(), config.mode.clone()));
     let limits = BodyLimits {
         product_order: config.limits.product_order_bytes,
         user_service_update: config.limits.user_service_update_bytes,
         other: config.limits.other_bytes,
     };
-    let partner = Arc::new(Partner::new());
-    let app = routes(partner, auth, limits);
+    Ok(App {
+        endpoint: routes(partner, auth, limits).map_to_response().boxed(),
+        store,
+    })
+}
+
+/// Serves until SIGTERM or Ctrl-C; in-flight requests get time to finish.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let app = build(&config).await?;
     let listener = TcpListener::bind(config.listen);
     tracing::info!(listen = %config.listen, docs = %format!("http://{}/docs", config.listen), "obakit serving");
-    Server::new(listener)
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
+    let served = Server::new(listener)
+        .run_with_graceful_shutdown(
+            app.endpoint,
+            crate::shutdown::signal(),
+            Some(Duration::from_secs(30)),
+        )
         .await
-        .with_context(|| format!("serving on {}", config.listen))?;
+        .with_context(|| format!("serving on {}", config.listen));
+    app.store.close().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// The store over the configured database, with the catalogue and the provisioner.
+async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
+    let shown_url = without_password(&config.database_url);
+    let mut store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {shown_url}"))?
+        .with_catalogue(Catalogue::new(config.catalogue.clone()));
+    let provisioning = match &config.provisioning.webhook_url {
+        Some(url) => {
+            let webhook = Webhook::new(url, config.provisioning.webhook_timeout())?;
+            store = store.with_provisioner(Arc::new(webhook));
+            "webhook"
         }
+        None => "record only",
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    tracing::info!(
+        database = %shown_url,
+        backend = ?store.backend(),
+        catalogue = if config.catalogue.is_empty() { "open (every offer code)".to_owned() } else { format!("{} offer codes", config.catalogue.len()) },
+        provisioning,
+        "store ready"
+    );
+    Ok(store)
+}
+
+/// The database URL fit for logs: a PostgreSQL password is never written out.
+fn without_password(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 /// The configured credentials; with none and no explicit anonymous access, generated ones.

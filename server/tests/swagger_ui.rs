@@ -3,7 +3,9 @@
 use std::process::Command;
 use std::sync::Arc;
 
+use obakit_server::config::ModeConfig;
 use obakit_server::http::{BodyLimits, InboundAuth, Partner, routes};
+use obakit_server::store::Store;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
@@ -45,7 +47,11 @@ async fn swagger_ui_renders_both_apis_in_a_headless_browser() {
         basic: Some(("u".into(), "p".into())),
         ..Default::default()
     };
-    let app = routes(Arc::new(Partner::default()), auth, limits);
+    let store = Store::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory store");
+    let partner = Partner::new(store, ModeConfig::default());
+    let app = routes(Arc::new(partner), auth, limits);
     let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
 
     let profile = tempfile::tempdir().expect("profile dir");

@@ -7,6 +7,7 @@ mod auth;
 mod body_limit;
 mod docs;
 mod errors;
+mod map;
 mod partner;
 mod request_id;
 

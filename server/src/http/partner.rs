@@ -1,20 +1,53 @@
 //! The partner side of Orange's APIs: the generated traits, implemented over the store.
+//!
+//! Each operation maps the request to a domain command (`map`), makes one store call (one
+//! transaction) and maps the outcome back. A business refusal is an answer (`state: failed` with
+//! a note); HTTP errors are only for requests that cannot be processed at all (contract §2), and
+//! a 5xx only for a failure of the server itself.
 
-use obakit_api::product_ordering::handler::{PingResponse, ProductOrderingPartnerApi};
-use obakit_api::user_service::handler::UserServicePartnerApi;
+use obakit_api::product_ordering::handler::{
+    CreateProductOrderResponse, PingResponse, ProductOrderingPartnerApi,
+};
+use obakit_api::product_ordering::types::ProductOrder;
+use obakit_api::user_service::handler::{
+    GetUserServiceResponse, ListUserServicesResponse, UpdateUserServicesResponse,
+    UserServicePartnerApi,
+};
+use obakit_api::user_service::types::UserServiceUpdateRequest;
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
 
-/// The state every partner operation needs.
-pub struct Partner {}
+use super::map;
+use crate::config::{Mode, ModeConfig};
+use crate::domain::{FleetId, LicenseId};
+use crate::store::{Processing, Store, StoreError, no_events};
 
-impl Partner {
-    pub fn new() -> Self {
-        Self {}
-    }
+/// The state every partner operation needs: the store (with its catalogue and provisioner) and
+/// the operator's choice of answering now or later, per API.
+pub struct Partner {
+    store: Store,
+    mode: ModeConfig,
 }
 
-impl Default for Partner {
-    fn default() -> Self {
-        Self::new()
+impl Partner {
+    pub fn new(store: Store, mode: ModeConfig) -> Self {
+        Self { store, mode }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn mode(&self) -> &ModeConfig {
+        &self.mode
+    }
+
+    /// When an order's work is done (contract §4, "Sync or async").
+    fn order_processing(&self) -> Processing {
+        match self.mode.product_ordering {
+            Mode::Sync => Processing::Synchronous,
+            Mode::Async => Processing::Asynchronous,
+        }
     }
 }
 
@@ -22,6 +55,168 @@ impl ProductOrderingPartnerApi for Partner {
     async fn ping(&self) -> poem::Result<PingResponse> {
         Ok(PingResponse::Ok)
     }
+
+    async fn create_product_order(
+        &self,
+        body: ProductOrder,
+    ) -> poem::Result<CreateProductOrderResponse> {
+        let command = match map::order_command(&body) {
+            Ok(command) => command,
+            Err(invalid) => {
+                return Ok(CreateProductOrderResponse::BadRequest(Json(
+                    invalid.into_error(),
+                )));
+            }
+        };
+        let placed = match self
+            .store
+            .place_order(&command, self.order_processing(), no_events)
+            .await
+        {
+            Ok(placed) => placed,
+            Err(StoreError::OrderConflict { external_id }) => {
+                return Ok(CreateProductOrderResponse::Conflict(Json(map::error(
+                    69,
+                    "conflict",
+                    format!(
+                        "order {external_id} was already received with a different body; \
+                         a replay must repeat the first body exactly"
+                    ),
+                ))));
+            }
+            Err(StoreError::Conflict(detail)) => {
+                // Two requests for the same Orange order raced; the other one won.
+                tracing::warn!(%detail, "order placed concurrently");
+                return Ok(CreateProductOrderResponse::Conflict(Json(map::error(
+                    69,
+                    "conflict",
+                    "the same order is being placed by another request; send it again",
+                ))));
+            }
+            Err(other) => return Err(internal(other)),
+        };
+        let outcome = &placed.outcome;
+        tracing::info!(
+            order.id = %outcome.order_id,
+            order.external_id = outcome.external_id.as_deref().unwrap_or_default(),
+            state = %outcome.state,
+            replayed = placed.replayed,
+            licenses = outcome.licenses.len(),
+            "order answered"
+        );
+        // Only an order configuring end users needs its licenses read back (for their ids).
+        let configured = map::configured_licenses(&body, outcome);
+        let configured = if configured.is_empty() {
+            Vec::new()
+        } else {
+            self.store
+                .licenses_by_ids(&configured)
+                .await
+                .map_err(internal)?
+        };
+        Ok(CreateProductOrderResponse::Created(Json(
+            map::order_answer(body, outcome, &configured),
+        )))
+    }
 }
 
-impl UserServicePartnerApi for Partner {}
+impl UserServicePartnerApi for Partner {
+    async fn list_user_services(
+        &self,
+        product_ref_id: Option<String>,
+        id: Option<Vec<String>>,
+    ) -> poem::Result<ListUserServicesResponse> {
+        let licenses = match (product_ref_id, id) {
+            (Some(fleet), None) => self.store.licenses_by_fleet(&FleetId::from(fleet)).await,
+            (None, Some(ids)) => {
+                let ids: Vec<LicenseId> = ids
+                    .into_iter()
+                    .filter(|id| !id.is_empty())
+                    .map(LicenseId::from)
+                    .collect();
+                self.store.licenses_by_ids(&ids).await
+            }
+            (None, None) => {
+                return Ok(ListUserServicesResponse::BadRequest(Json(map::error(
+                    27,
+                    "missing query parameter",
+                    "give productRefId (a fleet) or id (license ids, comma separated)",
+                ))));
+            }
+            (Some(_), Some(_)) => {
+                return Ok(ListUserServicesResponse::BadRequest(Json(map::error(
+                    28,
+                    "invalid query parameter value",
+                    "give productRefId or id, not both",
+                ))));
+            }
+        }
+        .map_err(internal)?;
+        Ok(ListUserServicesResponse::Ok(Json(
+            licenses.iter().map(map::user_service).collect(),
+        )))
+    }
+
+    async fn get_user_service(&self, id: String) -> poem::Result<GetUserServiceResponse> {
+        let id = LicenseId::from(id);
+        match self.store.license(&id).await.map_err(internal)? {
+            Some(license) => Ok(GetUserServiceResponse::Ok(Json(map::user_service(
+                &license,
+            )))),
+            None => Ok(GetUserServiceResponse::NotFound(Json(map::error(
+                60,
+                "resource not found",
+                format!("no license {id}"),
+            )))),
+        }
+    }
+
+    async fn update_user_services(
+        &self,
+        body: UserServiceUpdateRequest,
+    ) -> poem::Result<UpdateUserServicesResponse> {
+        let command = match map::update_command(&body) {
+            Ok(command) => command,
+            Err(reason) => {
+                // Refused before the store: nothing changed, so the licenses are as stored.
+                let ids: Vec<LicenseId> = body
+                    .user_service
+                    .iter()
+                    .map(|item| LicenseId::from(item.id.as_str()))
+                    .collect();
+                let licenses = self.store.licenses_by_ids(&ids).await.map_err(internal)?;
+                tracing::info!(%reason, "update refused");
+                return Ok(UpdateUserServicesResponse::Ok(Json(map::update_refused(
+                    &reason, &licenses,
+                ))));
+            }
+        };
+        let outcome = match self.mode.user_service {
+            Mode::Sync => self.store.apply_update(&command, no_events).await,
+            Mode::Async => self.store.acknowledge_update(&command).await,
+        }
+        .map_err(internal)?;
+        tracing::info!(
+            update.id = %outcome.update_id,
+            state = %outcome.state,
+            changes = outcome.changes.len(),
+            "update answered"
+        );
+        Ok(UpdateUserServicesResponse::Ok(Json(map::update_answer(
+            &outcome,
+        ))))
+    }
+}
+
+/// A failure of the server itself. The catch-all (`errors.rs`) logs this detail with the request
+/// id and answers a 500 that carries none of it.
+fn internal(error: StoreError) -> poem::Error {
+    let mut detail = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        detail.push_str(": ");
+        detail.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    poem::Error::from_string(detail, StatusCode::INTERNAL_SERVER_ERROR)
+}

@@ -1,5 +1,5 @@
 //! A local HTTP listener standing in for a partner's provisioning webhook: answers with a chosen
-//! status after a chosen delay, and records what it received.
+//! status after a chosen delay (both can change while it runs), and records what it received.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,6 +19,7 @@ pub struct Received {
 pub struct Hook {
     pub url: String,
     pub received: Arc<Mutex<Vec<Received>>>,
+    answer: Arc<Mutex<(StatusCode, Duration)>>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -35,9 +36,12 @@ impl Hook {
             .and_then(|a| a.as_socket_addr().copied())
             .expect("a socket address");
         let received = Arc::new(Mutex::new(Vec::new()));
+        let answer = Arc::new(Mutex::new((status, delay)));
         let sink = Arc::clone(&received);
+        let script = Arc::clone(&answer);
         let endpoint = poem::endpoint::make(move |request: Request| {
             let sink = Arc::clone(&sink);
+            let (status, delay) = *script.lock().expect("hook lock");
             async move {
                 let header = |name: &str| {
                     request
@@ -64,8 +68,14 @@ impl Hook {
         Self {
             url: format!("http://{address}/provision"),
             received,
+            answer,
             server,
         }
+    }
+
+    /// From now on, answers `status` after `delay`.
+    pub fn answer_with(&self, status: StatusCode, delay: Duration) {
+        *self.answer.lock().expect("hook lock") = (status, delay);
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -1,9 +1,11 @@
-//! Test support for the store suite: a database per test on SQLite (temporary file) and on
-//! PostgreSQL (a schema of its own, dropped afterwards), order builders, a scripted provisioner
-//! and a local HTTP listener standing in for a partner's provisioning webhook.
+//! Test support for the store and API suites: a database per test on SQLite (temporary file) and
+//! on PostgreSQL (a schema of its own, dropped afterwards), order builders, a scripted provisioner,
+//! a local HTTP listener standing in for a partner's provisioning webhook, and the whole
+//! application served over HTTP.
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod app;
 pub mod builders;
 pub mod hook;
 

@@ -1,0 +1,81 @@
+//! Generated wire types ↔ domain commands and results: the only place that knows both.
+//!
+//! Requests go in through `*_command` functions, which also check what the generated types cannot
+//! (the spec's `minProperties`); answers come out of `*_answer` functions, which never write an
+//! optional property as `null`, `{}` or `[]` (an empty list becomes `None`).
+
+mod customer;
+mod license;
+mod order;
+mod update;
+mod values;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use obakit_api::common::types::{Error, Note};
+
+pub(super) use license::user_service;
+pub(super) use order::{configured_licenses, order_answer, order_command};
+pub(super) use update::{update_answer, update_command, update_refused};
+
+/// What the partner writes in `note.author`.
+const AUTHOR: &str = "partner";
+/// `note.text` holds at most this many characters (the spec's `maxLength`).
+const NOTE_MAX_CHARS: usize = 1024;
+
+/// A request the generated types accepted but the contract does not: answered 400 in Orange's
+/// error body, like the schema violations poem-openapi catches itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Invalid {
+    pub(super) code: i32,
+    pub(super) message: &'static str,
+    pub(super) description: String,
+}
+
+impl Invalid {
+    /// Code 24: a body field has a value the contract forbids.
+    fn field(path: &str, why: &str) -> Self {
+        Self {
+            code: 24,
+            message: "invalid body field",
+            description: format!("{path}: {why}"),
+        }
+    }
+
+    pub(super) fn into_error(self) -> Error {
+        error(self.code, self.message, self.description)
+    }
+}
+
+/// Orange's error body.
+pub(super) fn error(code: i32, message: &str, description: impl Into<String>) -> Error {
+    Error {
+        code,
+        message: message.to_owned(),
+        description: Some(description.into()),
+    }
+}
+
+/// The partner's note on a failed answer.
+fn failure_note(reason: &str, date: Option<DateTime<Utc>>) -> Note {
+    let text = if reason.chars().count() > NOTE_MAX_CHARS {
+        let mut cut: String = reason.chars().take(NOTE_MAX_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        reason.to_owned()
+    };
+    Note {
+        text,
+        date: date.map(wire_time),
+        author: Some(AUTHOR.to_owned()),
+    }
+}
+
+fn wire_time(time: DateTime<Utc>) -> DateTime<FixedOffset> {
+    time.fixed_offset()
+}
+
+/// `None` for an empty list, so an optional array is left out rather than sent as `[]`.
+fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
+    if items.is_empty() { None } else { Some(items) }
+}
