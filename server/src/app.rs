@@ -13,45 +13,113 @@ use poem::{EndpointExt, Server};
 use crate::config::{Mode, ServeConfig};
 use crate::domain::Catalogue;
 use crate::http::{BodyLimits, InboundAuth, Partner, routes};
+use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy};
 use crate::provisioning::Webhook;
 use crate::store::Store;
+use crate::work::Worker;
+use tokio::sync::{Notify, watch};
 
-/// Everything `obakit serve` serves, ready to run on any listener.
+/// Everything `obakit serve` runs, ready to serve on any listener.
 pub struct App {
     /// The partner API, the docs and the shared middleware.
     pub endpoint: BoxEndpoint<'static>,
     /// The store behind it (to close on shutdown).
     pub store: Store,
+    /// The asynchronous worker and the event dispatcher, to run beside the endpoint.
+    pub background: Background,
+}
+
+/// The tasks that run beside the HTTP server: asynchronous work and delivery of events to Orange.
+pub struct Background {
+    worker: Worker,
+    dispatcher: Option<Dispatcher>,
+}
+
+impl Background {
+    /// Starts both tasks; they stop, finishing what they hold, when `stop` turns true.
+    pub fn spawn(self, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let mut tasks = vec![tokio::spawn(self.worker.run(stopped(stop.clone())))];
+        if let Some(dispatcher) = self.dispatcher {
+            tasks.push(tokio::spawn(dispatcher.run(stopped(stop))));
+        }
+        tasks
+    }
 }
 
 /// Builds the application a configuration describes: connects and migrates the database,
-/// loads the catalogue and the provisioner, and sets up authentication.
+/// loads the catalogue and the provisioner, sets up authentication, the asynchronous worker and
+/// the event dispatcher.
 pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
-    // An `acknowledged` answer promises an event; until each use case enqueues its event and the
-    // dispatcher runs here, refuse rather than leave Orange waiting for one that never comes.
-    if config.mode.product_ordering == Mode::Async || config.mode.user_service == Mode::Async {
+    let asynchronous =
+        config.mode.product_ordering == Mode::Async || config.mode.user_service == Mode::Async;
+    let orange = &config.orange;
+    let credentials = orange
+        .client_id
+        .as_deref()
+        .zip(orange.client_secret.as_deref());
+    if asynchronous && credentials.is_none() {
+        // An `acknowledged` answer promises an event: refuse to start rather than promise one
+        // that can never be sent.
         anyhow::bail!(
-            "asynchronous mode is not available yet: run with --product-ordering-mode sync \
-             and --user-service-mode sync"
+            "asynchronous mode sends events to Orange: set --orange-client-id and --orange-client-secret \
+             (and --orange-gateway-url, e.g. http://127.0.0.1:8090 for `obakit mock-orange`)"
         );
     }
     let auth = inbound_auth(config)?;
     let store = connect_store(config).await?;
-    let partner = Arc::new(Partner::new(store.clone(), config.mode.clone()));
+    let work = Arc::new(Notify::new());
+    let events_ready = Arc::new(Notify::new());
+    let partner =
+        Arc::new(Partner::new(store.clone(), config.mode.clone()).with_work_signal(work.clone()));
     let limits = BodyLimits {
         product_order: config.limits.product_order_bytes,
         user_service_update: config.limits.user_service_update_bytes,
         other: config.limits.other_bytes,
     };
+    let dispatcher = match credentials {
+        Some((id, secret)) => {
+            let tokens = OAuthTokens::new(&orange.gateway_url, reqwest::Client::new(), id, secret)?;
+            let dispatcher_config = DispatcherConfig {
+                gateway_url: orange.gateway_url.clone(),
+                offer: orange.offer.clone(),
+                retry: RetryPolicy {
+                    max_attempts: orange.max_attempts,
+                    ..RetryPolicy::default()
+                },
+                ..DispatcherConfig::default()
+            };
+            tracing::info!(gateway = %orange.gateway_url, offer = %orange.offer, "events to Orange enabled");
+            Some(Dispatcher::new(
+                store.clone(),
+                dispatcher_config,
+                Arc::new(tokens),
+                events_ready.clone(),
+            )?)
+        }
+        None => {
+            tracing::warn!(
+                "no Orange client credentials: events (partner changes) are kept in the outbox, not sent"
+            );
+            None
+        }
+    };
+    let worker = Worker::new(store.clone(), work, events_ready);
     Ok(App {
         endpoint: routes(partner, auth, limits).map_to_response().boxed(),
         store,
+        background: Background { worker, dispatcher },
     })
 }
 
-/// Serves until SIGTERM or Ctrl-C; in-flight requests get time to finish.
+/// Serves until SIGTERM or Ctrl-C: in-flight requests get time to finish, then the background
+/// tasks finish what they hold. Nothing acknowledged is lost either way: it is in the store.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let app = build(&config).await?;
+    let (stop, stopping) = watch::channel(false);
+    let background = app.background.spawn(stopping);
     let listener = TcpListener::bind(config.listen);
     tracing::info!(listen = %config.listen, docs = %format!("http://{}/docs", config.listen), "obakit serving");
     let served = Server::new(listener)
@@ -62,6 +130,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         )
         .await
         .with_context(|| format!("serving on {}", config.listen));
+    let _ = stop.send(true);
+    for task in background {
+        let _ = task.await;
+    }
     app.store.close().await;
     served?;
     tracing::info!("stopped");

@@ -28,6 +28,9 @@ pub enum Command {
     MockOrange(MockOrangeArgs),
     /// Inspect and replay events to Orange that were given up on (parked as dead).
     Events(crate::events_cli::EventsArgs),
+    /// Play Orange against a partner's server (the standard sequence, replays, bad requests and,
+    /// for an asynchronous partner, its events) and report check by check.
+    Simulate(Box<crate::simulate::SimulateArgs>),
 }
 
 /// Flags of `obakit mock-orange`.

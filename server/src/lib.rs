@@ -14,5 +14,7 @@ pub mod mock_orange;
 pub mod outbound;
 pub mod provisioning;
 pub mod shutdown;
+pub mod simulate;
 pub mod store;
 pub mod telemetry;
+pub mod work;

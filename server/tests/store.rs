@@ -533,7 +533,7 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
         vec![placed.outcome.order_id.clone()]
     );
     let completed = store
-        .complete_order(&placed.outcome.order_id, order_event)
+        .complete_order(&placed.outcome.order_id, |_, outcome| order_event(outcome))
         .await
         .expect("completed");
     assert_eq!(completed.state, OrderState::Completed);
@@ -548,7 +548,7 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
     assert!(store.pending_orders().await.expect("read").is_empty());
     // Completing again answers as it is and enqueues nothing more.
     let again = store
-        .complete_order(&placed.outcome.order_id, order_event)
+        .complete_order(&placed.outcome.order_id, |_, outcome| order_event(outcome))
         .await
         .expect("answered");
     assert_eq!(again, completed);

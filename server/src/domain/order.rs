@@ -67,6 +67,10 @@ pub struct PlaceOrder {
     /// The single order item; none in UC1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<OrderItem>,
+    /// The order as the caller sent it, kept with the command so an asynchronous answer can
+    /// repeat its terms later. Opaque here: the rules never read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<serde_json::Value>,
 }
 
 /// The order item: licenses to add to a new fleet (no `fleet_id`) or to a known one.
@@ -233,6 +237,7 @@ mod tests {
             customer: Some(customer()),
             contacts: Vec::new(),
             item,
+            original: None,
         }
     }
 

@@ -20,6 +20,7 @@ use poem_openapi::OpenApiService;
 
 pub use auth::InboundAuth;
 pub use body_limit::BodyLimits;
+pub(crate) use map::{order_event, partner_change_event, update_event};
 pub use partner::Partner;
 
 /// The whole partner application: Orange's APIs, the docs and the shared middleware.

@@ -14,12 +14,15 @@ use obakit_api::user_service::handler::{
     UserServicePartnerApi,
 };
 use obakit_api::user_service::types::UserServiceUpdateRequest;
+use std::sync::Arc;
+
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
+use tokio::sync::Notify;
 
 use super::map;
 use crate::config::{Mode, ModeConfig};
-use crate::domain::{FleetId, LicenseId};
+use crate::domain::{FleetId, LicenseId, OrderState, UpdateState};
 use crate::store::{Processing, Store, StoreError, no_events};
 
 /// The state every partner operation needs: the store (with its catalogue and provisioner) and
@@ -27,11 +30,23 @@ use crate::store::{Processing, Store, StoreError, no_events};
 pub struct Partner {
     store: Store,
     mode: ModeConfig,
+    /// Told when work is acknowledged, so the asynchronous worker starts at once.
+    work: Arc<Notify>,
 }
 
 impl Partner {
     pub fn new(store: Store, mode: ModeConfig) -> Self {
-        Self { store, mode }
+        Self {
+            store,
+            mode,
+            work: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Notifies `work` whenever an order or update is acknowledged for later.
+    pub fn with_work_signal(mut self, work: Arc<Notify>) -> Self {
+        self.work = work;
+        self
     }
 
     pub fn store(&self) -> &Store {
@@ -96,6 +111,9 @@ impl ProductOrderingPartnerApi for Partner {
             Err(other) => return Err(internal(other)),
         };
         let outcome = &placed.outcome;
+        if !placed.replayed && outcome.state == OrderState::Acknowledged {
+            self.work.notify_one();
+        }
         tracing::info!(
             order.id = %outcome.order_id,
             order.external_id = outcome.external_id.as_deref().unwrap_or_default(),
@@ -196,6 +214,9 @@ impl UserServicePartnerApi for Partner {
             Mode::Async => self.store.acknowledge_update(&command).await,
         }
         .map_err(internal)?;
+        if outcome.state == UpdateState::Acknowledged {
+            self.work.notify_one();
+        }
         tracing::info!(
             update.id = %outcome.update_id,
             state = %outcome.state,

@@ -105,14 +105,15 @@ impl Store {
     }
 
     /// Does the work of an `acknowledged` order (asynchronous mode) in one transaction. An order
-    /// already completed or failed is answered as it is, with no events.
+    /// already completed or failed is answered as it is, with no events. `events` sees the order
+    /// as placed (with what the caller sent) and its outcome.
     pub async fn complete_order<F>(
         &self,
         id: &OrderId,
         events: F,
     ) -> Result<OrderOutcome, StoreError>
     where
-        F: FnOnce(&OrderOutcome) -> Vec<NewEvent> + Send,
+        F: FnOnce(&PlaceOrder, &OrderOutcome) -> Vec<NewEvent> + Send,
     {
         let mut tx = self.db.begin_write().await?;
         let statement = format!(
@@ -135,7 +136,7 @@ impl Store {
         let now = sql::now();
         let outcome = self.work_order(&mut tx, &order, current, now).await?;
         save_outcome(tx.conn(), &outcome, false).await?;
-        enqueue_in(tx.conn(), self.db.backend, &events(&outcome), now).await?;
+        enqueue_in(tx.conn(), self.db.backend, &events(&order, &outcome), now).await?;
         tx.commit().await?;
         Ok(outcome)
     }

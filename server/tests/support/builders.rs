@@ -39,6 +39,7 @@ pub fn order(external_id: &str, content: &str) -> PlaceOrder {
         customer: Some(customer("CUST-1")),
         contacts: Vec::new(),
         item: None,
+        original: None,
     }
 }
 

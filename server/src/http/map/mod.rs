@@ -5,6 +5,7 @@
 //! optional property as `null`, `{}` or `[]` (an empty list becomes `None`).
 
 mod customer;
+mod event;
 mod license;
 mod order;
 mod update;
@@ -13,6 +14,7 @@ mod values;
 use chrono::{DateTime, FixedOffset, Utc};
 use obakit_api::common::types::{Error, Note};
 
+pub(crate) use event::{order_event, partner_change_event, update_event};
 pub(super) use license::user_service;
 pub(super) use order::{configured_licenses, order_answer, order_command};
 pub(super) use update::{update_answer, update_command, update_refused};

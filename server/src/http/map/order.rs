@@ -40,6 +40,7 @@ pub(in crate::http) fn order_command(order: &wire::ProductOrder) -> Result<Place
             .map(contact)
             .collect(),
         item,
+        original: order.to_json(),
     })
 }
 

@@ -1,0 +1,144 @@
+//! Event payloads for Orange's gateway: the asynchronous answers (order completed or failed, update
+//! done) and the partner-initiated changes (UC5), built from the same mapping as synchronous answers.
+
+use obakit_api::product_ordering::types as po;
+use obakit_api::user_service::types as us;
+use poem_openapi::types::ToJSON;
+
+use super::license::user_service;
+use super::order::order_answer;
+use super::update::update_answer;
+use super::values::{wire_characteristics, wire_end_user, wire_login, wire_realizing_resource};
+use crate::domain::{
+    AppliedChange, LicenseChanged, OperationAction, OrderOutcome, OrderState, UpdateOutcome,
+};
+use crate::outbound::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};
+use crate::store::{NewEvent, new_event_id};
+
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now().fixed_offset()
+}
+
+fn event_uuid(id: &str) -> uuid::Uuid {
+    // Outbox ids are UUIDs made by `new_event_id`; the parse cannot fail for them.
+    uuid::Uuid::parse_str(id).unwrap_or_else(|_| uuid::Uuid::now_v7())
+}
+
+/// The event answering an asynchronous order: `completedStateNotification` or
+/// `failedStateNotification`, carrying the order as a synchronous answer would have.
+/// An order still `acknowledged` has nothing to announce.
+pub(crate) fn order_event(request: po::ProductOrder, outcome: &OrderOutcome) -> Option<NewEvent> {
+    let kind = match outcome.state {
+        OrderState::Completed => po::ProductOrderEventType::CompletedStateNotification,
+        OrderState::Failed => po::ProductOrderEventType::FailedStateNotification,
+        OrderState::Acknowledged => return None,
+    };
+    let id = new_event_id();
+    let event = po::ProductOrderEvent {
+        id: event_uuid(&id),
+        type_: kind,
+        time: now(),
+        resource: order_answer(request, outcome, &[]),
+    };
+    Some(NewEvent::with_id(
+        id,
+        PRODUCT_ORDER_EVENT,
+        outcome.order_id.to_string(),
+        event.to_json().unwrap_or_default(),
+    ))
+}
+
+/// The `updateNotification` answering an asynchronous update, with its final state.
+pub(crate) fn update_event(outcome: &UpdateOutcome) -> NewEvent {
+    let answer = update_answer(outcome);
+    let id = new_event_id();
+    let event = us::UserServiceEvent {
+        id: event_uuid(&id),
+        type_: us::UserServiceEventType::UpdateNotification,
+        time: now(),
+        resource: us::UserServiceEventResource {
+            state: Some(answer.state),
+            user_service: answer.user_service.unwrap_or_default(),
+            note: answer.note,
+        },
+    };
+    NewEvent::with_id(
+        id,
+        USER_SERVICE_EVENT,
+        outcome.update_id.to_string(),
+        event.to_json().unwrap_or_default(),
+    )
+}
+
+/// The `updateNotification` of a change the partner made (UC5): the license as it now is, with
+/// the operation that changed it, and no `state`.
+pub(crate) fn partner_change_event(changed: &LicenseChanged) -> NewEvent {
+    let mut license = user_service(&changed.license);
+    match &changed.change {
+        AppliedChange::EndUser { action, end_user } => {
+            if let Some(end_user) = wire_end_user(end_user) {
+                license.end_user_operation = Some(us::EndUserOperation {
+                    action: us::EndUserOperationAction::from_wire(action_str(*action)),
+                    end_user,
+                });
+            }
+        }
+        AppliedChange::RealizingResource {
+            action,
+            realizing_resource,
+        } => {
+            if let Some(realizing_resource) = wire_realizing_resource(realizing_resource) {
+                license.realizing_resource_operation = Some(us::RealizingResourceOperation {
+                    action: us::RealizingResourceOperationAction::from_wire(action_str(*action)),
+                    realizing_resource,
+                });
+            }
+        }
+        AppliedChange::Right {
+            action,
+            login_key_value,
+            email,
+        } => {
+            license.right_operation = Some(us::RightOperation {
+                action: us::RightOperationAction::from_wire(action_str(*action)),
+                login_key_value: wire_login(login_key_value),
+                email: email.clone(),
+            });
+        }
+        AppliedChange::ServiceCharacteristic {
+            action,
+            characteristic,
+        } => {
+            if let Some(mut wire) = wire_characteristics(std::slice::from_ref(characteristic)) {
+                license.service_characteristic_operation =
+                    Some(us::ServiceCharacteristicOperation {
+                        action: us::ServiceCharacteristicOperationAction::from_wire(action_str(
+                            *action,
+                        )),
+                        characteristic: wire.remove(0),
+                    });
+            }
+        }
+    }
+    let id = new_event_id();
+    let event = us::UserServiceEvent {
+        id: event_uuid(&id),
+        type_: us::UserServiceEventType::UpdateNotification,
+        time: now(),
+        resource: us::UserServiceEventResource {
+            state: None,
+            user_service: vec![license],
+            note: None,
+        },
+    };
+    NewEvent::with_id(
+        id,
+        USER_SERVICE_EVENT,
+        changed.license.id.to_string(),
+        event.to_json().unwrap_or_default(),
+    )
+}
+
+fn action_str(action: OperationAction) -> &'static str {
+    action.as_str()
+}

@@ -1,0 +1,413 @@
+//! The Orange side of asynchronous answers: a mock gateway the partner sends its events to (run
+//! in-process or reached by URL), waiting for the event that answers an acknowledged request, and
+//! the checks on that event.
+//!
+//! Events are matched on their raw JSON, so an event whose body the spec refuses is still found
+//! and reported as such instead of looking like a timeout.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use obakit_api::product_ordering::types::{ProductOrder, ProductOrderEvent, ProductOrderState};
+use obakit_api::user_service::types::{UserServiceEvent, UserServiceEventResource};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem_openapi::types::ParseFromJSON;
+use tracing::instrument::WithSubscriber;
+
+use super::checks::{Checks, Feature, empty_nodes, shorten};
+use crate::mock_orange::{MockOrange, MockOrangeConfig, ReceivedEvent};
+
+/// Where the partner's events arrive.
+pub struct Gateway {
+    url: String,
+    kind: Kind,
+}
+
+enum Kind {
+    /// The mock runs inside the simulator.
+    InProcess {
+        mock: MockOrange,
+        task: tokio::task::JoinHandle<()>,
+    },
+    /// A mock gateway started elsewhere (`obakit mock-orange`), read through `/_mock/*`.
+    Remote { http: reqwest::Client },
+}
+
+impl Gateway {
+    /// Runs the mock gateway on `listen` (port 0: any free port).
+    pub async fn start(listen: SocketAddr, config: MockOrangeConfig) -> std::io::Result<Self> {
+        let mock = MockOrange::new(config);
+        let acceptor = TcpListener::bind(listen).into_acceptor().await?;
+        let address = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| std::io::Error::other("the mock gateway has no TCP address"))?;
+        let routes = crate::mock_orange::routes(mock.clone());
+        // Silences poem's own start-up lines; the simulator says where the gateway is.
+        let task = tokio::spawn(
+            async move {
+                let _ = poem::Server::new_with_acceptor(acceptor).run(routes).await;
+            }
+            .with_subscriber(tracing::subscriber::NoSubscriber::default()),
+        );
+        Ok(Self {
+            url: format!("http://{address}"),
+            kind: Kind::InProcess { mock, task },
+        })
+    }
+
+    /// A mock gateway already running at `url`.
+    pub fn remote(url: &str, http: reqwest::Client) -> Self {
+        Self {
+            url: url.trim_end_matches('/').to_owned(),
+            kind: Kind::Remote { http },
+        }
+    }
+
+    /// The base URL the partner sends its token requests and events to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The client credentials the in-process mock accepts (`None` for a remote one).
+    pub fn client_credentials(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            Kind::InProcess { mock, .. } => Some((
+                mock.config().client_id.as_str(),
+                mock.config().client_secret.as_str(),
+            )),
+            Kind::Remote { .. } => None,
+        }
+    }
+
+    async fn events(&self) -> Result<Vec<ReceivedEvent>, String> {
+        match &self.kind {
+            Kind::InProcess { mock, .. } => Ok(mock.events()),
+            Kind::Remote { http } => {
+                let url = format!("{}/_mock/events", self.url);
+                let response = http
+                    .get(&url)
+                    .send()
+                    .await
+                    .map_err(|e| format!("GET {url}: {e}"))?;
+                response
+                    .json()
+                    .await
+                    .map_err(|e| format!("GET {url}: not a list of events: {e}"))
+            }
+        }
+    }
+
+    /// How many calls the gateway refused (bad client credentials, bad token, invalid body).
+    async fn refused(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::InProcess { mock, .. } => Some(mock.refused()),
+            Kind::Remote { http } => {
+                let stats: serde_json::Value = http
+                    .get(format!("{}/_mock/stats", self.url))
+                    .send()
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                stats["refused"].as_u64()
+            }
+        }
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        if let Kind::InProcess { task, .. } = &self.kind {
+            task.abort();
+        }
+    }
+}
+
+/// An event that answered a request, and when it arrived.
+pub(super) struct Arrived<T> {
+    pub(super) resource: T,
+    pub(super) received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Waits for events on behalf of the scenario; each event answers one request only.
+pub(super) struct Events<'g> {
+    gateway: Option<&'g Gateway>,
+    timeout: Duration,
+    consumed: HashSet<String>,
+}
+
+const EVENT_FEATURE: Feature = Feature::AsyncEvents;
+
+impl<'g> Events<'g> {
+    pub(super) fn new(gateway: Option<&'g Gateway>, timeout: Duration) -> Self {
+        Self {
+            gateway,
+            timeout,
+            consumed: HashSet::new(),
+        }
+    }
+
+    /// The ProductOrdering event answering the order acknowledged as `order_id`, Orange's
+    /// `external_id`, with its checks; the final productOrder it carries.
+    pub(super) async fn order(
+        &mut self,
+        checks: &mut Checks,
+        step: &str,
+        order_id: Option<&str>,
+        external_id: &str,
+    ) -> Option<Arrived<ProductOrder>> {
+        let expected = format!(
+            "a ProductOrdering event (completed/failedStateNotification) for order {} \
+             (externalReference {external_id}) within {} s",
+            order_id.unwrap_or("?"),
+            self.timeout.as_secs()
+        );
+        let event = self
+            .wait(checks, step, &expected, "productOrdering", |body| {
+                let resource = &body["resource"];
+                resource["externalReference"]["id"].as_str() == Some(external_id)
+                    || (order_id.is_some() && resource["id"].as_str() == order_id)
+            })
+            .await?;
+        check_token(checks, step, &event);
+        let decoded = ProductOrderEvent::parse_from_json(Some(event.body.clone()));
+        let mut findings = empty_nodes(&event.body);
+        if let Err(e) = &decoded {
+            findings.insert(0, format!("does not match the spec: {}", e.message()));
+        }
+        checks.findings(
+            format!("{step}.event.body"),
+            EVENT_FEATURE,
+            "a ProductOrderEvent body (spec) with no null, {} or [] for an optional property",
+            findings,
+            "matches the spec",
+        );
+        let decoded = decoded.ok()?;
+        let state = decoded.resource.state.clone();
+        let type_matches = match state {
+            Some(ProductOrderState::Completed) => {
+                decoded.type_.as_str() == "completedStateNotification"
+            }
+            Some(ProductOrderState::Failed) => decoded.type_.as_str() == "failedStateNotification",
+            _ => false,
+        };
+        checks.add(
+            format!("{step}.event.type"),
+            EVENT_FEATURE,
+            type_matches,
+            "completedStateNotification with state completed, failedStateNotification with state failed",
+            format!(
+                "{} with state {}",
+                decoded.type_.as_str(),
+                state.as_ref().map_or("(none)", |s| s.as_str())
+            ),
+        );
+        let mut findings = Vec::new();
+        let answered_id = decoded.resource.id.as_deref();
+        if order_id.is_some() && answered_id != order_id {
+            findings.push(format!(
+                "resource.id is {} (acknowledged as {})",
+                answered_id.unwrap_or("(none)"),
+                order_id.unwrap_or("?")
+            ));
+        }
+        let answered_external = decoded
+            .resource
+            .external_reference
+            .as_ref()
+            .map(|r| r.id.as_str());
+        if answered_external != Some(external_id) {
+            findings.push(format!(
+                "resource.externalReference.id is {} (sent {external_id})",
+                answered_external.unwrap_or("(none)")
+            ));
+        }
+        checks.findings(
+            format!("{step}.event.matches"),
+            EVENT_FEATURE,
+            format!(
+                "the event's order is the acknowledged one: id {}, externalReference {external_id}",
+                order_id.unwrap_or("?")
+            ),
+            findings,
+            "same order",
+        );
+        Some(Arrived {
+            resource: decoded.resource,
+            received_at: event.received_at,
+        })
+    }
+
+    /// The updateNotification answering the update acknowledged for `ids`, with its checks.
+    pub(super) async fn update(
+        &mut self,
+        checks: &mut Checks,
+        step: &str,
+        ids: &[String],
+    ) -> Option<Arrived<UserServiceEventResource>> {
+        let expected = format!(
+            "an updateNotification with resource.state for the licenses {} within {} s",
+            ids.join(", "),
+            self.timeout.as_secs()
+        );
+        let event = self
+            .wait(checks, step, &expected, "userService", |body| {
+                let resource = &body["resource"];
+                let listed: Vec<&str> = resource["userService"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|l| l["id"].as_str()).collect())
+                    .unwrap_or_default();
+                // An answer to an update carries its state; a partner-initiated change does not.
+                resource.get("state").is_some()
+                    && !listed.is_empty()
+                    && listed.iter().all(|id| ids.iter().any(|i| i == id))
+            })
+            .await?;
+        check_token(checks, step, &event);
+        let decoded = UserServiceEvent::parse_from_json(Some(event.body.clone()));
+        let mut findings = empty_nodes(&event.body);
+        if let Err(e) = &decoded {
+            findings.insert(0, format!("does not match the spec: {}", e.message()));
+        }
+        checks.findings(
+            format!("{step}.event.body"),
+            EVENT_FEATURE,
+            "a UserServiceEvent body (spec) with no null, {} or [] for an optional property",
+            findings,
+            "matches the spec",
+        );
+        let decoded = decoded.ok()?;
+        checks.add(
+            format!("{step}.event.type"),
+            EVENT_FEATURE,
+            decoded.type_.as_str() == "updateNotification",
+            "updateNotification",
+            decoded.type_.as_str(),
+        );
+        Some(Arrived {
+            resource: decoded.resource,
+            received_at: event.received_at,
+        })
+    }
+
+    /// Events the partner sent on its own (UC5: an updateNotification without a state) that
+    /// answered no request of the run.
+    pub(super) async fn partner_initiated(&mut self) -> Vec<ReceivedEvent> {
+        let Some(gateway) = self.gateway else {
+            return Vec::new();
+        };
+        let events = gateway.events().await.unwrap_or_default();
+        events
+            .into_iter()
+            .filter(|e| e.api == "userService" && e.body["resource"].get("state").is_none())
+            .filter(|e| !self.consumed.contains(&event_key(e)))
+            .collect()
+    }
+
+    /// Polls the gateway until an event of `api` that `matches` arrives; records `.event`.
+    async fn wait(
+        &mut self,
+        checks: &mut Checks,
+        step: &str,
+        expected: &str,
+        api: &str,
+        matches: impl Fn(&serde_json::Value) -> bool,
+    ) -> Option<ReceivedEvent> {
+        let id = format!("{step}.event");
+        let Some(gateway) = self.gateway else {
+            checks.add(
+                id,
+                EVENT_FEATURE,
+                false,
+                expected,
+                "the partner answered acknowledged, but this run has no mock gateway to receive \
+                 its event: run with --async (the simulator then runs one) or --mock-url",
+            );
+            return None;
+        };
+        checks.note(&format!(
+            "{step}: acknowledged, waiting up to {} s for the event at {}",
+            self.timeout.as_secs(),
+            gateway.url()
+        ));
+        let refused_before = gateway.refused().await;
+        let deadline = Instant::now() + self.timeout;
+        let mut last_error;
+        let mut seen = 0;
+        loop {
+            match gateway.events().await {
+                Ok(events) => {
+                    seen = events.len();
+                    last_error = None;
+                    if let Some(event) = events.into_iter().find(|e| {
+                        e.api == api && !self.consumed.contains(&event_key(e)) && matches(&e.body)
+                    }) {
+                        self.consumed.insert(event_key(&event));
+                        checks.add(
+                            id,
+                            EVENT_FEATURE,
+                            true,
+                            expected,
+                            format!(
+                                "event {} ({})",
+                                event.body["id"].as_str().unwrap_or("?"),
+                                event.body["type"].as_str().unwrap_or("?")
+                            ),
+                        );
+                        return Some(event);
+                    }
+                }
+                Err(e) => last_error = Some(e),
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let refused = match (refused_before, gateway.refused().await) {
+            (Some(before), Some(now)) if now > before => format!(
+                "; the gateway refused {} calls meanwhile (missing or unknown bearer token, or a \
+                 body the spec refuses)",
+                now - before
+            ),
+            _ => String::new(),
+        };
+        let actual = match last_error {
+            Some(e) => format!("the gateway could not be read: {e}"),
+            None => format!("no matching event ({seen} events received in all){refused}"),
+        };
+        checks.add(id, EVENT_FEATURE, false, expected, actual);
+        None
+    }
+}
+
+/// An event's identity for "already used": its id, or its whole body when it has none.
+fn event_key(event: &ReceivedEvent) -> String {
+    event.body["id"]
+        .as_str()
+        .map_or_else(|| event.body.to_string(), str::to_owned)
+}
+
+/// The gateway records only events whose bearer token it issued and that had not expired; the
+/// check makes that visible in the report.
+fn check_token(checks: &mut Checks, step: &str, event: &ReceivedEvent) {
+    let present = !event.token.trim().is_empty();
+    checks.add(
+        format!("{step}.event.token"),
+        EVENT_FEATURE,
+        present,
+        "Authorization: Bearer <a token the gateway issued at /oauth/v3/token>",
+        if present {
+            format!(
+                "Bearer {}, accepted by the gateway",
+                shorten(&event.token, 12)
+            )
+        } else {
+            "no bearer token".to_owned()
+        },
+    );
+}
