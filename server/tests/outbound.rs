@@ -6,45 +6,23 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use obakit_api::rt::TokenSource;
-use obakit_server::mock_orange::{Faults, MockOrange, MockOrangeConfig, routes};
+use obakit_server::mock_orange::{Faults, MockOrange};
 use obakit_server::outbound::{
     Dispatcher, DispatcherConfig, OAuthTokens, PRODUCT_ORDER_EVENT, RetryPolicy, USER_SERVICE_EVENT,
 };
 use obakit_server::store::{NewEvent, OutboxState, Store};
-use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use support::TestDb;
 use tokio::sync::Notify;
 
-const CLIENT_ID: &str = "partner";
-const CLIENT_SECRET: &str = "s3cret";
+use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock, wait_until};
 
-/// A mock gateway on 127.0.0.1:0 and its base URL.
-async fn start_mock(
-    token_ttl: Duration,
-) -> (
-    MockOrange,
-    String,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let mock = MockOrange::new(MockOrangeConfig {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        token_ttl,
-    });
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("bind");
-    let addr = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .copied()
-        .expect("socket address");
-    let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(routes(mock.clone())));
-    (mock, format!("http://{addr}"), server)
+/// A mock gateway on 127.0.0.1:0, its base URL, and the guard that keeps it running.
+async fn start_mock(token_ttl: Duration) -> (MockOrange, String, TestMock) {
+    let running = TestMock::start(token_ttl).await;
+    (running.mock.clone(), running.url.clone(), running)
 }
 
 fn tokens(url: &str) -> Arc<OAuthTokens> {
@@ -111,17 +89,6 @@ fn spawn_dispatcher(
         let _ = stopped.await;
     }));
     (stop, task)
-}
-
-async fn wait_until(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = Instant::now();
-    while !done().await {
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 async fn outbox_state(store: &Store, id: &str) -> (OutboxState, u32) {

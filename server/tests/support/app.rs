@@ -28,6 +28,8 @@ pub struct TestApp {
     /// The store the application uses, for checks a client cannot make.
     pub store: Store,
     server: tokio::task::JoinHandle<()>,
+    /// Stops the asynchronous worker and the event dispatcher when dropped.
+    _background: tokio::sync::watch::Sender<bool>,
 }
 
 impl TestApp {
@@ -63,6 +65,8 @@ impl TestApp {
             .and_then(|a| a.as_socket_addr().copied())
             .expect("a socket address");
         let endpoint = app.endpoint;
+        let (background, stop) = tokio::sync::watch::channel(false);
+        app.background.spawn(stop);
         let server = tokio::spawn(async move {
             let _ = Server::new_with_acceptor(acceptor).run(endpoint).await;
         });
@@ -70,6 +74,7 @@ impl TestApp {
             base_url: format!("http://{address}"),
             store: app.store,
             server,
+            _background: background,
         }
     }
 

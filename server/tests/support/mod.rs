@@ -8,6 +8,7 @@
 pub mod app;
 pub mod builders;
 pub mod hook;
+pub mod mock;
 
 use std::sync::{Arc, Mutex};
 
