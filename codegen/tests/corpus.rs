@@ -1,0 +1,293 @@
+//! The generator against real-world documents (the ogen pattern): every document of the OpenAPI corpus
+//! (`/work/shared/openapi-corpus`, found as `../../shared/openapi-corpus` from this package: the OpenAPI
+//! Initiative's examples and TM Forum's TMF622 v4 (Swagger 2.0), TMF622 v5 and TMF629 v5) is generated
+//! on its own with the default settings, and
+//!
+//! - reports exactly the unsupported features `tests/data/corpus/unsupported.toml` lists for it: a
+//!   feature reported but not listed fails, and so does one listed but no longer reported (the list
+//!   may only shrink);
+//! - generates code that compiles without a warning, each document as its own crate (see
+//!   `support/mod.rs`), all in one `cargo check`.
+//!
+//! A table of the results (generated, compiled, unsupported features, generation time) is printed to
+//! stderr. Without the corpus folder the tests print that they skip, unless `OBAKIT_CI` is set: then
+//! they fail.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use obakit_codegen::{Generated, Settings, generate};
+use support::{ScratchCrate, in_ci, report};
+
+const CORPUS: &str = "../../shared/openapi-corpus";
+const LIST: &str = "tests/data/corpus/unsupported.toml";
+
+/// One document's generation.
+struct Run {
+    /// The document's file name.
+    file: String,
+    generated: Result<Generated, String>,
+    millis: f64,
+}
+
+impl Run {
+    /// The reported unsupported features (diagnostic messages), with how often each was reported.
+    fn features(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        if let Ok(g) = &self.generated {
+            for d in &g.unsupported {
+                *out.entry(d.message.clone()).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// The crate compiling this document's output: `corpus-` and the file name without extension.
+    fn crate_name(&self) -> String {
+        let stem = self
+            .file
+            .trim_end_matches(".json")
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml");
+        let slug: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("corpus-{slug}")
+    }
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS)
+}
+
+/// The corpus folder, or `None` (after saying so) when it is missing outside CI.
+fn corpus_or_skip(test: &str) -> Option<PathBuf> {
+    let dir = corpus_dir();
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        !in_ci(),
+        "{}: the corpus folder is missing, and OBAKIT_CI is set",
+        dir.display()
+    );
+    report(&format!(
+        "{test}: skipped, {} not found (set OBAKIT_CI to make this a failure)\n",
+        dir.display()
+    ));
+    None
+}
+
+/// The documents of the corpus, sorted by name.
+fn documents(dir: &Path) -> Vec<PathBuf> {
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("corpus entry").path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
+        .collect();
+    docs.sort();
+    assert!(!docs.is_empty(), "{} holds no document", dir.display());
+    docs
+}
+
+/// Every document generated once per test binary (both tests use the same runs).
+fn runs(dir: &Path) -> &'static [Run] {
+    static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        documents(dir)
+            .into_iter()
+            .map(|path| {
+                let start = Instant::now();
+                let generated =
+                    generate(&Settings::new(vec![path.clone()])).map_err(|e| e.to_string());
+                let millis = start.elapsed().as_secs_f64() * 1000.0;
+                Run {
+                    file: file_name(&path),
+                    generated,
+                    millis,
+                }
+            })
+            .collect()
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .expect("a document has a file name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The committed list: document file name → unsupported features.
+fn listed() -> BTreeMap<String, BTreeSet<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LIST);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let table: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    table
+        .into_iter()
+        .map(|(doc, entry)| {
+            let features = entry
+                .get("unsupported")
+                .and_then(toml::Value::as_array)
+                .unwrap_or_else(|| panic!("{LIST}: [\"{doc}\"] needs `unsupported = [...]`"))
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .unwrap_or_else(|| panic!("{LIST}: [\"{doc}\"]: features are strings"))
+                        .to_owned()
+                })
+                .collect();
+            (doc, features)
+        })
+        .collect()
+}
+
+#[test]
+fn corpus_documents_report_exactly_the_listed_unsupported_features() {
+    let Some(dir) =
+        corpus_or_skip("corpus_documents_report_exactly_the_listed_unsupported_features")
+    else {
+        return;
+    };
+    let runs = runs(&dir);
+    let mut listed = listed();
+    let mut problems = Vec::new();
+    for run in runs {
+        let Some(expected) = listed.remove(&run.file) else {
+            problems.push(format!(
+                "{}: not in {LIST}; add [\"{}\"] with unsupported = {:?}",
+                run.file,
+                run.file,
+                run.features().keys().collect::<Vec<_>>()
+            ));
+            continue;
+        };
+        if let Err(e) = &run.generated {
+            problems.push(format!("{}: generation failed:\n{e}", run.file));
+            continue;
+        }
+        let reported: BTreeSet<String> = run.features().into_keys().collect();
+        for new in reported.difference(&expected) {
+            let places: Vec<String> = run
+                .generated
+                .as_ref()
+                .map(|g| {
+                    g.unsupported
+                        .iter()
+                        .filter(|d| &d.message == new)
+                        .map(|d| format!("#{}", d.pointer))
+                        .collect()
+                })
+                .unwrap_or_default();
+            problems.push(format!(
+                "{}: reports `{new}`, which {LIST} does not list (at {})",
+                run.file,
+                places.join(", ")
+            ));
+        }
+        for gone in expected.difference(&reported) {
+            problems.push(format!(
+                "{}: no longer reports `{gone}`: remove it from {LIST} (the list may only shrink)",
+                run.file
+            ));
+        }
+    }
+    for doc in listed.keys() {
+        problems.push(format!("{LIST} lists {doc}, which is not in the corpus"));
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn corpus_documents_generate_code_that_compiles_without_warnings() {
+    let Some(dir) = corpus_or_skip("corpus_documents_generate_code_that_compiles_without_warnings")
+    else {
+        return;
+    };
+    let runs = runs(&dir);
+    let crates: Vec<ScratchCrate> = runs
+        .iter()
+        .filter_map(|run| {
+            let files = run.generated.as_ref().ok()?.files.clone();
+            Some(ScratchCrate::including(
+                &run.crate_name(),
+                "generated/api.rs",
+                Some(files),
+            ))
+        })
+        .collect();
+    let compiled = support::compile("corpus", &crates);
+
+    let mut table = String::from(
+        "\nOpenAPI corpus: generate each document, compile its output\n\n\
+         | document | generated | compiled | unsupported features | generation ms |\n\
+         |---|---|---|---|---:|\n",
+    );
+    let mut problems = Vec::new();
+    for run in runs {
+        let compiled_ok = match (&run.generated, compiled.results.get(&run.crate_name())) {
+            (Err(e), _) => {
+                problems.push(format!("{}: generation failed:\n{e}", run.file));
+                false
+            }
+            (Ok(_), Some(Ok(()))) => true,
+            (Ok(_), Some(Err(e))) => {
+                problems.push(format!(
+                    "{} ({}) does not compile:\n{e}",
+                    run.file,
+                    run.crate_name()
+                ));
+                false
+            }
+            (Ok(_), None) => unreachable!("every generated document has a crate"),
+        };
+        let features: Vec<String> = run
+            .features()
+            .into_iter()
+            .map(|(f, n)| if n == 1 { f } else { format!("{f} (×{n})") })
+            .collect();
+        table.push_str(&format!(
+            "| {} | {} | {} | {} | {:.0} |\n",
+            run.file,
+            if run.generated.is_ok() { "yes" } else { "no" },
+            if compiled_ok { "yes" } else { "no" },
+            if features.is_empty() {
+                "—".to_owned()
+            } else {
+                features.join("; ")
+            },
+            run.millis
+        ));
+    }
+    table.push_str(&format!(
+        "\ncompiled in {:.1} s ({} crates, one cargo invocation: {})\n",
+        compiled.elapsed.as_secs_f64(),
+        crates.len(),
+        compiled.command
+    ));
+    report(&table);
+    assert!(
+        problems.is_empty(),
+        "\n{}\n\ncargo's output ends with:\n{}",
+        problems.join("\n\n"),
+        support::tail(&compiled.cargo_stderr, 30)
+    );
+}

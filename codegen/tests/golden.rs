@@ -1,0 +1,540 @@
+//! Golden files (the typify/progenitor pattern): small hand-written specs, each covering a group of the
+//! generator's features, and the exact output expected from them.
+//!
+//! Every folder under `tests/data/write/` is a case: its API specs (every `*.yaml` with paths, generated
+//! together; usually just `spec.yaml`) and, under `expected/`, every file the generator writes for them,
+//! compared byte for byte, plus `UNSUPPORTED.txt` when it reports unsupported features and `ERROR.txt`
+//! instead of the files when generation fails. `OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden`
+//! rewrites `expected/`; review the diff.
+//!
+//! The expected output is compiled too, each case as its own crate with every warning an error
+//! (`golden_outputs_compile_without_warnings`): a golden that does not compile fails.
+//!
+//! Folders named `bug-*` show known generator bugs (their spec says what is wrong and what is expected);
+//! [`KNOWN_BUGS`] says how each shows, and a test fails when one no longer does, so that a fixed case is
+//! renamed and joins the others.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use obakit_codegen::{Files, RoleSelection, Settings, check_dir, discover_api_specs, generate};
+use support::ScratchCrate;
+
+/// Every case (each has a test calling `verify`).
+const CASES: &[&str] = &[
+    "bug-binary-property",
+    "bug-client-param-named-like-a-local",
+    "bug-default-fn-name-collision",
+    "bug-default-response-without-body",
+    "bug-doc-code-blocks",
+    "bug-inline-schema-named-like-a-component",
+    "bug-named-map-schema",
+    "bug-operation-named-new",
+    "bug-optional-request-body",
+    "bug-recursive-object",
+    "composition",
+    "enums",
+    "formats",
+    "names",
+    "objects",
+    "operations",
+    "roles",
+    "roles-selected",
+    "shared",
+    "swagger2",
+];
+
+/// How a known bug shows.
+enum Symptom {
+    /// Generation fails with an error containing this.
+    GenerationFails(&'static str),
+    /// The output does not compile, with exactly these errors (each a part of a rustc error line).
+    DoesNotCompile(&'static [&'static str]),
+    /// The output file holds this wrong text.
+    WrongOutput {
+        file: &'static str,
+        text: &'static str,
+    },
+    /// Doc comments hold code blocks that rustdoc runs as doctests.
+    Doctests,
+}
+
+/// The `bug-*` cases and how each shows (their `spec.yaml` explains the bug).
+const KNOWN_BUGS: &[(&str, Symptom)] = &[
+    (
+        "bug-binary-property",
+        Symptom::DoesNotCompile(&[
+            "`poem_openapi::types::Binary<Vec<u8>>: ParseFromJSON` is not satisfied",
+            "`poem_openapi::types::Binary<Vec<u8>>: ToJSON` is not satisfied",
+        ]),
+    ),
+    (
+        "bug-client-param-named-like-a-local",
+        Symptom::DoesNotCompile(&[
+            "error[E0308]: mismatched types",
+            // `param_string(&query)` with the local `Vec<(&str, String)>` in place of the parameter.
+            "error[E0277]: the trait bound `(&str, ",
+        ]),
+    ),
+    (
+        "bug-default-fn-name-collision",
+        Symptom::DoesNotCompile(&[
+            "error[E0428]: the name `default_foo_bar_baz` is defined multiple times",
+        ]),
+    ),
+    (
+        "bug-default-response-without-body",
+        Symptom::DoesNotCompile(&[
+            "error: Missing status attribute",
+            "`default_without_body::handler::DeleteItemResponse: ApiResponse` is not satisfied",
+            "`Result<default_without_body::handler::DeleteItemResponse, poem::Error>: IntoResult<_>` is not satisfied",
+        ]),
+    ),
+    ("bug-doc-code-blocks", Symptom::Doctests),
+    (
+        "bug-inline-schema-named-like-a-component",
+        Symptom::GenerationFails("two different schemas are named `CreateTokenRequest`"),
+    ),
+    (
+        "bug-named-map-schema",
+        Symptom::WrongOutput {
+            file: "named_map/types.rs",
+            text: "pub struct Labels {}",
+        },
+    ),
+    (
+        "bug-operation-named-new",
+        Symptom::DoesNotCompile(&[
+            "error[E0592]: duplicate definitions with name `new`",
+            "error[E0592]: duplicate definitions with name `core`",
+        ]),
+    ),
+    (
+        "bug-optional-request-body",
+        Symptom::DoesNotCompile(&[
+            "`poem_openapi::payload::Json<Vec<Item>>: FromRequest<'_>` is not satisfied",
+        ]),
+    ),
+    (
+        "bug-recursive-object",
+        Symptom::DoesNotCompile(&[
+            "error[E0072]: recursive type `Node` has infinite size",
+            "error[E0391]: cycle detected when computing layout of `recursive_object::types::Node`",
+        ]),
+    ),
+];
+
+const BLESS: &str = "OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden";
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/write")
+}
+
+fn expected_dir(case: &str) -> PathBuf {
+    cases_dir().join(case).join("expected")
+}
+
+fn blessing() -> bool {
+    std::env::var("OBAKIT_BLESS").is_ok_and(|v| v == "1")
+}
+
+fn known_bug(case: &str) -> Option<&'static Symptom> {
+    KNOWN_BUGS.iter().find(|(c, _)| *c == case).map(|(_, s)| s)
+}
+
+/// Settings other than the defaults, for the cases that test them.
+fn adjust(case: &str, settings: &mut Settings) {
+    if case == "roles-selected" {
+        settings.roles = RoleSelection {
+            servers: Some(vec!["supplier".to_owned()]),
+            clients: Some(vec!["buyer-gateway".to_owned()]),
+        };
+    }
+}
+
+/// What the generator writes for a case, with paths relative to the case folder: its files and
+/// `UNSUPPORTED.txt`, or only `ERROR.txt` when generation fails.
+fn generate_case(case: &str) -> Files {
+    let dir = cases_dir().join(case);
+    let specs = discover_api_specs(&dir).unwrap_or_else(|e| panic!("{case}: {e}"));
+    assert!(!specs.is_empty(), "{case}: no spec with paths");
+    let mut settings = Settings::new(specs);
+    settings.display_root = Some(dir.clone());
+    settings.write.regenerate_command = BLESS.to_owned();
+    adjust(case, &mut settings);
+    let relative = |text: String| text.replace(&format!("{}/", dir.display()), "");
+    match generate(&settings) {
+        Ok(generated) => {
+            let mut files = generated.files;
+            if !generated.unsupported.is_empty() {
+                let lines: Vec<String> = generated
+                    .unsupported
+                    .iter()
+                    .map(|d| format!("{d}\n"))
+                    .collect();
+                files.insert("UNSUPPORTED.txt".into(), relative(lines.concat()));
+            }
+            files
+        }
+        Err(e) => Files::from([("ERROR.txt".into(), relative(format!("{e}\n")))]),
+    }
+}
+
+/// Compares the generator's output for `case` with its `expected/` folder byte for byte, or rewrites the
+/// folder when `OBAKIT_BLESS=1`.
+#[track_caller]
+fn verify(case: &str) {
+    let files = generate_case(case);
+    let expected = expected_dir(case);
+    if blessing() {
+        obakit_codegen::write_dir(&files, &expected).unwrap_or_else(|e| panic!("{case}: {e}"));
+        return;
+    }
+    let problems = check_dir(&files, &expected);
+    if problems.is_empty() {
+        return;
+    }
+    let mut message = format!("{case}: the output differs from {}:\n", expected.display());
+    for p in problems {
+        message.push_str(&format!("  {p}\n"));
+    }
+    for (rel, content) in &files {
+        if let Ok(old) = std::fs::read_to_string(expected.join(rel))
+            && &old != content
+        {
+            message.push_str(&first_difference(&rel.display().to_string(), &old, content));
+        }
+    }
+    message.push_str(&format!(
+        "\nIf the change is intended, run `{BLESS}` and review the diff.\n"
+    ));
+    panic!("{message}");
+}
+
+/// The first differing line of two texts, with a little context.
+fn first_difference(name: &str, expected: &str, actual: &str) -> String {
+    let old: Vec<&str> = expected.lines().collect();
+    let new: Vec<&str> = actual.lines().collect();
+    let at = (0..old.len().max(new.len()))
+        .find(|&i| old.get(i) != new.get(i))
+        .unwrap_or(0);
+    let from = at.saturating_sub(3);
+    let mut out = format!("\n{name}, first difference at line {}:\n", at + 1);
+    for (label, lines) in [("expected", &old), ("actual", &new)] {
+        out.push_str(&format!("  {label}:\n"));
+        for (i, line) in lines.iter().enumerate().skip(from).take(at - from + 4) {
+            let mark = if i == at { '>' } else { ' ' };
+            out.push_str(&format!("  {mark}{:>5} | {line}\n", i + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn objects_with_required_optional_nullable_defaulted_array_and_map_properties() {
+    verify("objects");
+}
+
+#[test]
+fn string_and_number_formats_and_validation_constraints() {
+    verify("formats");
+}
+
+#[test]
+fn open_enums_keep_unknown_values_and_name_awkward_values() {
+    verify("enums");
+}
+
+#[test]
+fn all_of_merges_and_one_of_any_of_become_unions_with_and_without_discriminator() {
+    verify("composition");
+}
+
+#[test]
+fn keywords_and_case_collisions_get_distinct_valid_names() {
+    verify("names");
+}
+
+#[test]
+fn parameters_bodies_and_responses_of_every_supported_kind() {
+    verify("operations");
+}
+
+#[test]
+fn x_obakit_role_gives_each_role_its_own_trait_server_and_client() {
+    verify("roles");
+}
+
+#[test]
+fn role_selection_limits_which_roles_get_a_server_and_a_client() {
+    verify("roles-selected");
+}
+
+#[test]
+fn specs_generated_together_share_the_module_of_a_common_file() {
+    verify("shared");
+}
+
+#[test]
+fn swagger_2_documents_are_converted_then_generated() {
+    verify("swagger2");
+}
+
+#[test]
+fn known_bug_binary_property_in_a_json_object() {
+    verify("bug-binary-property");
+}
+
+#[test]
+fn known_bug_client_parameters_named_like_its_locals() {
+    verify("bug-client-param-named-like-a-local");
+}
+
+#[test]
+fn known_bug_default_functions_of_two_types_share_a_name() {
+    verify("bug-default-fn-name-collision");
+}
+
+#[test]
+fn known_bug_default_response_without_a_body() {
+    verify("bug-default-response-without-body");
+}
+
+#[test]
+fn known_bug_code_blocks_in_descriptions_become_doctests() {
+    verify("bug-doc-code-blocks");
+}
+
+#[test]
+fn known_bug_inline_schema_named_like_a_component_fails_generation() {
+    verify("bug-inline-schema-named-like-a-component");
+}
+
+#[test]
+fn known_bug_named_map_schema_becomes_an_empty_struct() {
+    verify("bug-named-map-schema");
+}
+
+#[test]
+fn known_bug_operations_named_like_generated_methods() {
+    verify("bug-operation-named-new");
+}
+
+#[test]
+fn known_bug_optional_request_body() {
+    verify("bug-optional-request-body");
+}
+
+#[test]
+fn known_bug_directly_recursive_object() {
+    verify("bug-recursive-object");
+}
+
+#[test]
+fn every_case_folder_is_listed_and_every_bug_case_is_known() {
+    let mut folders: Vec<String> = std::fs::read_dir(cases_dir())
+        .expect("tests/data/write")
+        .map(|e| {
+            e.expect("case folder")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    folders.sort();
+    assert_eq!(
+        folders, CASES,
+        "every folder under tests/data/write needs a test calling verify(case) and an entry in CASES"
+    );
+    for case in CASES {
+        assert_eq!(
+            case.starts_with("bug-"),
+            known_bug(case).is_some(),
+            "{case}: a `bug-*` case needs an entry in KNOWN_BUGS, and only those have one"
+        );
+    }
+}
+
+/// The primary line of each error rustc gave for a crate, without duplicates.
+fn error_lines(diagnostics: &str) -> Vec<String> {
+    let mut lines: Vec<String> = diagnostics
+        .lines()
+        .filter(|l| l.starts_with("error") || l.starts_with("warning"))
+        .filter(|l| !l.contains("aborting due to"))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+#[test]
+fn golden_outputs_compile_without_warnings() {
+    if blessing() {
+        // Compile what this run writes, whatever order the tests run in.
+        for case in CASES {
+            let files = generate_case(case);
+            obakit_codegen::write_dir(&files, &expected_dir(case))
+                .unwrap_or_else(|e| panic!("{case}: {e}"));
+        }
+    }
+    let cases: Vec<&str> = CASES
+        .iter()
+        .copied()
+        .filter(|case| expected_dir(case).join("api.rs").is_file())
+        .collect();
+    let crates: Vec<ScratchCrate> = cases
+        .iter()
+        .map(|case| {
+            let api_rs = expected_dir(case).join("api.rs");
+            ScratchCrate::including(
+                &format!("golden-{case}"),
+                &api_rs.display().to_string(),
+                None,
+            )
+        })
+        .collect();
+    let compiled = support::compile("golden", &crates);
+    let mut problems = Vec::new();
+    for case in CASES {
+        let result = compiled.results.get(&format!("golden-{case}"));
+        match (known_bug(case), result) {
+            (Some(Symptom::GenerationFails(_)), None) => {}
+            (_, None) => problems.push(format!(
+                "{case}: expected/api.rs is missing (generation failed? see expected/ERROR.txt)"
+            )),
+            (Some(Symptom::DoesNotCompile(_)), Some(Ok(()))) => problems.push(format!(
+                "{case}: compiles now: the bug is fixed; rename the case and remove it from KNOWN_BUGS"
+            )),
+            (Some(Symptom::DoesNotCompile(expected)), Some(Err(diagnostics))) => {
+                let lines = error_lines(diagnostics);
+                for want in expected.iter() {
+                    if !lines.iter().any(|l| l.contains(want)) {
+                        problems.push(format!(
+                            "{case}: no longer fails with `{want}`: remove it from KNOWN_BUGS"
+                        ));
+                    }
+                }
+                for line in &lines {
+                    if !expected.iter().any(|want| line.contains(want)) {
+                        problems.push(format!(
+                            "{case}: fails with an error KNOWN_BUGS does not name:\n{diagnostics}"
+                        ));
+                        break;
+                    }
+                }
+            }
+            (_, Some(Ok(()))) => {}
+            (_, Some(Err(diagnostics))) => {
+                problems.push(format!("{case}: expected output does not compile:\n{diagnostics}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "\n{}\n\n(compiled with `{}`)",
+        problems.join("\n\n"),
+        compiled.command
+    );
+}
+
+/// Code blocks rustdoc would run as doctests in the doc comments of a generated file: fenced blocks
+/// without a language or marked `rust`, and blocks indented by four spaces after a blank line.
+fn doctest_blocks(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_fence = false;
+    let mut previous_blank = true;
+    for (i, line) in source.lines().enumerate() {
+        let Some(doc) = line.trim_start().strip_prefix("///") else {
+            previous_blank = true;
+            in_fence = false;
+            continue;
+        };
+        let text = doc.strip_prefix(' ').unwrap_or(doc);
+        if let Some(lang) = text.trim_start().strip_prefix("```") {
+            if !in_fence && matches!(lang.trim(), "" | "rust") {
+                found.push(format!("line {}: {}", i + 1, line.trim()));
+            }
+            in_fence = !in_fence;
+        } else if !in_fence && previous_blank && text.starts_with("    ") && !text.trim().is_empty()
+        {
+            found.push(format!("line {}: {}", i + 1, line.trim()));
+        }
+        previous_blank = text.trim().is_empty();
+    }
+    found
+}
+
+#[test]
+fn known_bugs_that_compile_still_show() {
+    for (case, symptom) in KNOWN_BUGS {
+        let expected = expected_dir(case);
+        match symptom {
+            Symptom::GenerationFails(text) => {
+                let error = std::fs::read_to_string(expected.join("ERROR.txt")).unwrap_or_default();
+                assert!(
+                    error.contains(text),
+                    "{case}: generation no longer fails with `{text}`: the bug is fixed; rename the case and remove it from KNOWN_BUGS"
+                );
+            }
+            Symptom::WrongOutput { file, text } => {
+                let output = std::fs::read_to_string(expected.join(file)).unwrap_or_default();
+                assert!(
+                    output.contains(text),
+                    "{case}: {file} no longer holds `{text}`: the bug is fixed; rename the case and remove it from KNOWN_BUGS"
+                );
+            }
+            Symptom::Doctests => {
+                let blocks: Vec<String> = rust_files(&expected)
+                    .iter()
+                    .flat_map(|f| {
+                        doctest_blocks(&std::fs::read_to_string(f).expect("expected file"))
+                    })
+                    .collect();
+                assert!(
+                    !blocks.is_empty(),
+                    "{case}: no doctest in the doc comments any more: the bug is fixed; rename the case and remove it from KNOWN_BUGS"
+                );
+            }
+            Symptom::DoesNotCompile(_) => {}
+        }
+    }
+}
+
+#[test]
+fn doc_comments_of_other_cases_hold_no_doctest() {
+    let mut found = Vec::new();
+    for case in CASES {
+        if matches!(known_bug(case), Some(Symptom::Doctests)) {
+            continue;
+        }
+        for file in rust_files(&expected_dir(case)) {
+            for block in doctest_blocks(&std::fs::read_to_string(&file).expect("expected file")) {
+                found.push(format!("{}: {block}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "doc comments rustdoc would run:\n{}",
+        found.join("\n")
+    );
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
