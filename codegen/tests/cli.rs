@@ -173,3 +173,25 @@ fn an_invalid_spec_fails_naming_the_file_the_json_pointer_and_the_problem() {
         check.status
     );
 }
+
+/// Known bug: `--root` is documented as only making the paths written in generated files relative, but
+/// the spec arguments are resolved against it (`root.join(spec)`) while `--out` stays relative to the
+/// current folder, so `generate x/spec.yaml --root x` looks for `x/x/spec.yaml`. This test fails once
+/// fixed: then assert that the command succeeds instead.
+#[test]
+fn known_bug_root_option_resolves_spec_arguments_against_root() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("x")).expect("create x/");
+    copy_spec(&dir.join("x"));
+    let out = codegen(
+        dir,
+        &["generate", "x/spec.yaml", "--out", "out", "--root", "x"],
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("x/spec.yaml#/: cannot read the file"),
+        "the bug is fixed (status {}): replace this test by one asserting that it works\n{stderr}",
+        out.status
+    );
+}
