@@ -138,6 +138,8 @@ pub(super) struct Events<'g> {
     gateway: Option<&'g Gateway>,
     timeout: Duration,
     consumed: HashSet<String>,
+    /// A gateway shared with earlier runs keeps their events: only newer ones are this run's.
+    since: chrono::DateTime<chrono::Utc>,
 }
 
 const EVENT_FEATURE: Feature = Feature::AsyncEvents;
@@ -148,6 +150,7 @@ impl<'g> Events<'g> {
             gateway,
             timeout,
             consumed: HashSet::new(),
+            since: chrono::Utc::now(),
         }
     }
 
@@ -303,6 +306,7 @@ impl<'g> Events<'g> {
         let events = gateway.events().await.unwrap_or_default();
         events
             .into_iter()
+            .filter(|e| e.received_at >= self.since)
             .filter(|e| e.api == "userService" && e.body["resource"].get("state").is_none())
             .filter(|e| !self.consumed.contains(&event_key(e)))
             .collect()

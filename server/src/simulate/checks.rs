@@ -130,7 +130,8 @@ impl Checks {
             .map(|c| c.id.as_str())
             .collect();
         if failed.is_empty() {
-            eprintln!("[{n:>2}] ok    {title} ({} checks)", made.len());
+            let plural = if made.len() == 1 { "" } else { "s" };
+            eprintln!("[{n:>2}] ok    {title} ({} check{plural})", made.len());
         } else {
             eprintln!("[{n:>2}] FAIL  {title}: {}", failed.join(", "));
         }
@@ -177,10 +178,6 @@ impl Checks {
             findings.join("; ")
         };
         self.add(id, feature, passed, expected, actual);
-    }
-
-    pub(super) fn last_mut(&mut self) -> Option<&mut Check> {
-        self.list.last_mut()
     }
 
     pub(super) fn into_list(mut self) -> Vec<Check> {

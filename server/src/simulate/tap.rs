@@ -114,6 +114,8 @@ fn is_hop_by_hop(name: &str) -> bool {
             | "trailer"
             | "upgrade"
             | "content-length"
+            // The report quotes bodies as the partner wrote them: no compression on the way.
+            | "accept-encoding"
     )
 }
 
