@@ -47,7 +47,11 @@ fn order(external_id: &str, fleet: Option<&str>, quantity: u32) -> Value {
 }
 
 async fn post(app: &TestApp, path: &str, body: &Value) -> Value {
-    let response = app.post_json(path, body.to_string()).send().await.expect("send");
+    let response = app
+        .post_json(path, body.to_string())
+        .send()
+        .await
+        .expect("send");
     let status = response.status();
     let answer: Value = response.json().await.expect("a JSON answer");
     assert!(status.is_success(), "{path} answered {status}: {answer}");
@@ -55,69 +59,163 @@ async fn post(app: &TestApp, path: &str, body: &Value) -> Value {
 }
 
 async fn get(app: &TestApp, path: &str) -> Value {
-    app.request(reqwest::Method::GET, path).send().await.expect("send").json().await.expect("JSON")
+    app.request(reqwest::Method::GET, path)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("JSON")
 }
 
 fn events_of(mock: &TestMock, api: &str) -> Vec<Value> {
-    mock.mock.events().into_iter().filter(|e| e.api == api).map(|e| e.body).collect()
+    mock.mock
+        .events()
+        .into_iter()
+        .filter(|e| e.api == api)
+        .map(|e| e.body)
+        .collect()
 }
 
-async fn an_order_is_acknowledged_then_its_completed_event_arrives_with_the_fleet_and_licenses(db: TestDb) {
+async fn an_order_is_acknowledged_then_its_completed_event_arrives_with_the_fleet_and_licenses(
+    db: TestDb,
+) {
     let mock = TestMock::start(Duration::from_secs(3600)).await;
     let app = TestApp::start_with(&db, asynchronous(&mock)).await;
-    let answer = post(&app, "/productordering/v2/productOrder", &order("ORA-ASYNC-1", None, 3)).await;
+    let answer = post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-1", None, 3),
+    )
+    .await;
     assert_eq!(answer["state"], "acknowledged");
-    let order_id = answer["id"].as_str().expect("the partner's order id is answered at once").to_owned();
-    wait_until("the order's event arrives", WAIT, async || !events_of(&mock, "productOrdering").is_empty()).await;
+    let order_id = answer["id"]
+        .as_str()
+        .expect("the partner's order id is answered at once")
+        .to_owned();
+    wait_until("the order's event arrives", WAIT, async || {
+        !events_of(&mock, "productOrdering").is_empty()
+    })
+    .await;
     let events = events_of(&mock, "productOrdering");
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event["type"], "completedStateNotification");
-    assert_eq!(event["resource"]["id"], order_id.as_str(), "the event answers the acknowledged order");
+    assert_eq!(
+        event["resource"]["id"],
+        order_id.as_str(),
+        "the event answers the acknowledged order"
+    );
     assert_eq!(event["resource"]["externalReference"]["id"], "ORA-ASYNC-1");
     assert_eq!(event["resource"]["state"], "completed");
     let product_ref = &event["resource"]["orderItem"][0]["productRef"];
-    let fleet = product_ref["id"].as_str().expect("the new fleet's id").to_owned();
+    let fleet = product_ref["id"]
+        .as_str()
+        .expect("the new fleet's id")
+        .to_owned();
     assert_eq!(product_ref["userService"].as_array().map(Vec::len), Some(3));
-    assert!(mock.mock.events()[0].token.starts_with("mock-"), "sent with a token the gateway issued");
-    let listed = get(&app, &format!("/userservice/v2/userService?productRefId={fleet}")).await;
-    assert_eq!(listed.as_array().map(Vec::len), Some(3), "the licenses are visible once completed");
+    assert!(
+        mock.mock.events()[0].token.starts_with("mock-"),
+        "sent with a token the gateway issued"
+    );
+    let listed = get(
+        &app,
+        &format!("/userservice/v2/userService?productRefId={fleet}"),
+    )
+    .await;
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(3),
+        "the licenses are visible once completed"
+    );
 }
 
 async fn licenses_added_to_a_fleet_are_invisible_until_the_order_completes(db: TestDb) {
     let mock = TestMock::start(Duration::from_secs(3600)).await;
     let app = TestApp::start_with(&db, asynchronous(&mock)).await;
-    post(&app, "/productordering/v2/productOrder", &order("ORA-ASYNC-2", None, 2)).await;
-    wait_until("the first order completes", WAIT, async || events_of(&mock, "productOrdering").len() == 1).await;
-    let fleet = events_of(&mock, "productOrdering")[0]["resource"]["orderItem"][0]["productRef"]["id"].as_str().unwrap_or_default().to_owned();
+    post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-2", None, 2),
+    )
+    .await;
+    wait_until("the first order completes", WAIT, async || {
+        events_of(&mock, "productOrdering").len() == 1
+    })
+    .await;
+    let fleet =
+        events_of(&mock, "productOrdering")[0]["resource"]["orderItem"][0]["productRef"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
     // The gateway is slow: the second order's event waits, its licenses must too.
-    mock.mock.set_faults(Faults { unavailable: true, ..Faults::default() });
+    mock.mock.set_faults(Faults {
+        unavailable: true,
+        ..Faults::default()
+    });
     let store: &Store = &app.store;
-    let answer = post(&app, "/productordering/v2/productOrder", &order("ORA-ASYNC-3", Some(&fleet), 4)).await;
+    let answer = post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-3", Some(&fleet), 4),
+    )
+    .await;
     assert_eq!(answer["state"], "acknowledged");
-    let listed = get(&app, &format!("/userservice/v2/userService?productRefId={fleet}")).await;
+    let listed = get(
+        &app,
+        &format!("/userservice/v2/userService?productRefId={fleet}"),
+    )
+    .await;
     let visible = listed.as_array().map(Vec::len).unwrap_or_default();
     if store.pending_orders().await.expect("pending").is_empty() {
         assert_eq!(visible, 6, "completed orders show all their licenses");
     } else {
-        assert_eq!(visible, 2, "an order not yet completed shows none of its licenses");
+        assert_eq!(
+            visible, 2,
+            "an order not yet completed shows none of its licenses"
+        );
     }
     mock.mock.set_faults(Faults::default());
-    wait_until("the second order's event arrives", WAIT, async || events_of(&mock, "productOrdering").len() == 2).await;
-    let listed = get(&app, &format!("/userservice/v2/userService?productRefId={fleet}")).await;
+    wait_until("the second order's event arrives", WAIT, async || {
+        events_of(&mock, "productOrdering").len() == 2
+    })
+    .await;
+    let listed = get(
+        &app,
+        &format!("/userservice/v2/userService?productRefId={fleet}"),
+    )
+    .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(6));
 }
 
 async fn an_update_is_acknowledged_then_an_update_notification_with_its_state_arrives(db: TestDb) {
     let mock = TestMock::start(Duration::from_secs(3600)).await;
     let app = TestApp::start_with(&db, asynchronous(&mock)).await;
-    post(&app, "/productordering/v2/productOrder", &order("ORA-ASYNC-4", None, 2)).await;
-    wait_until("the order completes", WAIT, async || events_of(&mock, "productOrdering").len() == 1).await;
-    let licenses = events_of(&mock, "productOrdering")[0]["resource"]["orderItem"][0]["productRef"]["userService"].clone();
+    post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-4", None, 2),
+    )
+    .await;
+    wait_until("the order completes", WAIT, async || {
+        events_of(&mock, "productOrdering").len() == 1
+    })
+    .await;
+    let licenses = events_of(&mock, "productOrdering")[0]["resource"]["orderItem"][0]["productRef"]
+        ["userService"]
+        .clone();
     let license = licenses[0]["id"].as_str().expect("a license id").to_owned();
-    let answer = post(&app, "/userservice/v2/userService/update", &json!({"userService": [{"id": license, "externalState": "suspended"}]})).await;
+    let answer = post(
+        &app,
+        "/userservice/v2/userService/update",
+        &json!({"userService": [{"id": license, "externalState": "suspended"}]}),
+    )
+    .await;
     assert_eq!(answer["state"], "acknowledged");
-    wait_until("the update's event arrives", WAIT, async || !events_of(&mock, "userService").is_empty()).await;
+    wait_until("the update's event arrives", WAIT, async || {
+        !events_of(&mock, "userService").is_empty()
+    })
+    .await;
     let event = &events_of(&mock, "userService")[0];
     assert_eq!(event["type"], "updateNotification");
     assert_eq!(event["resource"]["state"], "completed");
@@ -130,13 +228,28 @@ async fn an_update_is_acknowledged_then_an_update_notification_with_its_state_ar
 async fn an_order_for_an_unknown_fleet_ends_in_a_failed_state_notification(db: TestDb) {
     let mock = TestMock::start(Duration::from_secs(3600)).await;
     let app = TestApp::start_with(&db, asynchronous(&mock)).await;
-    let answer = post(&app, "/productordering/v2/productOrder", &order("ORA-ASYNC-5", Some("no-such-fleet"), 1)).await;
+    let answer = post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-5", Some("no-such-fleet"), 1),
+    )
+    .await;
     assert_eq!(answer["state"], "acknowledged");
-    wait_until("the order's event arrives", WAIT, async || !events_of(&mock, "productOrdering").is_empty()).await;
+    wait_until("the order's event arrives", WAIT, async || {
+        !events_of(&mock, "productOrdering").is_empty()
+    })
+    .await;
     let event = &events_of(&mock, "productOrdering")[0];
     assert_eq!(event["type"], "failedStateNotification");
     assert_eq!(event["resource"]["state"], "failed");
-    assert!(event["resource"]["note"]["text"].as_str().unwrap_or_default().contains("no-such-fleet"), "the reason: {}", event["resource"]["note"]);
+    assert!(
+        event["resource"]["note"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no-such-fleet"),
+        "the reason: {}",
+        event["resource"]["note"]
+    );
 }
 
 on_both_backends!(
@@ -149,11 +262,20 @@ on_both_backends!(
 #[tokio::test]
 async fn serving_asynchronously_without_orange_credentials_is_refused_at_start() {
     let db = TestDb::sqlite();
-    let mut config = ServeConfig { database_url: db.url(), ..ServeConfig::default() };
+    let mut config = ServeConfig {
+        database_url: db.url(),
+        ..ServeConfig::default()
+    };
     config.auth.allow_anonymous = true;
     config.mode.product_ordering = Mode::Async;
-    let refused = obakit_server::app::build(&config).await.err().expect("refused");
-    assert!(refused.to_string().contains("--orange-client-id"), "{refused}");
+    let refused = obakit_server::app::build(&config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("--orange-client-id"),
+        "{refused}"
+    );
 }
 
 /// `obakit serve` as a child process.
@@ -162,14 +284,34 @@ struct ServerProcess(Child);
 impl ServerProcess {
     fn start(db_url: &str, port: u16, gateway: &str, dir: &std::path::Path) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_obakit"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", db_url])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                db_url,
+            ])
             .args(["--basic-user", "orange", "--basic-password", "pw"])
-            .args(["--product-ordering-mode", "async", "--user-service-mode", "async"])
-            .args(["--orange-gateway-url", gateway, "--orange-client-id", CLIENT_ID, "--orange-client-secret", CLIENT_SECRET])
+            .args([
+                "--product-ordering-mode",
+                "async",
+                "--user-service-mode",
+                "async",
+            ])
+            .args([
+                "--orange-gateway-url",
+                gateway,
+                "--orange-client-id",
+                CLIENT_ID,
+                "--orange-client-secret",
+                CLIENT_SECRET,
+            ])
+            // A delivery cut by the kill blocks its event for this long plus 5 s.
+            .args(["--orange-request-timeout-ms", "2000"])
             .current_dir(dir)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::inherit())
-            .stderr(Stdio::inherit())
+            .env("RUST_LOG", std::env::var("OBAKIT_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(if std::env::var_os("OBAKIT_TEST_SHOW_SERVER").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .stderr(Stdio::null())
             .spawn()
             .expect("start obakit serve");
         Self(child)
@@ -190,17 +332,28 @@ impl Drop for ServerProcess {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 async fn wait_for_ping(port: u16) {
     let url = format!("http://127.0.0.1:{port}/ping");
-    wait_until("the server answers ping", WAIT, async || reqwest::get(&url).await.is_ok_and(|r| r.status().is_success())).await;
+    wait_until("the server answers ping", WAIT, async || {
+        reqwest::get(&url)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
 }
 
 async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: TestDb) {
     let mock = TestMock::start(Duration::from_secs(3600)).await;
-    mock.mock.set_faults(Faults { unavailable: true, ..Faults::default() });
+    mock.mock.set_faults(Faults {
+        unavailable: true,
+        ..Faults::default()
+    });
     let dir = tempfile::tempdir().expect("working folder");
     let port = free_port();
     let server = ServerProcess::start(&db.url(), port, &mock.url, dir.path());
@@ -208,7 +361,9 @@ async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: T
     let http = reqwest::Client::new();
     for n in 0..5 {
         let answer: Value = http
-            .post(format!("http://127.0.0.1:{port}/productordering/v2/productOrder"))
+            .post(format!(
+                "http://127.0.0.1:{port}/productordering/v2/productOrder"
+            ))
             .basic_auth("orange", Some("pw"))
             .json(&order(&format!("ORA-KILL-{n}"), None, 2))
             .send()
@@ -220,19 +375,29 @@ async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: T
         assert_eq!(answer["state"], "acknowledged", "{answer}");
     }
     let store = db.store().await;
-    wait_until("every order is done and its event has failed once", WAIT, async || {
-        let pending = store.pending_orders().await.expect("pending");
-        let dead_or_delivered = store.dead_events(100).await.expect("dead").len();
-        pending.is_empty() && dead_or_delivered == 0 && outbox_attempted(&store).await >= 5
-    })
+    wait_until(
+        "every order is done and its event has failed once",
+        WAIT,
+        async || {
+            let pending = store.pending_orders().await.expect("pending");
+            let dead_or_delivered = store.dead_events(100).await.expect("dead").len();
+            pending.is_empty() && dead_or_delivered == 0 && outbox_attempted(&store).await >= 5
+        },
+    )
     .await;
     let produced = outbox_ids(&store).await;
     server.kill_9();
-    assert!(mock.mock.events().is_empty(), "nothing arrived during the outage");
+    assert!(
+        mock.mock.events().is_empty(),
+        "nothing arrived during the outage"
+    );
 
     mock.mock.set_faults(Faults::default());
     let _server = ServerProcess::start(&db.url(), port, &mock.url, dir.path());
-    wait_until("every event arrives after the restart", WAIT, async || mock.mock.events().len() >= produced.len()).await;
+    wait_until("every event arrives after the restart", WAIT, async || {
+        mock.mock.events().len() >= produced.len()
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let received = mock.received_ids();
     let delivered: BTreeSet<String> = received.iter().cloned().collect();
@@ -244,14 +409,18 @@ async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: T
         produced.difference(&delivered).count()
     );
     assert_eq!(produced.len(), 5);
-    assert_eq!(delivered, produced, "the events arrive with the ids they had before the kill");
+    assert_eq!(
+        delivered, produced,
+        "the events arrive with the ids they had before the kill"
+    );
     assert_eq!(received.len(), produced.len(), "and each arrives once");
 }
 
-/// Ids of every event in the outbox (each order's completion enqueues one).
+/// Ids of every event waiting in the outbox (each order's completion enqueues one).
 async fn outbox_ids(store: &Store) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
-    for event in store.claim_due(chrono::Utc::now() + chrono::Duration::days(1), 1000, Duration::from_millis(1)).await.expect("peek") {
+    for event in store.pending_events(1000).await.expect("pending events")
+    {
         ids.insert(event.id);
     }
     ids
@@ -260,7 +429,8 @@ async fn outbox_ids(store: &Store) -> BTreeSet<String> {
 /// How many outbox events have been attempted at least once.
 async fn outbox_attempted(store: &Store) -> usize {
     let mut attempted = 0;
-    for event in store.claim_due(chrono::Utc::now() + chrono::Duration::days(1), 1000, Duration::from_millis(1)).await.expect("peek") {
+    for event in store.pending_events(1000).await.expect("pending events")
+    {
         if event.attempts >= 1 && event.state == OutboxState::Pending {
             attempted += 1;
         }

@@ -16,6 +16,7 @@ use obakit_api::user_service::handler::NotifyUserServiceEventResponse;
 use obakit_api::user_service::types::UserServiceEvent;
 use poem_openapi::types::ParseFromJSON;
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 use super::{PRODUCT_ORDER_EVENT, RetryPolicy, USER_SERVICE_EVENT};
 use crate::store::{OutboxEvent, Store};
@@ -145,7 +146,10 @@ impl Dispatcher {
     /// One delivery attempt, classified.
     pub async fn attempt(&self, event: &OutboxEvent) -> Delivery {
         let span = tracing::info_span!("deliver", event = %event.id, kind = %event.kind, attempt = event.attempts + 1);
-        let _enter = span.enter();
+        self.attempt_in(event).instrument(span).await
+    }
+
+    async fn attempt_in(&self, event: &OutboxEvent) -> Delivery {
         let result = match event.kind.as_str() {
             PRODUCT_ORDER_EVENT => match parse::<ProductOrderEvent>(&event.payload) {
                 Ok(body) => self

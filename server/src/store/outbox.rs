@@ -257,6 +257,18 @@ impl Store {
         sorted(&rows)
     }
 
+    /// Events waiting for delivery (claimed or not), oldest first, without claiming them.
+    pub async fn pending_events(&self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+        let statement = format!(
+            "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT $1"
+        );
+        let rows = sqlx::query(AssertSqlSafe(statement))
+            .bind(i64::from(limit))
+            .fetch_all(self.db.reader())
+            .await?;
+        sorted(&rows)
+    }
+
     /// Puts a dead event back in line, due now, with its attempts reset.
     pub async fn replay_dead(&self, id: &str) -> Result<bool, StoreError> {
         self.outbox_update(
