@@ -1,4 +1,5 @@
-//! Structured logs: a tracing subscriber filtered by `RUST_LOG` (default `info`).
+//! Structured logs: a tracing subscriber filtered by `RUST_LOG` (default `info`), written to
+//! stderr so that a command's own output on stdout (reports, listings) stays clean.
 
 use tracing_subscriber::EnvFilter;
 
@@ -8,5 +9,6 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
         .try_init();
 }
