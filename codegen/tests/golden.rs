@@ -26,19 +26,19 @@ const CASES: &[&str] = &[
     "bug-binary-property",
     "bug-client-param-named-like-a-local",
     "bug-default-fn-name-collision",
-    "bug-default-response-without-body",
     "bug-doc-code-blocks",
     "bug-inline-schema-named-like-a-component",
     "bug-named-map-schema",
     "bug-operation-named-new",
-    "bug-optional-request-body",
     "bug-recursive-object",
     "composition",
+    "default-response-without-body",
     "enums",
     "formats",
     "names",
     "objects",
     "operations",
+    "optional-request-body",
     "roles",
     "roles-selected",
     "shared",
@@ -83,14 +83,6 @@ const KNOWN_BUGS: &[(&str, Symptom)] = &[
             "error[E0428]: the name `default_foo_bar_baz` is defined multiple times",
         ]),
     ),
-    (
-        "bug-default-response-without-body",
-        Symptom::DoesNotCompile(&[
-            "error: Missing status attribute",
-            "`default_without_body::handler::DeleteItemResponse: ApiResponse` is not satisfied",
-            "`Result<default_without_body::handler::DeleteItemResponse, poem::Error>: IntoResult<_>` is not satisfied",
-        ]),
-    ),
     ("bug-doc-code-blocks", Symptom::Doctests),
     (
         "bug-inline-schema-named-like-a-component",
@@ -108,12 +100,6 @@ const KNOWN_BUGS: &[(&str, Symptom)] = &[
         Symptom::DoesNotCompile(&[
             "error[E0592]: duplicate definitions with name `new`",
             "error[E0592]: duplicate definitions with name `core`",
-        ]),
-    ),
-    (
-        "bug-optional-request-body",
-        Symptom::DoesNotCompile(&[
-            "`poem_openapi::payload::Json<Vec<Item>>: FromRequest<'_>` is not satisfied",
         ]),
     ),
     (
@@ -282,6 +268,16 @@ fn swagger_2_documents_are_converted_then_generated() {
 }
 
 #[test]
+fn optional_request_body_becomes_an_option_read_by_the_runtime() {
+    verify("optional-request-body");
+}
+
+#[test]
+fn default_response_without_a_body_carries_its_status_and_no_body() {
+    verify("default-response-without-body");
+}
+
+#[test]
 fn known_bug_binary_property_in_a_json_object() {
     verify("bug-binary-property");
 }
@@ -294,11 +290,6 @@ fn known_bug_client_parameters_named_like_its_locals() {
 #[test]
 fn known_bug_default_functions_of_two_types_share_a_name() {
     verify("bug-default-fn-name-collision");
-}
-
-#[test]
-fn known_bug_default_response_without_a_body() {
-    verify("bug-default-response-without-body");
 }
 
 #[test]
@@ -319,11 +310,6 @@ fn known_bug_named_map_schema_becomes_an_empty_struct() {
 #[test]
 fn known_bug_operations_named_like_generated_methods() {
     verify("bug-operation-named-new");
-}
-
-#[test]
-fn known_bug_optional_request_body() {
-    verify("bug-optional-request-body");
 }
 
 #[test]

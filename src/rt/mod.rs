@@ -6,12 +6,14 @@
 
 mod client;
 mod open_enum;
+mod payload;
 mod request_error;
 mod wire;
 
 pub use client::{
     ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, param_string,
 };
+pub use payload::{Form, NoBody, OptionalBody};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use wire::{IsEmptyValue, is_absent};
 

@@ -205,6 +205,9 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
                 .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR)
         ));
     }
+    if r.status.is_none() && r.body.is_none() {
+        fields.push(quote!(#rt::NoBody));
+    }
     if let Some(body) = &r.body {
         let ty = type_tokens(&body.ty, None);
         fields.push(match body.media {

@@ -82,6 +82,14 @@ fn type_text(ty: &TypeRef) -> String {
     }
 }
 
+fn request_body_text(b: &crate::model::Body) -> String {
+    if b.required {
+        body_text(b)
+    } else {
+        format!("{}, optional", body_text(b))
+    }
+}
+
 fn body_text(b: &crate::model::Body) -> String {
     let kind = match b.media {
         MediaKind::Json => "JSON",
@@ -124,7 +132,7 @@ fn op_view(op: &crate::model::Operation) -> OpView {
                 required: p.required,
             })
             .collect(),
-        body: op.body.as_ref().map(body_text),
+        body: op.body.as_ref().map(request_body_text),
         response_enum: op.response_enum.clone(),
         responses: op
             .responses

@@ -77,7 +77,7 @@ fn response_enum(
 ) -> TokenStream {
     let rt = &paths.rt;
     let name = ident(&op.response_enum);
-    let variants = op.responses.iter().map(response_variant);
+    let variants = op.responses.iter().map(|r| response_variant(r, paths));
     let doc = format!(
         " Every answer the spec declares for `{}` ({} {}).",
         op.operation_id,
@@ -134,15 +134,19 @@ fn bad_request_handler(
     ))
 }
 
-fn response_variant(r: &Response) -> TokenStream {
+fn response_variant(r: &Response, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
     let docs = doc_attr(r.docs.as_deref());
     let name = ident(&r.variant);
     let mut fields = Vec::new();
     if r.status.is_none() {
         fields.push(quote!(::poem::http::StatusCode));
     }
-    if let Some(body) = &r.body {
-        fields.push(payload_tokens(body));
+    match &r.body {
+        Some(body) => fields.push(payload_tokens(body)),
+        // poem-openapi takes a status code field only beside a content field.
+        None if r.status.is_none() => fields.push(quote!(#rt::NoBody)),
+        None => {}
     }
     for h in &r.headers {
         let wire = &h.wire_name;

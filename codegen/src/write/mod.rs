@@ -73,7 +73,7 @@ pub fn write(model: &Model, settings: &WriteSettings) -> Result<Files, String> {
         if api.roles.iter().any(|r| r.server) {
             files.insert(
                 format!("{}/server.rs", api.module).into(),
-                rust_file(server::module(api), &source, settings)?,
+                rust_file(server::module(api, &paths), &source, settings)?,
             );
             sources
                 .entry(api.module.clone())

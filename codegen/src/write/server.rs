@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
-use super::tokens::{doc_attr, ident, type_tokens, validator_attr};
+use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
 use crate::model::{Api, ParamLocation, Role};
 
 /// The tags enum's name, e.g. `ProductOrderingTags`.
@@ -17,7 +17,7 @@ pub(super) fn server_name(api: &Api, role: &Role) -> String {
     format!("{}{}Server", api.rust_name, role.rust_suffix)
 }
 
-pub(super) fn module(api: &Api) -> TokenStream {
+pub(super) fn module(api: &Api, paths: &Paths) -> TokenStream {
     let tags_ident = ident(&tags_name(api));
     let tags = api.tags.iter().map(|t| {
         let n = ident(&t.rust_name);
@@ -38,7 +38,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         .roles
         .iter()
         .filter(|r| r.server)
-        .map(|role| server(api, role));
+        .map(|role| server(api, role, paths));
     quote! {
         use super::handler::*;
         #tags_enum
@@ -46,7 +46,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     }
 }
 
-fn server(api: &Api, role: &Role) -> TokenStream {
+fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
     let name = ident(&server_name(api, role));
     let handler = ident(&trait_name(api, role));
     let tags_ident = ident(&tags_name(api));
@@ -127,14 +128,15 @@ fn server(api: &Api, role: &Role) -> TokenStream {
             let ty = if body.required {
                 payload
             } else {
-                quote!(::std::option::Option<#payload>)
+                // poem-openapi has no optional payload: the runtime's reads an empty body as `None`.
+                quote!(#rt::OptionalBody<#payload>)
             };
             let bdocs = doc_attr(body.docs.as_deref());
             params.push(quote!(#bdocs body: #ty));
             forwards.push(if body.required {
                 quote!(body.0)
             } else {
-                quote!(body.map(|b| b.0))
+                quote!(body.0.map(|b| b.0))
             });
         }
         let _ = method_args(op);

@@ -47,6 +47,7 @@ impl DefaultWithoutBodyClient {
                     DeleteItemResponse::Default(
                         ::poem::http::StatusCode::from_u16(status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
+                        ::obakit_api::rt::NoBody,
                     ),
                 )
             }

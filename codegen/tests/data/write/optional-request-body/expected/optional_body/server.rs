@@ -18,12 +18,12 @@ impl<H: OptionalBodyApi> OptionalBodyServer<H> {
     #[oai(path = "/items", method = "put", operation_id = "replaceItems")]
     async fn replace_items(
         &self,
-        body: ::std::option::Option<
+        body: ::obakit_api::rt::OptionalBody<
             ::poem_openapi::payload::Json<
                 ::std::vec::Vec<crate::optional_body::types::Item>,
             >,
         >,
     ) -> ::poem::Result<ReplaceItemsResponse> {
-        self.0.replace_items(body.map(|b| b.0)).await
+        self.0.replace_items(body.0.map(|b| b.0)).await
     }
 }

@@ -8,7 +8,7 @@ pub enum DeleteItemResponse {
     #[oai(status = 204)]
     NoContent,
     /// Any other answer, without a body.
-    Default(::poem::http::StatusCode),
+    Default(::poem::http::StatusCode, ::obakit_api::rt::NoBody),
 }
 /// The operations of Default response without a body: implement the ones you serve.
 pub trait DefaultWithoutBodyApi: Send + Sync + 'static {
