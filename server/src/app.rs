@@ -10,9 +10,10 @@ use poem::endpoint::BoxEndpoint;
 use poem::listener::TcpListener;
 use poem::{EndpointExt, Server};
 
+use crate::admin::Admin;
 use crate::config::{Mode, ServeConfig};
 use crate::domain::Catalogue;
-use crate::http::{BodyLimits, InboundAuth, Partner, routes};
+use crate::http::{BodyLimits, InboundAuth, Partner, routes_with_admin};
 use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy};
 use crate::provisioning::Webhook;
 use crate::store::Store;
@@ -106,9 +107,15 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
             None
         }
     };
+    let admin = Admin::from_config(&config.admin, &auth, store.clone(), events_ready.clone())?;
+    if admin.is_some() {
+        tracing::info!("admin API enabled under /admin");
+    }
     let worker = Worker::new(store.clone(), work, events_ready);
     Ok(App {
-        endpoint: routes(partner, auth, limits).map_to_response().boxed(),
+        endpoint: routes_with_admin(partner, auth, limits, admin)
+            .map_to_response()
+            .boxed(),
         store,
         background: Background { worker, dispatcher },
     })
@@ -187,6 +194,7 @@ fn inbound_auth(config: &ServeConfig) -> anyhow::Result<InboundAuth> {
             .map(|k| (a.api_key_header().to_owned(), k)),
         bearer: a.bearer_token.clone(),
         allow_anonymous: a.allow_anonymous,
+        admin_delegated: false,
     };
     if a.allow_anonymous {
         tracing::warn!("anonymous access is allowed: every caller is accepted");

@@ -28,6 +28,10 @@ pub enum Command {
     MockOrange(MockOrangeArgs),
     /// Inspect and replay events to Orange that were given up on (parked as dead).
     Events(crate::events_cli::EventsArgs),
+    /// Change a license as the partner (UC5): end user, realizing resource, login,
+    /// characteristics. Works on the database; the updateNotification for Orange is queued with
+    /// the change and a running server delivers it.
+    License(crate::admin::cli::LicenseArgs),
     /// Play Orange against a partner's server (the standard sequence, replays, bad requests and,
     /// for an asynchronous partner, its events) and report check by check.
     Simulate(Box<crate::simulate::SimulateArgs>),
@@ -73,7 +77,7 @@ impl MockOrangeArgs {
 /// Flags of `obakit serve`; each overrides the same setting of the configuration file.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits]).
+    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits], [admin]).
     #[arg(long, env = "OBAKIT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].
@@ -134,6 +138,16 @@ pub struct ServeArgs {
     /// Event delivery attempts before an event is parked as dead [default: 20].
     #[arg(long, env = "OBAKIT_ORANGE_MAX_ATTEMPTS")]
     pub orange_max_attempts: Option<u32>,
+    /// Bearer token of the admin API under /admin (at least 16 characters; never one of Orange's
+    /// credentials). Without an admin credential the admin API is off.
+    #[arg(long, env = "OBAKIT_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// HTTP Basic user of the admin API (with --admin-basic-password).
+    #[arg(long, env = "OBAKIT_ADMIN_BASIC_USER")]
+    pub admin_basic_user: Option<String>,
+    /// HTTP Basic password of the admin API (at least 16 characters).
+    #[arg(long, env = "OBAKIT_ADMIN_BASIC_PASSWORD", hide_env_values = true)]
+    pub admin_basic_password: Option<String>,
 }
 
 impl ServeArgs {
@@ -179,6 +193,9 @@ impl ServeArgs {
         set!(self.orange_client_id => some c.orange.client_id);
         set!(self.orange_client_secret => some c.orange.client_secret);
         set!(self.orange_max_attempts => c.orange.max_attempts);
+        set!(self.admin_token => some c.admin.token);
+        set!(self.admin_basic_user => some c.admin.basic_user);
+        set!(self.admin_basic_password => some c.admin.basic_password);
         c.validate()?;
         Ok(c)
     }

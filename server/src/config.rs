@@ -23,6 +23,7 @@ pub struct ServeConfig {
     pub mode: ModeConfig,
     pub orange: OrangeConfig,
     pub limits: LimitsConfig,
+    pub admin: AdminConfig,
 }
 
 impl Default for ServeConfig {
@@ -36,6 +37,7 @@ impl Default for ServeConfig {
             mode: ModeConfig::default(),
             orange: OrangeConfig::default(),
             limits: LimitsConfig::default(),
+            admin: AdminConfig::default(),
         }
     }
 }
@@ -67,6 +69,53 @@ impl AuthConfig {
         (self.basic_user.is_some() && self.basic_password.is_some())
             || self.api_key.is_some()
             || self.bearer_token.is_some()
+    }
+}
+
+/// The admin API under `/admin` (changes the partner makes, UC5, and dead events). Off unless a
+/// credential is set here; it never accepts the credentials Orange calls with.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// A static bearer token (`Authorization: Bearer …`).
+    pub token: Option<String>,
+    /// HTTP Basic user name (with `basic_password`).
+    pub basic_user: Option<String>,
+    pub basic_password: Option<String>,
+}
+
+impl AdminConfig {
+    /// Admin secrets shorter than this are refused: the admin API changes what Orange is told.
+    pub const MIN_SECRET_CHARS: usize = 16;
+
+    pub fn is_enabled(&self) -> bool {
+        self.token.is_some() || (self.basic_user.is_some() && self.basic_password.is_some())
+    }
+
+    /// The configured secrets, named as in the configuration file.
+    pub fn secrets(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("admin.token", self.token.as_deref()),
+            ("admin.basic_password", self.basic_password.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, secret)| secret.map(|s| (name, s)))
+    }
+
+    /// Pairs that go together and secrets long enough.
+    pub fn check(&self) -> Result<(), String> {
+        if self.basic_user.is_some() != self.basic_password.is_some() {
+            return Err("admin.basic_user and admin.basic_password go together".into());
+        }
+        for (name, secret) in self.secrets() {
+            if secret.chars().count() < Self::MIN_SECRET_CHARS {
+                return Err(format!(
+                    "{name} needs at least {} characters",
+                    Self::MIN_SECRET_CHARS
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -193,6 +242,7 @@ impl ServeConfig {
                 "auth.basic_user and auth.basic_password go together".into(),
             ));
         }
+        self.validate_admin()?;
         if !(self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://"))
@@ -213,6 +263,25 @@ impl ServeConfig {
                 self.orange.gateway_url
             ))
         })?;
+        Ok(())
+    }
+
+    /// The admin credentials stand on their own: strong enough, and never one of Orange's (the
+    /// generated Basic password is compared when the app is built, see `admin::AdminCredentials`).
+    fn validate_admin(&self) -> Result<(), ConfigError> {
+        self.admin.check().map_err(ConfigError::Invalid)?;
+        let partner = [
+            &self.auth.basic_password,
+            &self.auth.api_key,
+            &self.auth.bearer_token,
+        ];
+        for (name, secret) in self.admin.secrets() {
+            if partner.iter().any(|p| p.as_deref() == Some(secret)) {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} is one of the credentials Orange calls with; the admin API needs its own"
+                )));
+            }
+        }
         Ok(())
     }
 }

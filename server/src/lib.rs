@@ -3,6 +3,7 @@
 //! Layers, each knowing only the ones below it: `domain` (pure rules) ← `store` (SQL) and
 //! `provisioning` ← `http` (the generated traits implemented) ← `app` (wiring) ← `cli`.
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -9,6 +9,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => obakit_server::app::serve(args.into_config()?).await,
         Command::Events(args) => obakit_server::events_cli::run(args).await,
+        Command::License(args) => obakit_server::admin::cli::run(args).await,
         Command::Simulate(args) => obakit_server::simulate::run_cli(*args).await,
         Command::MockOrange(args) => {
             let (listen, config) = args.into_config();

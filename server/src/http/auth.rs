@@ -1,5 +1,7 @@
 //! Inbound authentication: HTTP Basic, a static API key header or a static bearer token, any of the
 //! configured ones. Ping and the docs need no credentials; nothing else is anonymous unless configured.
+//! When the admin API is mounted, `/admin` and below are left to its own guard
+//! (`crate::admin::AdminGuard`), so Orange's credentials never open it.
 
 use base64::Engine;
 use poem::http::StatusCode;
@@ -12,6 +14,8 @@ pub struct InboundAuth {
     pub api_key: Option<(String, String)>,
     pub bearer: Option<String>,
     pub allow_anonymous: bool,
+    /// `/admin` and below are checked by the admin API's guard, not here.
+    pub admin_delegated: bool,
 }
 
 impl InboundAuth {
@@ -24,7 +28,7 @@ impl InboundAuth {
     }
 
     /// `Ok` when the request carries one of the accepted credentials.
-    fn check(&self, req: &Request) -> Result<(), &'static str> {
+    pub(crate) fn check(&self, req: &Request) -> Result<(), &'static str> {
         let mut presented = false;
         if let Some((header, key)) = &self.api_key
             && let Some(value) = req.headers().get(header.as_str())
@@ -67,6 +71,11 @@ impl InboundAuth {
     }
 }
 
+/// Whether a path belongs to the admin API.
+pub(crate) fn is_admin_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
 /// Compares secrets without an early exit, so timing does not tell how much of a guess was right.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -94,8 +103,11 @@ impl<E: Endpoint> Endpoint for AuthEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
+        let path = req.uri().path();
+        let delegated = self.auth.admin_delegated && is_admin_path(path);
         if !self.auth.allow_anonymous
-            && !InboundAuth::is_public(req.uri().path())
+            && !delegated
+            && !InboundAuth::is_public(path)
             && let Err(why) = self.auth.check(&req)
         {
             tracing::warn!(reason = why, "refused credentials");
