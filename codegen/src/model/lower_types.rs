@@ -49,7 +49,6 @@ impl TypeSpace {
             space: self,
             spec,
             api_module: api_module.to_owned(),
-            in_progress: BTreeSet::new(),
             form_types: Vec::new(),
         }
     }
@@ -71,7 +70,6 @@ pub struct SpecTypes<'a> {
     space: &'a mut TypeSpace,
     spec: &'a LoadedSpec,
     pub(super) api_module: String,
-    in_progress: BTreeSet<(String, String)>,
     form_types: Vec<TypeRef>,
 }
 
@@ -168,10 +166,8 @@ impl SpecTypes<'_> {
                 };
             }
         };
-        self.in_progress.insert((module.clone(), key.to_owned()));
         let docs = docs_of(&schema);
         let kind = self.named_kind(&schema, &rust_name, &module, &schema_pointer);
-        self.in_progress.remove(&(module.clone(), key.to_owned()));
         self.define(&module, &rust_name, key, docs, kind, &schema_pointer);
         TypeRef::Named {
             module,
@@ -668,6 +664,7 @@ impl SpecTypes<'_> {
                 validators: lowered.validators,
                 default: lowered.default,
                 deprecated: lowered.deprecated,
+                boxed: false,
             });
         }
         ObjectDef {
@@ -737,12 +734,6 @@ impl SpecTypes<'_> {
             .and_then(|d| d.as_str())
             .map(str::to_owned)
             .filter(|d| !d.trim().is_empty())
-    }
-
-    /// True while the component named `key` is being lowered (a recursive reference).
-    pub fn is_in_progress(&self, module: &str, key: &str) -> bool {
-        self.in_progress
-            .contains(&(module.to_owned(), key.to_owned()))
     }
 }
 
@@ -823,6 +814,67 @@ pub(super) fn docs_of(schema: &Schema) -> Option<String> {
         .clone()
         .or_else(|| schema.schema_data.title.clone())
         .filter(|d| !d.trim().is_empty())
+}
+
+/// Boxes every object field that lies on a cycle of types holding each other by value (through
+/// fields, aliases and union variants, not through arrays or maps, which are already indirect):
+/// `Node.next: Node` becomes `Option<Box<Node>>`, and both fields of `A.b: B`, `B.a: A` are boxed.
+pub(super) fn box_recursive_fields(modules: &mut BTreeMap<String, TypeModule>) {
+    type Key = (String, String);
+    fn by_value(ty: &TypeRef) -> Option<Key> {
+        match ty {
+            TypeRef::Named { module, name } => Some((module.clone(), name.clone())),
+            _ => None,
+        }
+    }
+    let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
+    for (module, m) in modules.iter() {
+        for (name, def) in &m.types {
+            let targets = match &def.kind {
+                TypeKind::Object(o) => o.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
+                TypeKind::Alias(t) => by_value(t).into_iter().collect(),
+                TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
+                TypeKind::Enum(_) => Vec::new(),
+            };
+            edges.insert((module.clone(), name.clone()), targets);
+        }
+    }
+    let reaches = |from: &Key, to: &Key| {
+        let mut seen = BTreeSet::new();
+        let mut pending = vec![from.clone()];
+        while let Some(k) = pending.pop() {
+            if &k == to {
+                return true;
+            }
+            if seen.insert(k.clone()) {
+                pending.extend(edges.get(&k).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut boxed = BTreeSet::new();
+    for (module, m) in modules.iter() {
+        for (name, def) in &m.types {
+            let TypeKind::Object(o) = &def.kind else {
+                continue;
+            };
+            let owner = (module.clone(), name.clone());
+            for (i, f) in o.fields.iter().enumerate() {
+                if by_value(&f.ty).is_some_and(|target| reaches(&target, &owner)) {
+                    boxed.insert((owner.clone(), i));
+                }
+            }
+        }
+    }
+    for ((module, name), i) in boxed {
+        if let Some(TypeKind::Object(o)) = modules
+            .get_mut(&module)
+            .and_then(|m| m.types.get_mut(&name))
+            .map(|d| &mut d.kind)
+        {
+            o.fields[i].boxed = true;
+        }
+    }
 }
 
 /// Forms are (de)serialized with serde: the type and every type it contains get serde impls.

@@ -135,6 +135,9 @@ pub struct Field {
     pub validators: Validators,
     pub default: Option<serde_json::Value>,
     pub deprecated: bool,
+    /// The value is boxed (`Box<T>`): the field is on a cycle of types that hold each other by value
+    /// (`Node.next: Node`), which would otherwise have an infinite size.
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -320,7 +323,8 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
     let mut unsupported = std::mem::take(&mut space.unsupported);
     unsupported.sort();
     unsupported.dedup();
-    let modules = space.into_modules(&mut diags);
+    let mut modules = space.into_modules(&mut diags);
+    lower_types::box_recursive_fields(&mut modules);
     diags.into_result(Model {
         modules,
         apis,

@@ -90,7 +90,7 @@ pub(super) fn impls(module: &TypeModule, answerable: &Answerable, paths: &Paths)
                         quote!(#n: ::std::option::Option::None,)
                     }
                     (_, _) => {
-                        let ty = super::tokens::type_tokens(&f.ty, Some(&module.name));
+                        let ty = super::tokens::field_value_tokens(f, Some(&module.name));
                         quote!(#n: <#ty as ::std::default::Default>::default(),)
                     }
                 }

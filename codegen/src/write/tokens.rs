@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{TypeRef, Validators};
+use crate::model::{Field, TypeRef, Validators};
 
 /// Paths the generated code needs, fixed by the settings.
 #[derive(Debug, Clone)]
@@ -61,6 +61,16 @@ pub(super) fn type_tokens(ty: &TypeRef, from: Option<&str>) -> TokenStream {
             let inner = type_tokens(inner, from);
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
         }
+    }
+}
+
+/// The type of a field's value (before `Option` for an optional field): boxed on a cycle.
+pub(super) fn field_value_tokens(f: &Field, from: Option<&str>) -> TokenStream {
+    let ty = type_tokens(&f.ty, from);
+    if f.boxed {
+        quote!(::std::boxed::Box<#ty>)
+    } else {
+        ty
     }
 }
 

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
+use super::tokens::{Paths, doc_attr, field_value_tokens, ident, type_tokens, validator_attr};
 use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, TypeRef, UnionDef};
 
 pub(super) fn module(module: &TypeModule, paths: &Paths) -> TokenStream {
@@ -93,7 +93,7 @@ fn default_fn(def: &TypeDef, f: &Field, module: &str) -> Option<TokenStream> {
         return None;
     }
     let fn_name = ident(&default_fn_name(def, f));
-    let ty = type_tokens(&f.ty, Some(module));
+    let ty = field_value_tokens(f, Some(module));
     let json = value.to_string();
     Some(quote! {
         fn #fn_name() -> #ty {
@@ -109,7 +109,7 @@ fn field(f: &Field, owner: &TypeDef, module: &str, paths: &Paths, serde: bool) -
     let docs = doc_attr(f.docs.as_deref());
     let name = ident(&f.rust_name);
     let wire = &f.wire_name;
-    let inner = type_tokens(&f.ty, Some(module));
+    let inner = field_value_tokens(f, Some(module));
     let validator = validator_attr(&f.validators);
     let mut attrs = vec![quote!(rename = #wire)];
     let has_default = has_default(f);
