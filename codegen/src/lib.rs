@@ -132,9 +132,18 @@ fn relative(path: &Path, root: Option<&Path>) -> PathBuf {
 
 fn relative_diags(mut diags: Diagnostics, root: Option<&Path>) -> Diagnostics {
     for d in &mut diags.0 {
-        d.file = relative(&d.file, root);
+        relative_diag(d, root);
     }
     diags
+}
+
+/// A diagnostic's file, and any other place its message names, relative to the display root.
+fn relative_diag(d: &mut Diagnostic, root: Option<&Path>) {
+    d.file = relative(&d.file, root);
+    if let Some(root) = root {
+        let prefix = format!("{}/", root.display());
+        d.message = d.message.replace(&prefix, "");
+    }
 }
 
 fn relativize(model: &mut model::Model, root: &Path) {
@@ -148,7 +157,7 @@ fn relativize(model: &mut model::Model, root: &Path) {
         a.source = relative(&a.source, Some(root));
     }
     for d in &mut model.unsupported {
-        d.file = relative(&d.file, Some(root));
+        relative_diag(d, Some(root));
     }
 }
 

@@ -174,6 +174,42 @@ fn an_invalid_spec_fails_naming_the_file_the_json_pointer_and_the_problem() {
     );
 }
 
+#[test]
+fn two_schemas_under_one_name_fail_naming_both_places_relative_to_the_current_folder() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    for (file, property) in [("a.yaml", "code"), ("b.yaml", "reason")] {
+        std::fs::write(
+            dir.join(file),
+            format!(
+                "openapi: 3.0.3\n\
+                 info:\n  title: {file}\n  version: 1.0.0\n\
+                 paths:\n  /{property}:\n    get:\n      operationId: get_{property}\n\
+                 \x20     responses:\n        '200':\n          description: Ok.\n\
+                 \x20         content:\n            application/json:\n              schema:\n\
+                 \x20               $ref: '#/components/schemas/Error'\n\
+                 components:\n  schemas:\n    Error:\n      type: object\n\
+                 \x20     properties:\n        {property}:\n          type: string\n"
+            ),
+        )
+        .expect("write the spec");
+    }
+    let out = codegen(dir, &["generate", "a.yaml", "b.yaml", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(2), "{}", out.status);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "b.yaml#/components/schemas/Error: two different schemas are named `Error`: \
+             this one and a.yaml#/components/schemas/Error"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&dir.display().to_string()),
+        "the error names absolute paths:\n{stderr}"
+    );
+}
+
 /// Known bug: `--root` is documented as only making the paths written in generated files relative, but
 /// the spec arguments are resolved against it (`root.join(spec)`) while `--out` stays relative to the
 /// current folder, so `generate x/spec.yaml --root x` looks for `x/x/spec.yaml`. This test fails once

@@ -27,13 +27,13 @@ const CASES: &[&str] = &[
     "bug-client-param-named-like-a-local",
     "bug-default-fn-name-collision",
     "bug-doc-code-blocks",
-    "bug-inline-schema-named-like-a-component",
     "bug-named-map-schema",
     "bug-operation-named-new",
     "composition",
     "default-response-without-body",
     "enums",
     "formats",
+    "inline-schema-named-like-a-component",
     "names",
     "objects",
     "operations",
@@ -84,10 +84,6 @@ const KNOWN_BUGS: &[(&str, Symptom)] = &[
         ]),
     ),
     ("bug-doc-code-blocks", Symptom::Doctests),
-    (
-        "bug-inline-schema-named-like-a-component",
-        Symptom::GenerationFails("two different schemas are named `CreateTokenRequest`"),
-    ),
     (
         "bug-named-map-schema",
         Symptom::WrongOutput {
@@ -276,6 +272,11 @@ fn types_holding_themselves_by_value_are_boxed_and_through_arrays_are_not() {
 }
 
 #[test]
+fn components_keep_their_names_and_inline_schemas_yield() {
+    verify("inline-schema-named-like-a-component");
+}
+
+#[test]
 fn known_bug_binary_property_in_a_json_object() {
     verify("bug-binary-property");
 }
@@ -293,11 +294,6 @@ fn known_bug_default_functions_of_two_types_share_a_name() {
 #[test]
 fn known_bug_code_blocks_in_descriptions_become_doctests() {
     verify("bug-doc-code-blocks");
-}
-
-#[test]
-fn known_bug_inline_schema_named_like_a_component_fails_generation() {
-    verify("bug-inline-schema-named-like-a-component");
 }
 
 #[test]

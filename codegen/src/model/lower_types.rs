@@ -23,7 +23,14 @@ pub struct TypeSpace {
     modules: BTreeMap<String, TypeModule>,
     scopes: BTreeMap<String, Scope>,
     /// (module, schema key) → Rust name, so a shared schema lowered from two specs is one type.
+    /// Every component gets its name before any inline schema is named, so that an inline schema
+    /// never takes a component's name.
     components: BTreeMap<(String, String), String>,
+    /// The components already defined (or being defined: a recursive reference stops there).
+    lowered: BTreeSet<(String, String)>,
+    /// Names registered with poem-openapi, unique in a served document: component keys first, then
+    /// the names of hoisted inline schemas.
+    schema_scope: Scope,
     /// Registered schema name → where it was defined, to refuse two different schemas under one name.
     schema_names: BTreeMap<String, (String, String, PathBuf, String)>,
     /// Features seen but not supported, with where: kept for the corpus report.
@@ -122,13 +129,41 @@ impl SpecTypes<'_> {
             .unwrap_or_else(|| self.spec.path.clone())
     }
 
+    /// Names every component schema of this spec (in the document's order), before any inline
+    /// schema is named.
+    pub fn reserve_components(&mut self) {
+        let keys: Vec<String> = self
+            .spec
+            .document
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.keys().cloned())
+            .collect();
+        for key in keys {
+            self.component_name(&key);
+        }
+    }
+
+    /// The Rust name of a component schema, given on first request.
+    fn component_name(&mut self, key: &str) -> (String, String) {
+        let module = self.module_of_component(key);
+        let entry = (module.clone(), key.to_owned());
+        if let Some(name) = self.space.components.get(&entry) {
+            return (module, name.clone());
+        }
+        let rust_name = self.space.scope(&module).unique(names::type_name(key));
+        self.space.schema_scope.reserve(key);
+        self.space.components.insert(entry, rust_name.clone());
+        (module, rust_name)
+    }
+
     /// Lowers a component schema by key and returns a reference to its type.
     pub fn component(&mut self, key: &str, pointer: &str) -> TypeRef {
-        let module = self.module_of_component(key);
-        if let Some(name) = self.space.components.get(&(module.clone(), key.to_owned())) {
+        let (module, rust_name) = self.component_name(key);
+        if !self.space.lowered.insert((module.clone(), key.to_owned())) {
             return TypeRef::Named {
                 module,
-                name: name.clone(),
+                name: rust_name,
             };
         }
         let Some(schema) = self
@@ -142,10 +177,6 @@ impl SpecTypes<'_> {
             self.error(pointer, format!("reference to a missing schema `{key}`"));
             return TypeRef::Any;
         };
-        let rust_name = self.space.scope(&module).unique(names::type_name(key));
-        self.space
-            .components
-            .insert((module.clone(), key.to_owned()), rust_name.clone());
         let schema_pointer = format!("/components/schemas/{}", pointer_token(key));
         let schema = match schema {
             ReferenceOr::Item(s) => s,
@@ -437,9 +468,12 @@ impl SpecTypes<'_> {
     /// Gives an inline object, enum or union its own named type.
     fn hoist(&mut self, schema: &Schema, hint: &str, module: &str, pointer: &str) -> TypeRef {
         let rust_name = self.space.scope(module).unique(names::type_name(hint));
+        // Unique in the module, and registered under a name no component and no other inline
+        // schema of any module has.
+        let schema_name = self.space.schema_scope.unique(rust_name.clone());
         let docs = docs_of(schema);
         let kind = self.named_kind(schema, &rust_name, module, pointer);
-        self.define(module, &rust_name, &rust_name.clone(), docs, kind, pointer);
+        self.define(module, &rust_name, &schema_name, docs, kind, pointer);
         TypeRef::Named {
             module: module.to_owned(),
             name: rust_name,

@@ -313,6 +313,11 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
     let mut diags = Diagnostics::default();
     let mut space = TypeSpace::default();
     let mut apis = Vec::new();
+    // Components are named before any inline schema of any spec, so that they keep their own names.
+    for spec in specs {
+        let module = names::module_name(spec);
+        space.for_spec(spec, &module).reserve_components();
+    }
     for spec in specs {
         let module = names::module_name(spec);
         let mut api_types = space.for_spec(spec, &module);

@@ -115,6 +115,10 @@ impl Scope {
             .find(|candidate| self.taken.insert(candidate.clone()))
             .expect("an unbounded range always yields a free name")
     }
+    /// Takes `name` as it is (two uses of one name are allowed: a shared schema seen from two specs).
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
     pub fn contains(&self, name: &str) -> bool {
         self.taken.contains(name)
     }
