@@ -90,6 +90,9 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
                     max_attempts: orange.max_attempts,
                     ..RetryPolicy::default()
                 },
+                request_timeout: Duration::from_millis(orange.request_timeout_ms),
+                // A claim outlives the longest delivery, so two dispatchers never send one event at once.
+                lease: Duration::from_millis(orange.request_timeout_ms) + Duration::from_secs(5),
                 ..DispatcherConfig::default()
             };
             tracing::info!(gateway = %orange.gateway_url, offer = %orange.offer, "events to Orange enabled");

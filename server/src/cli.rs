@@ -138,6 +138,9 @@ pub struct ServeArgs {
     /// Event delivery attempts before an event is parked as dead [default: 20].
     #[arg(long, env = "OBAKIT_ORANGE_MAX_ATTEMPTS")]
     pub orange_max_attempts: Option<u32>,
+    /// How long one delivery to Orange may take, in milliseconds [default: 30000].
+    #[arg(long, env = "OBAKIT_ORANGE_REQUEST_TIMEOUT_MS")]
+    pub orange_request_timeout_ms: Option<u64>,
     /// Bearer token of the admin API under /admin (at least 16 characters; never one of Orange's
     /// credentials). Without an admin credential the admin API is off.
     #[arg(long, env = "OBAKIT_ADMIN_TOKEN", hide_env_values = true)]
@@ -193,6 +196,7 @@ impl ServeArgs {
         set!(self.orange_client_id => some c.orange.client_id);
         set!(self.orange_client_secret => some c.orange.client_secret);
         set!(self.orange_max_attempts => c.orange.max_attempts);
+        set!(self.orange_request_timeout_ms => c.orange.request_timeout_ms);
         set!(self.admin_token => some c.admin.token);
         set!(self.admin_basic_user => some c.admin.basic_user);
         set!(self.admin_basic_password => some c.admin.basic_password);

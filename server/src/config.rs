@@ -173,6 +173,9 @@ pub struct OrangeConfig {
     pub client_secret: Option<String>,
     /// Delivery attempts before an event is parked as dead.
     pub max_attempts: u32,
+    /// How long one delivery may take, in milliseconds. A delivery cut by a crash waits this long
+    /// (plus a margin) before another dispatcher takes the event over.
+    pub request_timeout_ms: u64,
 }
 
 impl Default for OrangeConfig {
@@ -183,6 +186,7 @@ impl Default for OrangeConfig {
             client_id: None,
             client_secret: None,
             max_attempts: 20,
+            request_timeout_ms: 30_000,
         }
     }
 }
