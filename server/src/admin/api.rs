@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use chrono::Utc;
+
 use obakit_api::common::types::{Error, Individual, RealizingResource};
 use obakit_api::rt::{FromRequestError, RequestError};
 use poem::http::StatusCode;
@@ -18,7 +20,7 @@ use super::types::{
     self, AdminCharacteristicValue, AdminEvent, AdminLicenseChanged, AdminLogin, Invalid,
 };
 use crate::domain::{LicenseId, PartnerChange};
-use crate::store::{OutboxState, Store};
+use crate::store::{OutboxEvent, OutboxState, Store};
 
 /// Dead events listed when no `limit` is given, and the most a call lists.
 const DEFAULT_DEAD_LIMIT: u32 = 100;
@@ -243,9 +245,9 @@ impl AdminApi {
 
     /// Replay a dead event
     ///
-    /// Puts it back in the queue, due now, attempts reset; it is delivered again with its
-    /// original id, so Orange can tell a replay from a new event. 404 for an unknown id, 409
-    /// for an event that is not dead (pending or delivered).
+    /// Puts it back in the queue, due now, attempts reset (the last error is kept until the next
+    /// attempt); it is delivered again with its original id, so Orange can tell a replay from a
+    /// new event. 404 for an unknown id, 409 for an event that is not dead (pending or delivered).
     #[oai(
         path = "/events/:id/replay",
         method = "post",
@@ -261,46 +263,51 @@ impl AdminApi {
             tracing::error!(error = %failure, event.id = %id.0, "replaying an event failed");
             ReplayResponse::Internal(Json(internal_error()))
         };
+        let event = match self.store.outbox_event(&id.0).await {
+            Ok(Some(event)) => event,
+            Ok(None) => {
+                return ReplayResponse::NotFound(Json(error(
+                    60,
+                    "resource not found",
+                    format!("no event {}", id.0),
+                )));
+            }
+            Err(failure) => return failed(failure),
+        };
+        let not_dead = || {
+            let state = if event.state == OutboxState::Delivered {
+                "delivered"
+            } else {
+                "pending"
+            };
+            ReplayResponse::Conflict(Json(error(
+                69,
+                "conflict",
+                format!(
+                    "event {} is {state}, not dead: only dead events are replayed",
+                    id.0
+                ),
+            )))
+        };
+        if event.state != OutboxState::Dead {
+            return not_dead();
+        }
         match self.store.replay_dead(&id.0).await {
             Ok(true) => {}
-            Ok(false) => {
-                // Not replayed: say whether the event is unknown or just not dead.
-                return match self.store.outbox_event(&id.0).await {
-                    Ok(None) => ReplayResponse::NotFound(Json(error(
-                        60,
-                        "resource not found",
-                        format!("no event {}", id.0),
-                    ))),
-                    Ok(Some(event)) => ReplayResponse::Conflict(Json(error(
-                        69,
-                        "conflict",
-                        format!(
-                            "event {} is {}, not dead: only dead events are replayed",
-                            id.0,
-                            if event.state == OutboxState::Delivered {
-                                "delivered"
-                            } else {
-                                "pending"
-                            }
-                        ),
-                    ))),
-                    Err(failure) => failed(failure),
-                };
-            }
+            // Replayed by another call in between.
+            Ok(false) => return not_dead(),
             Err(failure) => return failed(failure),
         }
         self.events_ready.notify_one();
         tracing::info!(event.id = %id.0, "dead event queued again");
-        match self.store.outbox_event(&id.0).await {
-            Ok(Some(event)) => ReplayResponse::Ok(Json(AdminEvent::of(event))),
-            // Delivered and pruned in the meantime: nothing left to show.
-            Ok(None) => ReplayResponse::NotFound(Json(error(
-                60,
-                "resource not found",
-                format!("event {} was replayed and is gone", id.0),
-            ))),
-            Err(failure) => failed(failure),
-        }
+        // The event as the replay left it, not read back: the dispatcher may already be sending it.
+        let queued = OutboxEvent {
+            state: OutboxState::Pending,
+            attempts: 0,
+            next_attempt_at: Utc::now(),
+            ..event
+        };
+        ReplayResponse::Ok(Json(AdminEvent::of(queued)))
     }
 }
 
