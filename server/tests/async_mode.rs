@@ -309,8 +309,15 @@ impl ServerProcess {
             // A delivery cut by the kill blocks its event for this long plus 5 s.
             .args(["--orange-request-timeout-ms", "2000"])
             .current_dir(dir)
-            .env("RUST_LOG", std::env::var("OBAKIT_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
-            .stdout(if std::env::var_os("OBAKIT_TEST_SHOW_SERVER").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .env(
+                "RUST_LOG",
+                std::env::var("OBAKIT_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(if std::env::var_os("OBAKIT_TEST_SHOW_SERVER").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::null())
             .spawn()
             .expect("start obakit serve");
@@ -419,8 +426,7 @@ async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: T
 /// Ids of every event waiting in the outbox (each order's completion enqueues one).
 async fn outbox_ids(store: &Store) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
-    for event in store.pending_events(1000).await.expect("pending events")
-    {
+    for event in store.pending_events(1000).await.expect("pending events") {
         ids.insert(event.id);
     }
     ids
@@ -429,8 +435,7 @@ async fn outbox_ids(store: &Store) -> BTreeSet<String> {
 /// How many outbox events have been attempted at least once.
 async fn outbox_attempted(store: &Store) -> usize {
     let mut attempted = 0;
-    for event in store.pending_events(1000).await.expect("pending events")
-    {
+    for event in store.pending_events(1000).await.expect("pending events") {
         if event.attempts >= 1 && event.state == OutboxState::Pending {
             attempted += 1;
         }

@@ -24,15 +24,29 @@ impl TestMock {
             client_secret: CLIENT_SECRET.into(),
             token_ttl,
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("bind");
-        let addr = acceptor.local_addr()[0].as_socket_addr().copied().expect("socket address");
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("bind");
+        let addr = acceptor.local_addr()[0]
+            .as_socket_addr()
+            .copied()
+            .expect("socket address");
         let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(routes(mock.clone())));
-        Self { mock, url: format!("http://{addr}"), server }
+        Self {
+            mock,
+            url: format!("http://{addr}"),
+            server,
+        }
     }
 
     /// The `id`s of the events received so far, in arrival order.
     pub fn received_ids(&self) -> Vec<String> {
-        self.mock.events().iter().map(|e| e.body["id"].as_str().unwrap_or_default().to_owned()).collect()
+        self.mock
+            .events()
+            .iter()
+            .map(|e| e.body["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 }
 
@@ -46,7 +60,10 @@ impl Drop for TestMock {
 pub async fn wait_until(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
     let start = std::time::Instant::now();
     while !done().await {
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting until {what}");
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting until {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
