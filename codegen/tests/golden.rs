@@ -27,13 +27,13 @@ const CASES: &[&str] = &[
     "bug-client-param-named-like-a-local",
     "bug-default-fn-name-collision",
     "bug-doc-code-blocks",
-    "bug-named-map-schema",
     "bug-operation-named-new",
     "composition",
     "default-response-without-body",
     "enums",
     "formats",
     "inline-schema-named-like-a-component",
+    "named-map-schema",
     "names",
     "objects",
     "operations",
@@ -84,13 +84,6 @@ const KNOWN_BUGS: &[(&str, Symptom)] = &[
         ]),
     ),
     ("bug-doc-code-blocks", Symptom::Doctests),
-    (
-        "bug-named-map-schema",
-        Symptom::WrongOutput {
-            file: "named_map/types.rs",
-            text: "pub struct Labels {}",
-        },
-    ),
     (
         "bug-operation-named-new",
         Symptom::DoesNotCompile(&[
@@ -277,6 +270,11 @@ fn components_keep_their_names_and_inline_schemas_yield() {
 }
 
 #[test]
+fn named_map_schemas_are_map_aliases_and_named_scalars_keep_their_constraints() {
+    verify("named-map-schema");
+}
+
+#[test]
 fn known_bug_binary_property_in_a_json_object() {
     verify("bug-binary-property");
 }
@@ -294,11 +292,6 @@ fn known_bug_default_functions_of_two_types_share_a_name() {
 #[test]
 fn known_bug_code_blocks_in_descriptions_become_doctests() {
     verify("bug-doc-code-blocks");
-}
-
-#[test]
-fn known_bug_named_map_schema_becomes_an_empty_struct() {
-    verify("bug-named-map-schema");
 }
 
 #[test]

@@ -33,6 +33,9 @@ pub struct TypeSpace {
     schema_scope: Scope,
     /// Registered schema name → where it was defined, to refuse two different schemas under one name.
     schema_names: BTreeMap<String, (String, String, PathBuf, String)>,
+    /// The validation constraints of named aliases (`type Id = String` with a `maxLength`), applied
+    /// wherever the alias is used (a Rust alias cannot carry them).
+    alias_validators: BTreeMap<(String, String), Validators>,
     /// Features seen but not supported, with where: kept for the corpus report.
     pub unsupported: Vec<Diagnostic>,
     diags: Diagnostics,
@@ -183,6 +186,12 @@ impl SpecTypes<'_> {
             ReferenceOr::Reference { reference } => {
                 // A component that is only a reference is an alias of the referenced type.
                 let target = self.reference(&reference, &schema_pointer);
+                let validators = self.alias_validators(&target);
+                if !validators.is_empty() {
+                    self.space
+                        .alias_validators
+                        .insert((module.clone(), rust_name.clone()), validators);
+                }
                 self.define(
                     &module,
                     &rust_name,
@@ -298,15 +307,32 @@ impl SpecTypes<'_> {
         pointer: &str,
     ) -> Lowered {
         match schema {
-            ReferenceOr::Reference { reference } => Lowered {
-                ty: self.reference(reference, pointer),
-                validators: Validators::default(),
-                nullable: false,
-                docs: None,
-                default: None,
-                deprecated: false,
-            },
+            ReferenceOr::Reference { reference } => {
+                let ty = self.reference(reference, pointer);
+                let validators = self.alias_validators(&ty);
+                Lowered {
+                    ty,
+                    validators,
+                    nullable: false,
+                    docs: None,
+                    default: None,
+                    deprecated: false,
+                }
+            }
             ReferenceOr::Item(schema) => self.lower_inline(schema, hint, module, pointer),
+        }
+    }
+
+    /// The constraints a named alias carries (none for other types).
+    fn alias_validators(&self, ty: &TypeRef) -> Validators {
+        match ty {
+            TypeRef::Named { module, name } => self
+                .space
+                .alias_validators
+                .get(&(module.clone(), name.clone()))
+                .cloned()
+                .unwrap_or_default(),
+            _ => Validators::default(),
         }
     }
 
@@ -394,12 +420,17 @@ impl SpecTypes<'_> {
                 if o.properties.is_empty() {
                     match &o.additional_properties {
                         Some(AdditionalProperties::Schema(s)) => {
+                            validators.min_properties = o.min_properties;
+                            validators.max_properties = o.max_properties;
                             let value = self.lower(
                                 s,
                                 &format!("{hint}Value"),
                                 module,
                                 &format!("{pointer}/additionalProperties"),
                             );
+                            if !value.validators.is_empty() && value.ty.is_scalar() {
+                                validators.items = Some(Box::new(value.validators));
+                            }
                             TypeRef::Map(Box::new(value.ty))
                         }
                         _ => TypeRef::Any,
@@ -508,6 +539,41 @@ impl SpecTypes<'_> {
                         .collect(),
                 ))
             }
+            SchemaKind::Type(Type::Object(o))
+                if o.properties.is_empty()
+                    && matches!(
+                        o.additional_properties,
+                        Some(AdditionalProperties::Schema(_) | AdditionalProperties::Any(true))
+                    ) =>
+            {
+                // A map (`additionalProperties` and no `properties`): an alias of `BTreeMap`.
+                let mut bounds = Validators {
+                    min_properties: o.min_properties,
+                    max_properties: o.max_properties,
+                    ..Validators::default()
+                };
+                let value = match &o.additional_properties {
+                    Some(AdditionalProperties::Schema(s)) => {
+                        let value = self.lower(
+                            s,
+                            &format!("{rust_name}Value"),
+                            module,
+                            &format!("{pointer}/additionalProperties"),
+                        );
+                        if !value.validators.is_empty() && value.ty.is_scalar() {
+                            bounds.items = Some(Box::new(value.validators));
+                        }
+                        value.ty
+                    }
+                    _ => TypeRef::Any,
+                };
+                if !bounds.is_empty() {
+                    self.space
+                        .alias_validators
+                        .insert((module.to_owned(), rust_name.to_owned()), bounds);
+                }
+                TypeKind::Alias(TypeRef::Map(Box::new(value)))
+            }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_)
                 if !matches!(&schema.schema_kind, SchemaKind::Any(a) if !a.one_of.is_empty() || !a.any_of.is_empty()) =>
             {
@@ -566,8 +632,15 @@ impl SpecTypes<'_> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(_)) => TypeRef::Any,
             _ => {
-                self.lower_inline(schema, &format!("{rust_name}Value"), module, pointer)
-                    .ty
+                let lowered =
+                    self.lower_inline(schema, &format!("{rust_name}Value"), module, pointer);
+                if !lowered.validators.is_empty() {
+                    self.space.alias_validators.insert(
+                        (module.to_owned(), rust_name.to_owned()),
+                        lowered.validators,
+                    );
+                }
+                lowered.ty
             }
         }
     }
@@ -598,8 +671,9 @@ impl SpecTypes<'_> {
                 if matches!(
                     o.additional_properties,
                     Some(AdditionalProperties::Schema(_)) | Some(AdditionalProperties::Any(true))
-                ) {
-                    out.additional = true;
+                ) && out.additional.is_none()
+                {
+                    out.additional = Some(format!("{pointer}/additionalProperties"));
                 }
             }
             SchemaKind::Any(a) => {
@@ -674,11 +748,10 @@ impl SpecTypes<'_> {
     fn object_def(&mut self, collected: Collected, rust_name: &str, module: &str) -> ObjectDef {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        if collected.additional {
-            self.unsupported(
-                &collected.first_pointer,
-                "additionalProperties beside properties",
-            );
+        if let Some(pointer) = &collected.additional
+            && !collected.properties.is_empty()
+        {
+            self.unsupported(pointer, "additionalProperties beside properties");
         }
         for (wire_name, (schema, pointer)) in collected.properties {
             let hint = format!("{rust_name}{}", names::type_name(&wire_name));
@@ -775,16 +848,13 @@ impl SpecTypes<'_> {
 struct Collected {
     properties: indexmap::IndexMap<String, (ReferenceOr<Box<Schema>>, String)>,
     required: BTreeSet<String>,
-    additional: bool,
+    /// Where `additionalProperties` was seen, when it was.
+    additional: Option<String>,
     saw_object: bool,
-    first_pointer: String,
 }
 
 impl Collected {
     fn add(&mut self, name: &str, schema: ReferenceOr<Box<Schema>>, pointer: String) {
-        if self.first_pointer.is_empty() {
-            self.first_pointer = pointer.clone();
-        }
         // A later allOf part refines an earlier property of the same name: the last one wins.
         self.properties.insert(name.to_owned(), (schema, pointer));
     }

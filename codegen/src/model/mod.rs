@@ -182,6 +182,9 @@ pub struct Validators {
     pub min_items: Option<usize>,
     pub max_items: Option<usize>,
     pub unique_items: bool,
+    /// For maps (`additionalProperties`); an object's own bounds are in [`ObjectDef`].
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
     /// Constraints of array elements, when the value is an array of scalars.
     pub items: Option<Box<Validators>>,
 }

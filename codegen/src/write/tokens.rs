@@ -131,6 +131,14 @@ pub(super) fn validator_attr(v: &Validators) -> Option<TokenStream> {
     if v.unique_items {
         parts.push(quote!(unique_items));
     }
+    if let Some(n) = v.min_properties {
+        let n = Literal::usize_unsuffixed(n);
+        parts.push(quote!(min_properties = #n));
+    }
+    if let Some(n) = v.max_properties {
+        let n = Literal::usize_unsuffixed(n);
+        parts.push(quote!(max_properties = #n));
+    }
     if parts.is_empty() {
         None
     } else {
