@@ -123,7 +123,11 @@ impl MockOrange {
 
     /// Whether this gateway issued `token` (expired or not).
     pub fn issued(&self, token: &str) -> bool {
-        self.0.tokens.lock().unwrap_or_else(|e| e.into_inner()).contains_key(token)
+        self.0
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(token)
     }
 
     pub(super) fn token_is_valid(&self, token: &str) -> bool {
