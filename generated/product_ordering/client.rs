@@ -28,16 +28,16 @@ impl ProductOrderingPartnerClient {
     pub async fn ping(
         &self,
     ) -> ::std::result::Result<PingResponse, crate::rt::ClientError> {
-        let url = self.core.url(&[crate::rt::Segment::Literal("ping")])?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[crate::rt::Segment::Literal("ping")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => ::std::result::Result::Ok(PingResponse::Ok),
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -56,7 +56,7 @@ impl ProductOrderingPartnerClient {
         &self,
         body: &crate::product_ordering::types::ProductOrder,
     ) -> ::std::result::Result<CreateProductOrderResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -65,21 +65,21 @@ impl ProductOrderingPartnerClient {
                     crate::rt::Segment::Literal("productOrder"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = crate::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = crate::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             201 => {
                 ::std::result::Result::Ok(
                     CreateProductOrderResponse::Created(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::product_ordering::types::ProductOrder,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -90,7 +90,7 @@ impl ProductOrderingPartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -101,7 +101,7 @@ impl ProductOrderingPartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -112,7 +112,7 @@ impl ProductOrderingPartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -123,15 +123,15 @@ impl ProductOrderingPartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -166,7 +166,7 @@ impl ProductOrderingOrangeClient {
         offer: crate::common::types::Offer,
         body: &crate::product_ordering::types::ProductOrderEvent,
     ) -> ::std::result::Result<NotifyProductOrderEventResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -176,21 +176,21 @@ impl ProductOrderingOrangeClient {
                     crate::rt::Segment::Literal("event"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = crate::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = crate::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             201 => {
                 ::std::result::Result::Ok(
                     NotifyProductOrderEventResponse::Created(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::product_ordering::types::ProductOrderEvent,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -201,7 +201,7 @@ impl ProductOrderingOrangeClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -212,15 +212,15 @@ impl ProductOrderingOrangeClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -236,7 +236,7 @@ impl ProductOrderingOrangeClient {
         &self,
         body: &crate::product_ordering::types::TokenRequest,
     ) -> ::std::result::Result<CreateAccessTokenResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -245,21 +245,21 @@ impl ProductOrderingOrangeClient {
                     crate::rt::Segment::Literal("token"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = builder.form(value);
+            let __value = body;
+            __builder = __builder.form(__value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     CreateAccessTokenResponse::Ok(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::product_ordering::types::TokenResponse,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -270,7 +270,7 @@ impl ProductOrderingOrangeClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -281,15 +281,15 @@ impl ProductOrderingOrangeClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

@@ -32,7 +32,7 @@ impl UserServicePartnerClient {
         product_ref_id: ::std::option::Option<::std::string::String>,
         id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ) -> ::std::result::Result<ListUserServicesResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -41,34 +41,34 @@ impl UserServicePartnerClient {
                     crate::rt::Segment::Literal("userService"),
                 ],
             )?;
-        let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &product_ref_id {
-            query.push(("productRefId", crate::rt::param_string(value)));
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(__value) = &product_ref_id {
+            __query.push(("productRefId", crate::rt::param_string(__value)));
         }
-        if let ::std::option::Option::Some(value) = &id {
-            let values = value;
-            query
+        if let ::std::option::Option::Some(__value) = &id {
+            let __values = __value;
+            __query
                 .push((
                     "id",
-                    values
+                    __values
                         .iter()
                         .map(crate::rt::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
         }
-        let mut builder = self.core.request(::reqwest::Method::GET, url);
-        builder = builder.query(&query);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+        __builder = __builder.query(&__query);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     ListUserServicesResponse::Ok(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 ::std::vec::Vec<crate::user_service::types::UserService>,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -79,7 +79,7 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -90,15 +90,15 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -110,7 +110,7 @@ impl UserServicePartnerClient {
         &self,
         id: ::std::string::String,
     ) -> ::std::result::Result<GetUserServiceResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -120,17 +120,17 @@ impl UserServicePartnerClient {
                     crate::rt::Segment::Param(&crate::rt::param_string(&id)),
                 ],
             )?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     GetUserServiceResponse::Ok(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::user_service::types::UserService,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -141,7 +141,7 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -152,15 +152,15 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -177,7 +177,7 @@ impl UserServicePartnerClient {
         &self,
         body: &crate::user_service::types::UserServiceUpdateRequest,
     ) -> ::std::result::Result<UpdateUserServicesResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -187,21 +187,21 @@ impl UserServicePartnerClient {
                     crate::rt::Segment::Literal("update"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = crate::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = crate::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     UpdateUserServicesResponse::Ok(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::user_service::types::UserServiceUpdateResponse,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -212,7 +212,7 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -223,7 +223,7 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -234,15 +234,15 @@ impl UserServicePartnerClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -278,7 +278,7 @@ impl UserServiceOrangeClient {
         offer: crate::common::types::Offer,
         body: &crate::user_service::types::UserServiceEvent,
     ) -> ::std::result::Result<NotifyUserServiceEventResponse, crate::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -288,21 +288,21 @@ impl UserServiceOrangeClient {
                     crate::rt::Segment::Literal("event"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = crate::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = crate::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             201 => {
                 ::std::result::Result::Ok(
                     NotifyUserServiceEventResponse::Created(
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::user_service::types::UserServiceEvent,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -313,7 +313,7 @@ impl UserServiceOrangeClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -324,15 +324,15 @@ impl UserServiceOrangeClient {
                         ::poem_openapi::payload::Json(
                             crate::rt::decode_json::<
                                 crate::common::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(crate::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

@@ -97,26 +97,26 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
         let n = ident(&p.rust_name);
         let wire = &p.wire_name;
         let push_one = |value: TokenStream| match p.location {
-            ParamLocation::Query => quote!(query.push((#wire, #value));),
-            _ => quote!(builder = builder.header(#wire, #value);),
+            ParamLocation::Query => quote!(__query.push((#wire, #value));),
+            _ => quote!(__builder = __builder.header(#wire, #value);),
         };
         let body = match (&p.ty, p.explode) {
             (TypeRef::Vec(_), false) => {
                 let v = push_one(
-                    quote!(values.iter().map(#rt::param_string).collect::<::std::vec::Vec<_>>().join(",")),
+                    quote!(__values.iter().map(#rt::param_string).collect::<::std::vec::Vec<_>>().join(",")),
                 );
-                quote!(let values = value; #v)
+                quote!(let __values = __value; #v)
             }
             (TypeRef::Vec(_), true) => {
-                let v = push_one(quote!(#rt::param_string(item)));
-                quote!(for item in value.iter() { #v })
+                let v = push_one(quote!(#rt::param_string(__item)));
+                quote!(for __item in __value.iter() { #v })
             }
-            _ => push_one(quote!(#rt::param_string(value))),
+            _ => push_one(quote!(#rt::param_string(__value))),
         };
         let stmt = if p.required {
-            quote!({ let value = &#n; #body })
+            quote!({ let __value = &#n; #body })
         } else {
-            quote!(if let ::std::option::Option::Some(value) = &#n { #body })
+            quote!(if let ::std::option::Option::Some(__value) = &#n { #body })
         };
         match p.location {
             ParamLocation::Query => query.push(stmt),
@@ -129,19 +129,21 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
         None => TokenStream::new(),
         Some(b) => {
             let attach = match b.media {
-                MediaKind::Json => quote!(builder = #rt::ClientCore::json_body(builder, value);),
-                MediaKind::Form => quote!(builder = builder.form(value);),
+                MediaKind::Json => {
+                    quote!(__builder = #rt::ClientCore::json_body(__builder, __value);)
+                }
+                MediaKind::Form => quote!(__builder = __builder.form(__value);),
                 MediaKind::Text => {
-                    quote!(builder = builder.header("content-type", "text/plain").body(::std::clone::Clone::clone(value));)
+                    quote!(__builder = __builder.header("content-type", "text/plain").body(::std::clone::Clone::clone(__value));)
                 }
                 MediaKind::Binary => {
-                    quote!(builder = builder.header("content-type", "application/octet-stream").body(::std::clone::Clone::clone(value));)
+                    quote!(__builder = __builder.header("content-type", "application/octet-stream").body(::std::clone::Clone::clone(__value));)
                 }
             };
             if b.required {
-                quote!({ let value = body; #attach })
+                quote!({ let __value = body; #attach })
             } else {
-                quote!(if let ::std::option::Option::Some(value) = body { #attach })
+                quote!(if let ::std::option::Option::Some(__value) = body { #attach })
             }
         }
     };
@@ -156,17 +158,17 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             quote!(_ => #construct,)
         }
         None => {
-            quote!(other => ::std::result::Result::Err(#rt::ClientError::UnexpectedStatus { status: other, body: ::std::string::String::from_utf8_lossy(&bytes).into_owned() }),)
+            quote!(__other => ::std::result::Result::Err(#rt::ClientError::UnexpectedStatus { status: __other, body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned() }),)
         }
     };
     let has_query = !query.is_empty();
     let query_decl = if has_query {
-        quote!(let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); #(#query)*)
+        quote!(let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); #(#query)*)
     } else {
         TokenStream::new()
     };
     let query_attach = if has_query {
-        quote!(builder = builder.query(&query);)
+        quote!(__builder = __builder.query(&__query);)
     } else {
         TokenStream::new()
     };
@@ -178,15 +180,15 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     quote! {
         #docs
         pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#response, #rt::ClientError> {
-            let url = self.core.url(&[#(#segments),*])?;
+            let __url = self.core.url(&[#(#segments),*])?;
             #query_decl
-            let #mutability builder = self.core.request(::reqwest::Method::#method, url);
+            let #mutability __builder = self.core.request(::reqwest::Method::#method, __url);
             #query_attach
             #(#headers)*
             #body
-            let (status, headers, bytes) = self.core.send(builder).await?;
-            let _ = &headers;
-            match status {
+            let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+            let _ = &__headers;
+            match __status {
                 #(#arms)*
                 #fallback
             }
@@ -201,7 +203,7 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
     let mut fields = Vec::new();
     if r.status.is_none() {
         fields.push(quote!(
-            ::poem::http::StatusCode::from_u16(status)
+            ::poem::http::StatusCode::from_u16(__status)
                 .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR)
         ));
     }
@@ -212,24 +214,24 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
         let ty = type_tokens(&body.ty, None);
         fields.push(match body.media {
             MediaKind::Json => {
-                quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(status, &bytes)?))
+                quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(__status, &__bytes)?))
             }
             MediaKind::Form => {
-                quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(status, &bytes)?))
+                quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(__status, &__bytes)?))
             }
             MediaKind::Text => quote!(::poem_openapi::payload::PlainText(
-                ::std::string::String::from_utf8_lossy(&bytes).into_owned()
+                ::std::string::String::from_utf8_lossy(&__bytes).into_owned()
             )),
-            MediaKind::Binary => quote!(::poem_openapi::payload::Binary(bytes.to_vec())),
+            MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
         });
     }
     for h in &r.headers {
         let ty = type_tokens(&h.ty, None);
         let wire = &h.wire_name;
         if h.required {
-            fields.push(quote!(#rt::decode_header::<#ty>(status, &headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status, reason: ::std::format!("missing header `{}`", #wire), body: bytes.to_vec() })?));
+            fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status: __status, reason: ::std::format!("missing header `{}`", #wire), body: __bytes.to_vec() })?));
         } else {
-            fields.push(quote!(#rt::decode_header::<#ty>(status, &headers, #wire)?));
+            fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?));
         }
     }
     if fields.is_empty() {

@@ -27,20 +27,20 @@ impl BinaryPropertyClient {
         &self,
         body: &crate::binary_property::types::Attachment,
     ) -> ::std::result::Result<AddAttachmentResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("attachments")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("attachments")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(AddAttachmentResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

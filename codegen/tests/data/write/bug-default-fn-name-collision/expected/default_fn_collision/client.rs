@@ -26,26 +26,26 @@ impl DefaultFnCollisionClient {
     pub async fn get_foo(
         &self,
     ) -> ::std::result::Result<GetFooResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("foo")])?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("foo")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     GetFooResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::default_fn_collision::types::GetFoo200Body,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

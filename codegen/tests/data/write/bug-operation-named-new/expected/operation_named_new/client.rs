@@ -26,16 +26,16 @@ impl OperationNamedNewClient {
     pub async fn new(
         &self,
     ) -> ::std::result::Result<NewResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("new")])?;
-        let builder = self.core.request(::reqwest::Method::POST, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("new")])?;
+        let __builder = self.core.request(::reqwest::Method::POST, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(NewResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -43,16 +43,16 @@ impl OperationNamedNewClient {
     pub async fn core(
         &self,
     ) -> ::std::result::Result<CoreResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("core")])?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("core")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(CoreResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

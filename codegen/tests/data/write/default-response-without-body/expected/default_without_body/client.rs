@@ -27,7 +27,7 @@ impl DefaultWithoutBodyClient {
         &self,
         id: ::std::string::String,
     ) -> ::std::result::Result<DeleteItemResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -37,15 +37,15 @@ impl DefaultWithoutBodyClient {
                     ),
                 ],
             )?;
-        let builder = self.core.request(::reqwest::Method::DELETE, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __builder = self.core.request(::reqwest::Method::DELETE, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(DeleteItemResponse::NoContent),
             _ => {
                 ::std::result::Result::Ok(
                     DeleteItemResponse::Default(
-                        ::poem::http::StatusCode::from_u16(status)
+                        ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
                         ::obakit_api::rt::NoBody,
                     ),

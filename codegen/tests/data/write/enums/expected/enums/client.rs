@@ -27,31 +27,31 @@ impl EnumsClient {
         &self,
         state: ::std::option::Option<crate::enums::types::TaskState>,
     ) -> ::std::result::Result<ListTasksResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("tasks")])?;
-        let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &state {
-            query.push(("state", ::obakit_api::rt::param_string(value)));
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("tasks")])?;
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(__value) = &state {
+            __query.push(("state", ::obakit_api::rt::param_string(__value)));
         }
-        let mut builder = self.core.request(::reqwest::Method::GET, url);
-        builder = builder.query(&query);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+        __builder = __builder.query(&__query);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     ListTasksResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 ::std::vec::Vec<crate::enums::types::Task>,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

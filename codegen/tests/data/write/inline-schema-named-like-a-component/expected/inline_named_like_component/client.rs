@@ -27,20 +27,20 @@ impl InlineNamedLikeComponentClient {
         &self,
         body: &crate::inline_named_like_component::types::CreateTokenRequest2,
     ) -> ::std::result::Result<CreateTokenResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("token")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("token")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(CreateTokenResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -49,7 +49,7 @@ impl InlineNamedLikeComponentClient {
         &self,
         body: &crate::inline_named_like_component::types::CreateTokenRequest,
     ) -> ::std::result::Result<CreateOtherTokenResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -57,19 +57,19 @@ impl InlineNamedLikeComponentClient {
                     ::obakit_api::rt::Segment::Literal("other"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(CreateOtherTokenResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

@@ -30,7 +30,7 @@ impl TypeClient {
         foo_bar2: ::std::option::Option<::std::string::String>,
         body2: ::std::option::Option<::std::string::String>,
     ) -> ::std::result::Result<TypeResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -40,36 +40,36 @@ impl TypeClient {
                     ),
                 ],
             )?;
-        let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &foo_bar {
-            query.push(("fooBar", ::obakit_api::rt::param_string(value)));
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(__value) = &foo_bar {
+            __query.push(("fooBar", ::obakit_api::rt::param_string(__value)));
         }
-        if let ::std::option::Option::Some(value) = &foo_bar2 {
-            query.push(("foo_bar", ::obakit_api::rt::param_string(value)));
+        if let ::std::option::Option::Some(__value) = &foo_bar2 {
+            __query.push(("foo_bar", ::obakit_api::rt::param_string(__value)));
         }
-        if let ::std::option::Option::Some(value) = &body2 {
-            query.push(("body", ::obakit_api::rt::param_string(value)));
+        if let ::std::option::Option::Some(__value) = &body2 {
+            __query.push(("body", ::obakit_api::rt::param_string(__value)));
         }
-        let mut builder = self.core.request(::reqwest::Method::GET, url);
-        builder = builder.query(&query);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+        __builder = __builder.query(&__query);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     TypeResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::type_::types::Self_,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -77,16 +77,16 @@ impl TypeClient {
     pub async fn get_thing(
         &self,
     ) -> ::std::result::Result<GetThingResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("match")])?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("match")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(GetThingResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -94,16 +94,16 @@ impl TypeClient {
     pub async fn get_thing2(
         &self,
     ) -> ::std::result::Result<GetThingResponse2, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("match2")])?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("match2")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(GetThingResponse2::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

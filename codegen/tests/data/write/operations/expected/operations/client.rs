@@ -37,7 +37,7 @@ impl OperationsClient {
         x_request_id: ::std::string::String,
         x_trace: ::std::option::Option<::std::string::String>,
     ) -> ::std::result::Result<GetPartResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -51,65 +51,66 @@ impl OperationsClient {
                     ),
                 ],
             )?;
-        let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &fields {
-            let values = value;
-            query
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(__value) = &fields {
+            let __values = __value;
+            __query
                 .push((
                     "fields",
-                    values
+                    __values
                         .iter()
                         .map(::obakit_api::rt::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
         }
-        if let ::std::option::Option::Some(value) = &tag {
-            for item in value.iter() {
-                query.push(("tag", ::obakit_api::rt::param_string(item)));
+        if let ::std::option::Option::Some(__value) = &tag {
+            for __item in __value.iter() {
+                __query.push(("tag", ::obakit_api::rt::param_string(__item)));
             }
         }
-        if let ::std::option::Option::Some(value) = &limit {
-            query.push(("limit", ::obakit_api::rt::param_string(value)));
+        if let ::std::option::Option::Some(__value) = &limit {
+            __query.push(("limit", ::obakit_api::rt::param_string(__value)));
         }
         {
-            let value = &since;
-            query.push(("since", ::obakit_api::rt::param_string(value)));
+            let __value = &since;
+            __query.push(("since", ::obakit_api::rt::param_string(__value)));
         }
-        let mut builder = self.core.request(::reqwest::Method::GET, url);
-        builder = builder.query(&query);
+        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+        __builder = __builder.query(&__query);
         {
-            let value = &x_request_id;
-            builder = builder
-                .header("X-Request-Id", ::obakit_api::rt::param_string(value));
+            let __value = &x_request_id;
+            __builder = __builder
+                .header("X-Request-Id", ::obakit_api::rt::param_string(__value));
         }
-        if let ::std::option::Option::Some(value) = &x_trace {
-            builder = builder.header("X-Trace", ::obakit_api::rt::param_string(value));
+        if let ::std::option::Option::Some(__value) = &x_trace {
+            __builder = __builder
+                .header("X-Trace", ::obakit_api::rt::param_string(__value));
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     GetPartResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::operations::types::Part,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                         ::obakit_api::rt::decode_header::<
                             i32,
-                        >(status, &headers, "X-Rate-Limit")?
+                        >(__status, &__headers, "X-Rate-Limit")?
                             .ok_or_else(|| ::obakit_api::rt::ClientError::InvalidBody {
-                                status,
+                                status: __status,
                                 reason: ::std::format!(
                                     "missing header `{}`", "X-Rate-Limit"
                                 ),
-                                body: bytes.to_vec(),
+                                body: __bytes.to_vec(),
                             })?,
                         ::obakit_api::rt::decode_header::<
                             ::std::string::String,
-                        >(status, &headers, "ETag")?,
+                        >(__status, &__headers, "ETag")?,
                     ),
                 )
             }
@@ -119,7 +120,7 @@ impl OperationsClient {
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::operations::types::Problem,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -127,12 +128,12 @@ impl OperationsClient {
             _ => {
                 ::std::result::Result::Ok(
                     GetPartResponse::Default(
-                        ::poem::http::StatusCode::from_u16(status)
+                        ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::operations::types::Problem,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -144,7 +145,7 @@ impl OperationsClient {
         item_id: ::std::string::String,
         part_no: i32,
     ) -> ::std::result::Result<DeletePartResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -158,15 +159,15 @@ impl OperationsClient {
                     ),
                 ],
             )?;
-        let builder = self.core.request(::reqwest::Method::DELETE, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __builder = self.core.request(::reqwest::Method::DELETE, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(DeletePartResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -176,20 +177,20 @@ impl OperationsClient {
         &self,
         body: &::std::vec::Vec<crate::operations::types::Part>,
     ) -> ::std::result::Result<ReplaceItemsResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
-        let mut builder = self.core.request(::reqwest::Method::PUT, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
+        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => ::std::result::Result::Ok(ReplaceItemsResponse::Ok),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -198,30 +199,30 @@ impl OperationsClient {
         &self,
         body: &crate::operations::types::Part,
     ) -> ::std::result::Result<CreateItemResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             201 => {
                 ::std::result::Result::Ok(
                     CreateItemResponse::Created(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::operations::types::Part,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                         ::obakit_api::rt::decode_header::<
                             ::std::string::String,
-                        >(status, &headers, "Location")?
+                        >(__status, &__headers, "Location")?
                             .ok_or_else(|| ::obakit_api::rt::ClientError::InvalidBody {
-                                status,
+                                status: __status,
                                 reason: ::std::format!("missing header `{}`", "Location"),
-                                body: bytes.to_vec(),
+                                body: __bytes.to_vec(),
                             })?,
                     ),
                 )
@@ -232,15 +233,15 @@ impl OperationsClient {
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::operations::types::Problem,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -250,30 +251,30 @@ impl OperationsClient {
         &self,
         body: &crate::operations::types::CreateTokenRequest,
     ) -> ::std::result::Result<CreateTokenResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("token")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("token")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = builder.form(value);
+            let __value = body;
+            __builder = __builder.form(__value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     CreateTokenResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::operations::types::CreateToken200Body,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -283,30 +284,30 @@ impl OperationsClient {
         &self,
         body: &::std::string::String,
     ) -> ::std::result::Result<AddNoteResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("notes")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("notes")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = builder
+            let __value = body;
+            __builder = __builder
                 .header("content-type", "text/plain")
-                .body(::std::clone::Clone::clone(value));
+                .body(::std::clone::Clone::clone(__value));
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     AddNoteResponse::Ok(
                         ::poem_openapi::payload::PlainText(
-                            ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                            ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -315,7 +316,7 @@ impl OperationsClient {
         &self,
         name: ::std::string::String,
     ) -> ::std::result::Result<DownloadFileResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -325,22 +326,22 @@ impl OperationsClient {
                     ),
                 ],
             )?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     DownloadFileResponse::Ok(
-                        ::poem_openapi::payload::Binary(bytes.to_vec()),
+                        ::poem_openapi::payload::Binary(__bytes.to_vec()),
                     ),
                 )
             }
             418 => ::std::result::Result::Ok(DownloadFileResponse::Status418),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -350,7 +351,7 @@ impl OperationsClient {
         name: ::std::string::String,
         body: &::std::vec::Vec<u8>,
     ) -> ::std::result::Result<UploadFileResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -360,21 +361,21 @@ impl OperationsClient {
                     ),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::PUT, url);
+        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
         {
-            let value = body;
-            builder = builder
+            let __value = body;
+            __builder = __builder
                 .header("content-type", "application/octet-stream")
-                .body(::std::clone::Clone::clone(value));
+                .body(::std::clone::Clone::clone(__value));
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(UploadFileResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

@@ -27,19 +27,19 @@ impl OptionalBodyClient {
         &self,
         body: &::std::option::Option<::std::vec::Vec<crate::optional_body::types::Item>>,
     ) -> ::std::result::Result<ReplaceItemsResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
-        let mut builder = self.core.request(::reqwest::Method::PUT, url);
-        if let ::std::option::Option::Some(value) = body {
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
+        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
+        if let ::std::option::Option::Some(__value) = body {
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(ReplaceItemsResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

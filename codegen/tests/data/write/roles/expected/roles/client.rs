@@ -27,30 +27,30 @@ impl RolesSupplierClient {
         &self,
         body: &crate::roles::types::Order,
     ) -> ::std::result::Result<PlaceOrderResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("orders")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("orders")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             201 => {
                 ::std::result::Result::Ok(
                     PlaceOrderResponse::Created(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::roles::types::Order,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -59,7 +59,7 @@ impl RolesSupplierClient {
         &self,
         id: ::std::string::String,
     ) -> ::std::result::Result<GetOrderResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -69,25 +69,25 @@ impl RolesSupplierClient {
                     ),
                 ],
             )?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     GetOrderResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::roles::types::Order,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -118,20 +118,20 @@ impl RolesBuyerGatewayClient {
         &self,
         body: &crate::roles::types::Order,
     ) -> ::std::result::Result<NotifyOrderEventResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("events")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("events")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(NotifyOrderEventResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -162,16 +162,16 @@ impl RolesClient {
     pub async fn health(
         &self,
     ) -> ::std::result::Result<HealthResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("health")])?;
-        let builder = self.core.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("health")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => ::std::result::Result::Ok(HealthResponse::Ok),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

@@ -29,56 +29,56 @@ impl Swagger2Client {
         tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         x_request_id: ::std::string::String,
     ) -> ::std::result::Result<ListPetsResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("pets")])?;
-        let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &limit {
-            query.push(("limit", ::obakit_api::rt::param_string(value)));
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("pets")])?;
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(__value) = &limit {
+            __query.push(("limit", ::obakit_api::rt::param_string(__value)));
         }
-        if let ::std::option::Option::Some(value) = &tags {
-            let values = value;
-            query
+        if let ::std::option::Option::Some(__value) = &tags {
+            let __values = __value;
+            __query
                 .push((
                     "tags",
-                    values
+                    __values
                         .iter()
                         .map(::obakit_api::rt::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
         }
-        let mut builder = self.core.request(::reqwest::Method::GET, url);
-        builder = builder.query(&query);
+        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+        __builder = __builder.query(&__query);
         {
-            let value = &x_request_id;
-            builder = builder
-                .header("X-Request-Id", ::obakit_api::rt::param_string(value));
+            let __value = &x_request_id;
+            __builder = __builder
+                .header("X-Request-Id", ::obakit_api::rt::param_string(__value));
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             200 => {
                 ::std::result::Result::Ok(
                     ListPetsResponse::Ok(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 ::std::vec::Vec<crate::swagger2::types::Pet>,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                         ::obakit_api::rt::decode_header::<
                             i64,
-                        >(status, &headers, "X-Total")?,
+                        >(__status, &__headers, "X-Total")?,
                     ),
                 )
             }
             _ => {
                 ::std::result::Result::Ok(
                     ListPetsResponse::Default(
-                        ::poem::http::StatusCode::from_u16(status)
+                        ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::swagger2::types::Error,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
@@ -89,30 +89,30 @@ impl Swagger2Client {
         &self,
         body: &crate::swagger2::types::Pet,
     ) -> ::std::result::Result<CreatePetResponse, ::obakit_api::rt::ClientError> {
-        let url = self.core.url(&[::obakit_api::rt::Segment::Literal("pets")])?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("pets")])?;
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = ::obakit_api::rt::ClientCore::json_body(builder, value);
+            let __value = body;
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             201 => {
                 ::std::result::Result::Ok(
                     CreatePetResponse::Created(
                         ::poem_openapi::payload::Json(
                             ::obakit_api::rt::decode_json::<
                                 crate::swagger2::types::Pet,
-                            >(status, &bytes)?,
+                            >(__status, &__bytes)?,
                         ),
                     ),
                 )
             }
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }
@@ -122,7 +122,7 @@ impl Swagger2Client {
         pet_id: ::std::string::String,
         body: &crate::swagger2::types::DescribePhotoRequest,
     ) -> ::std::result::Result<DescribePhotoResponse, ::obakit_api::rt::ClientError> {
-        let url = self
+        let __url = self
             .core
             .url(
                 &[
@@ -133,19 +133,19 @@ impl Swagger2Client {
                     ::obakit_api::rt::Segment::Literal("photo"),
                 ],
             )?;
-        let mut builder = self.core.request(::reqwest::Method::POST, url);
+        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
-            let value = body;
-            builder = builder.form(value);
+            let __value = body;
+            __builder = __builder.form(__value);
         }
-        let (status, headers, bytes) = self.core.send(builder).await?;
-        let _ = &headers;
-        match status {
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
             204 => ::std::result::Result::Ok(DescribePhotoResponse::NoContent),
-            other => {
+            __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
-                    status: other,
-                    body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
             }
         }

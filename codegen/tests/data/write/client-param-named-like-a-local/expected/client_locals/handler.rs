@@ -7,6 +7,15 @@ pub enum SearchResponse {
     /// Found.
     #[oai(status = 204)]
     NoContent,
+    /// Refused.
+    #[oai(status = 400)]
+    BadRequest(
+        ::poem_openapi::payload::PlainText<::std::string::String>,
+        #[oai(header = "status")]
+        ::std::option::Option<::std::string::String>,
+    ),
+    /// Anything else.
+    Default(::poem::http::StatusCode, ::obakit_api::rt::NoBody),
 }
 /// The operations of Client parameters named like locals: implement the ones you serve.
 pub trait ClientLocalsApi: Send + Sync + 'static {
@@ -17,8 +26,26 @@ pub trait ClientLocalsApi: Send + Sync + 'static {
         query: ::std::string::String,
         url: ::std::option::Option<::std::string::String>,
         builder: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<i64>,
+        headers: ::std::option::Option<::std::string::String>,
+        bytes: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        item: ::std::option::Option<::std::string::String>,
+        other: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<SearchResponse>> + Send {
-        let _ = (query, url, builder);
+        let _ = (
+            query,
+            url,
+            builder,
+            status,
+            headers,
+            bytes,
+            value,
+            values,
+            item,
+            other,
+        );
         async move {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("search"))
         }
