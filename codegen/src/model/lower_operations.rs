@@ -28,7 +28,7 @@ pub(super) fn lower_api(
 ) -> Api {
     let doc = &spec.document;
     let mut operations = Vec::new();
-    let mut method_scope = Scope::default();
+    let mut method_scope = Scope::with_reserved(names::RESERVED_METHOD_NAMES);
     let mut enum_scope = Scope::default();
     for (path, item) in doc.paths.paths.iter() {
         let path_pointer = format!("/paths/{}", pointer_token(path));

@@ -19,6 +19,10 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err",
 ];
 
+/// Methods the generated server wrappers and clients have beside the operations (constructors and
+/// accessors): an operation never takes one of these names.
+pub const RESERVED_METHOD_NAMES: &[&str] = &["new", "core", "from_core", "from_arc"];
+
 /// Turns any text into words heck can case: characters that cannot be in an identifier separate words.
 fn words(input: &str) -> String {
     let mut out = String::with_capacity(input.len());

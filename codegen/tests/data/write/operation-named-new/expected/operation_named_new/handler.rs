@@ -15,11 +15,25 @@ pub enum CoreResponse {
     #[oai(status = 204)]
     NoContent,
 }
+/// Every answer the spec declares for `fromCore` (GET /from-core).
+#[derive(Debug, ::poem_openapi::ApiResponse)]
+pub enum FromCoreResponse {
+    /// From the core.
+    #[oai(status = 204)]
+    NoContent,
+}
+/// Every answer the spec declares for `from_arc` (GET /from-arc).
+#[derive(Debug, ::poem_openapi::ApiResponse)]
+pub enum FromArcResponse {
+    /// From an Arc.
+    #[oai(status = 204)]
+    NoContent,
+}
 /// The operations of Operations named like generated methods: implement the ones you serve.
 pub trait OperationNamedNewApi: Send + Sync + 'static {
     ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
-    fn new(
+    fn new2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<NewResponse>> + Send {
         let _ = ();
@@ -29,12 +43,32 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     }
     ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
-    fn core(
+    fn core2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<CoreResponse>> + Send {
         let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("core"))
+        }
+    }
+    ///
+    /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
+    fn from_core2(
+        &self,
+    ) -> impl ::std::future::Future<Output = ::poem::Result<FromCoreResponse>> + Send {
+        let _ = ();
+        async move {
+            ::std::result::Result::Err(::obakit_api::rt::not_implemented("fromCore"))
+        }
+    }
+    ///
+    /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
+    fn from_arc2(
+        &self,
+    ) -> impl ::std::future::Future<Output = ::poem::Result<FromArcResponse>> + Send {
+        let _ = ();
+        async move {
+            ::std::result::Result::Err(::obakit_api::rt::not_implemented("from_arc"))
         }
     }
 }

@@ -23,7 +23,7 @@ impl OperationNamedNewClient {
     pub fn core(&self) -> &::obakit_api::rt::ClientCore {
         &self.core
     }
-    pub async fn new(
+    pub async fn new2(
         &self,
     ) -> ::std::result::Result<NewResponse, ::obakit_api::rt::ClientError> {
         let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("new")])?;
@@ -40,7 +40,7 @@ impl OperationNamedNewClient {
             }
         }
     }
-    pub async fn core(
+    pub async fn core2(
         &self,
     ) -> ::std::result::Result<CoreResponse, ::obakit_api::rt::ClientError> {
         let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("core")])?;
@@ -49,6 +49,40 @@ impl OperationNamedNewClient {
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(CoreResponse::NoContent),
+            __other => {
+                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+    pub async fn from_core2(
+        &self,
+    ) -> ::std::result::Result<FromCoreResponse, ::obakit_api::rt::ClientError> {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("from-core")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
+            204 => ::std::result::Result::Ok(FromCoreResponse::NoContent),
+            __other => {
+                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+    pub async fn from_arc2(
+        &self,
+    ) -> ::std::result::Result<FromArcResponse, ::obakit_api::rt::ClientError> {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("from-arc")])?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
+            204 => ::std::result::Result::Ok(FromArcResponse::NoContent),
             __other => {
                 ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
                     status: __other,

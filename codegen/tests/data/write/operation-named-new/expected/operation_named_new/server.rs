@@ -16,11 +16,19 @@ impl<H: OperationNamedNewApi> OperationNamedNewServer<H> {
 #[::poem_openapi::OpenApi]
 impl<H: OperationNamedNewApi> OperationNamedNewServer<H> {
     #[oai(path = "/new", method = "post", operation_id = "new")]
-    async fn new(&self) -> ::poem::Result<NewResponse> {
-        self.0.new().await
+    async fn new2(&self) -> ::poem::Result<NewResponse> {
+        self.0.new2().await
     }
     #[oai(path = "/core", method = "get", operation_id = "core")]
-    async fn core(&self) -> ::poem::Result<CoreResponse> {
-        self.0.core().await
+    async fn core2(&self) -> ::poem::Result<CoreResponse> {
+        self.0.core2().await
+    }
+    #[oai(path = "/from-core", method = "get", operation_id = "fromCore")]
+    async fn from_core2(&self) -> ::poem::Result<FromCoreResponse> {
+        self.0.from_core2().await
+    }
+    #[oai(path = "/from-arc", method = "get", operation_id = "from_arc")]
+    async fn from_arc2(&self) -> ::poem::Result<FromArcResponse> {
+        self.0.from_arc2().await
     }
 }
