@@ -771,6 +771,7 @@ impl SpecTypes<'_> {
                 validators: lowered.validators,
                 default: lowered.default,
                 deprecated: lowered.deprecated,
+                default_fn: None,
                 boxed: false,
             });
         }
@@ -977,6 +978,32 @@ pub(super) fn box_recursive_fields(modules: &mut BTreeMap<String, TypeModule>) {
             .map(|d| &mut d.kind)
         {
             o.fields[i].boxed = true;
+        }
+    }
+}
+
+/// Names the functions giving property defaults, `default_<type>_<property>`, unique per module
+/// (`FooBar.baz` and `Foo.bar_baz` would both be `default_foo_bar_baz`).
+pub(super) fn name_default_fns(modules: &mut BTreeMap<String, TypeModule>) {
+    for module in modules.values_mut() {
+        let mut scope = Scope::default();
+        for def in module.types.values_mut() {
+            let TypeKind::Object(o) = &mut def.kind else {
+                continue;
+            };
+            for f in &mut o.fields {
+                let plain = f.default.is_some()
+                    && !f.required
+                    && !f.nullable
+                    && !matches!(f.ty, TypeRef::Any);
+                if plain {
+                    f.default_fn = Some(scope.unique(names::value_name(&format!(
+                        "default_{}_{}",
+                        def.rust_name,
+                        f.rust_name.trim_end_matches('_')
+                    ))));
+                }
+            }
         }
     }
 }

@@ -135,6 +135,10 @@ pub struct Field {
     pub validators: Validators,
     pub default: Option<serde_json::Value>,
     pub deprecated: bool,
+    /// The function giving the spec's default (`#[oai(default = "…")]`), for an optional, non-nullable
+    /// property with a default: the property is then a plain value, filled with the default when
+    /// absent. Unique in the types module.
+    pub default_fn: Option<String>,
     /// The value is boxed (`Box<T>`): the field is on a cycle of types that hold each other by value
     /// (`Node.next: Node`), which would otherwise have an infinite size.
     pub boxed: bool,
@@ -333,6 +337,7 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
     unsupported.dedup();
     let mut modules = space.into_modules(&mut diags);
     lower_types::box_recursive_fields(&mut modules);
+    lower_types::name_default_fns(&mut modules);
     diags.into_result(Model {
         modules,
         apis,

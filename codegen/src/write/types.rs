@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{Paths, doc_attr, field_value_tokens, ident, type_tokens, validator_attr};
-use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, TypeRef, UnionDef};
+use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, UnionDef};
 
 pub(super) fn module(module: &TypeModule, paths: &Paths) -> TokenStream {
     let items = module
@@ -38,10 +38,7 @@ fn object(
     let rt = &paths.rt;
     let name = ident(&def.rust_name);
     let schema_name = &def.schema_name;
-    let fields = o
-        .fields
-        .iter()
-        .map(|f| field(f, def, module, paths, o.serde));
+    let fields = o.fields.iter().map(|f| field(f, module, paths, o.serde));
     let serde_derive = if o.serde {
         quote!(::serde::Serialize, ::serde::Deserialize,)
     } else {
@@ -58,7 +55,7 @@ fn object(
             });
             quote!(#(#checks)&&*)
         };
-    let defaults = o.fields.iter().filter_map(|f| default_fn(def, f, module));
+    let defaults = o.fields.iter().filter_map(|f| default_fn(f, module));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #serde_derive ::poem_openapi::Object)]
@@ -75,24 +72,13 @@ fn object(
 
 /// Optional properties with a spec default are plain values filled with the default when absent.
 fn has_default(f: &Field) -> bool {
-    f.default.is_some() && !f.required && !f.nullable && !matches!(f.ty, TypeRef::Any)
-}
-
-fn default_fn_name(def: &TypeDef, f: &Field) -> String {
-    format!(
-        "default_{}_{}",
-        heck::ToSnakeCase::to_snake_case(def.rust_name.as_str()),
-        f.rust_name.trim_end_matches('_')
-    )
+    f.default_fn.is_some()
 }
 
 /// A function giving a property's spec default, for `#[oai(default = "…")]`.
-fn default_fn(def: &TypeDef, f: &Field, module: &str) -> Option<TokenStream> {
+fn default_fn(f: &Field, module: &str) -> Option<TokenStream> {
     let value = f.default.as_ref()?;
-    if !has_default(f) {
-        return None;
-    }
-    let fn_name = ident(&default_fn_name(def, f));
+    let fn_name = ident(f.default_fn.as_deref()?);
     let ty = field_value_tokens(f, Some(module));
     let json = value.to_string();
     Some(quote! {
@@ -104,7 +90,7 @@ fn default_fn(def: &TypeDef, f: &Field, module: &str) -> Option<TokenStream> {
     })
 }
 
-fn field(f: &Field, owner: &TypeDef, module: &str, paths: &Paths, serde: bool) -> TokenStream {
+fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> TokenStream {
     let rt = &paths.rt;
     let docs = doc_attr(f.docs.as_deref());
     let name = ident(&f.rust_name);
@@ -113,8 +99,7 @@ fn field(f: &Field, owner: &TypeDef, module: &str, paths: &Paths, serde: bool) -
     let validator = validator_attr(&f.validators);
     let mut attrs = vec![quote!(rename = #wire)];
     let has_default = has_default(f);
-    let ty = if has_default {
-        let fn_name = default_fn_name(owner, f);
+    let ty = if let Some(fn_name) = &f.default_fn {
         attrs.push(quote!(default = #fn_name));
         inner.clone()
     } else if f.required && !f.nullable {

@@ -21,7 +21,7 @@ fn default_foo_bar_baz() -> ::std::string::String {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "FooBar")]
 pub struct FooBar {
-    #[oai(rename = "baz", default = "default_foo_bar_baz")]
+    #[oai(rename = "baz", default = "default_foo_bar_baz2")]
     pub baz: ::std::string::String,
 }
 impl ::obakit_api::rt::IsEmptyValue for FooBar {
@@ -29,7 +29,7 @@ impl ::obakit_api::rt::IsEmptyValue for FooBar {
         false
     }
 }
-fn default_foo_bar_baz() -> ::std::string::String {
+fn default_foo_bar_baz2() -> ::std::string::String {
     <::std::string::String as ::poem_openapi::types::ParseFromJSON>::parse_from_json(
             ::serde_json::from_str("\"x\"").ok(),
         )
