@@ -896,11 +896,14 @@ fn scalar_variant_name(ty: &TypeRef) -> String {
     }
 }
 
+/// The type of a string with a format. `format: binary` is raw bytes only as a whole body
+/// (`application/octet-stream`, typed by its media kind, not by this): inside JSON (a property, an
+/// item, a JSON body) there are no raw bytes, so such a value is the JSON string as it is, a
+/// `String`; no encoding is guessed (base64 is `format: byte`).
 fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
     match format {
         VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
-        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Binary,
         VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => TypeRef::Base64,
         VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => TypeRef::Uuid,
         _ => TypeRef::String,

@@ -77,7 +77,6 @@ pub enum TypeRef {
     DateTime,
     Date,
     Uuid,
-    Binary,
     Base64,
     Any,
     Vec(Box<TypeRef>),
@@ -87,10 +86,7 @@ pub enum TypeRef {
 impl TypeRef {
     /// True when values of this type can be written as one path, query or header value.
     pub fn is_scalar(&self) -> bool {
-        !matches!(
-            self,
-            TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Any | TypeRef::Binary
-        )
+        !matches!(self, TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Any)
     }
 }
 

@@ -97,7 +97,12 @@ fn body_text(b: &crate::model::Body) -> String {
         MediaKind::Text => "text",
         MediaKind::Binary => "binary",
     };
-    format!("{} ({kind}, {})", type_text(&b.ty), b.content_type)
+    let ty = match b.media {
+        MediaKind::Json | MediaKind::Form => type_text(&b.ty),
+        MediaKind::Text => "String".to_owned(),
+        MediaKind::Binary => "Vec<u8>".to_owned(),
+    };
+    format!("{ty} ({kind}, {})", b.content_type)
 }
 
 fn op_view(op: &crate::model::Operation) -> OpView {

@@ -50,7 +50,6 @@ pub(super) fn type_tokens(ty: &TypeRef, from: Option<&str>) -> TokenStream {
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Uuid => quote!(::uuid::Uuid),
-        TypeRef::Binary => quote!(::poem_openapi::types::Binary<::std::vec::Vec<u8>>),
         TypeRef::Base64 => quote!(::poem_openapi::types::Base64<::std::vec::Vec<u8>>),
         TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Vec(inner) => {

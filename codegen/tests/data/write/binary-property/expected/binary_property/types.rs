@@ -7,9 +7,7 @@ pub struct Attachment {
     #[oai(rename = "name")]
     pub name: ::std::string::String,
     #[oai(rename = "content", skip_serializing_if = "::obakit_api::rt::is_absent")]
-    pub content: ::std::option::Option<
-        ::poem_openapi::types::Binary<::std::vec::Vec<u8>>,
-    >,
+    pub content: ::std::option::Option<::std::string::String>,
 }
 impl ::obakit_api::rt::IsEmptyValue for Attachment {
     fn is_empty_value(&self) -> bool {
