@@ -968,13 +968,13 @@ fn product_order_event_json() -> Value {
     })
 }
 
-// FIXME(generator): `minProperties: 1` (Individual, EndUserConfiguration) is not generated as a
-// validator, so an empty object is accepted (and then left out when the value is written back).
+/// `minProperties: 1` of Individual and EndUserConfiguration.
 #[tokio::test]
-#[ignore = "FIXME(generator): minProperties is not enforced"]
 async fn empty_end_user_object_is_refused_400_with_code_24() {
     let server = serve().await;
     let body = order_json(|o| o["orderItem"][0]["endUserConfiguration"] = json!([{"endUser": {}}]));
+    assert_refused(&server, Method::POST, ORDER, Some(JSON), &body, 24).await;
+    let body = order_json(|o| o["orderItem"][0]["endUserConfiguration"] = json!([{}]));
     assert_refused(&server, Method::POST, ORDER, Some(JSON), &body, 24).await;
 }
 

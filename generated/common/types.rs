@@ -72,44 +72,68 @@ impl crate::rt::IsEmptyValue for ExternalReference {
 /// itself; the partner tells Orange about them through `endUserOperation` events, and Orange may pass
 /// end-user data in an order's `endUserConfiguration`.
 /// Decision: every property of Individual is our choice (Orange publishes only that the end user is an Individual); confirm the property names with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Individual")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Individual {
+    /// The partner's identifier of the end user. Made by the partner, unless Orange sends back one the partner made earlier and that still exists.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Orange's reference of the person, when Orange has one.
+    pub external_reference: ::std::option::Option<ExternalReference>,
+    /// Given (first) name.
+    pub given_name: ::std::option::Option<::std::string::String>,
+    /// Family (last) name.
+    pub family_name: ::std::option::Option<::std::string::String>,
+    /// E-mail address of the end user (not checked beyond its length).
+    pub email: ::std::option::Option<::std::string::String>,
+    /// Mobile telephone number of the end user.
+    pub mobile_number: ::std::option::Option<PhoneNumber>,
+}
+/// A person: the end user of a license (one or none per license). Orange never manages end users
+/// itself; the partner tells Orange about them through `endUserOperation` events, and Orange may pass
+/// end-user data in an order's `endUserConfiguration`.
+/// Decision: every property of Individual is our choice (Orange publishes only that the end user is an Individual); confirm the property names with Orange's files.
+#[doc(hidden)]
+#[derive(::poem_openapi::Object)]
+#[oai(rename = "Individual", remote = "Individual")]
+struct IndividualWire {
     /// The partner's identifier of the end user. Made by the partner, unless Orange sends back one the partner made earlier and that still exists.
     #[oai(
         rename = "id",
         skip_serializing_if = "crate::rt::is_absent",
         validator(min_length = 1, max_length = 128)
     )]
-    pub id: ::std::option::Option<::std::string::String>,
+    id: ::std::option::Option<::std::string::String>,
     /// Orange's reference of the person, when Orange has one.
     #[oai(rename = "externalReference", skip_serializing_if = "crate::rt::is_absent")]
-    pub external_reference: ::std::option::Option<ExternalReference>,
+    external_reference: ::std::option::Option<ExternalReference>,
     /// Given (first) name.
     #[oai(
         rename = "givenName",
         skip_serializing_if = "crate::rt::is_absent",
         validator(min_length = 1, max_length = 255)
     )]
-    pub given_name: ::std::option::Option<::std::string::String>,
+    given_name: ::std::option::Option<::std::string::String>,
     /// Family (last) name.
     #[oai(
         rename = "familyName",
         skip_serializing_if = "crate::rt::is_absent",
         validator(min_length = 1, max_length = 255)
     )]
-    pub family_name: ::std::option::Option<::std::string::String>,
+    family_name: ::std::option::Option<::std::string::String>,
     /// E-mail address of the end user (not checked beyond its length).
     #[oai(
         rename = "email",
         skip_serializing_if = "crate::rt::is_absent",
         validator(min_length = 3, max_length = 254)
     )]
-    pub email: ::std::option::Option<::std::string::String>,
+    email: ::std::option::Option<::std::string::String>,
     /// Mobile telephone number of the end user.
     #[oai(rename = "mobileNumber", skip_serializing_if = "crate::rt::is_absent")]
-    pub mobile_number: ::std::option::Option<PhoneNumber>,
+    mobile_number: ::std::option::Option<PhoneNumber>,
 }
+crate::rt::bounded_object!(
+    Individual, IndividualWire, "Individual", ::std::option::Option::Some(1),
+    ::std::option::Option::None
+);
 impl crate::rt::IsEmptyValue for Individual {
     fn is_empty_value(&self) -> bool {
         crate::rt::is_absent(&self.id) && crate::rt::is_absent(&self.external_reference)

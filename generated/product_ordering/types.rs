@@ -94,18 +94,32 @@ crate::rt::open_enum!(
 );
 /// The end user and/or the realizing resource for one new license, agreed per partner in Appendix 2.
 /// Decision: `{endUser?, realizingResource?}`, at least one of them; confirm with Orange and Appendix 2.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "EndUserConfiguration")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EndUserConfiguration {
     /// The person who will use the license.
-    #[oai(rename = "endUser", skip_serializing_if = "crate::rt::is_absent")]
     pub end_user: ::std::option::Option<crate::common::types::Individual>,
     /// The technical medium the license runs on.
-    #[oai(rename = "realizingResource", skip_serializing_if = "crate::rt::is_absent")]
     pub realizing_resource: ::std::option::Option<
         crate::common::types::RealizingResource,
     >,
 }
+/// The end user and/or the realizing resource for one new license, agreed per partner in Appendix 2.
+/// Decision: `{endUser?, realizingResource?}`, at least one of them; confirm with Orange and Appendix 2.
+#[doc(hidden)]
+#[derive(::poem_openapi::Object)]
+#[oai(rename = "EndUserConfiguration", remote = "EndUserConfiguration")]
+struct EndUserConfigurationWire {
+    /// The person who will use the license.
+    #[oai(rename = "endUser", skip_serializing_if = "crate::rt::is_absent")]
+    end_user: ::std::option::Option<crate::common::types::Individual>,
+    /// The technical medium the license runs on.
+    #[oai(rename = "realizingResource", skip_serializing_if = "crate::rt::is_absent")]
+    realizing_resource: ::std::option::Option<crate::common::types::RealizingResource>,
+}
+crate::rt::bounded_object!(
+    EndUserConfiguration, EndUserConfigurationWire, "EndUserConfiguration",
+    ::std::option::Option::Some(1), ::std::option::Option::None
+);
 impl crate::rt::IsEmptyValue for EndUserConfiguration {
     fn is_empty_value(&self) -> bool {
         crate::rt::is_absent(&self.end_user)

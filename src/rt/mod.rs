@@ -5,6 +5,7 @@
 //! spec depends on `obakit-api` and points the generator at `::obakit_api::rt`.
 
 mod client;
+mod object;
 mod open_enum;
 mod payload;
 mod request_error;
@@ -13,10 +14,13 @@ mod wire;
 pub use client::{
     ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, param_string,
 };
+pub use object::check_property_count;
 pub use payload::{Form, NoBody, OptionalBody};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use wire::{IsEmptyValue, is_absent};
 
+#[doc(hidden)]
+pub use crate::__bounded_object as bounded_object;
 #[doc(hidden)]
 pub use crate::__open_enum as open_enum;
 

@@ -11,8 +11,8 @@ use openapiv3::{
 
 use super::names::{self, Scope};
 use super::{
-    EnumDef, EnumVariant, Field, ObjectDef, TypeDef, TypeKind, TypeModule, TypeRef, UnionDef,
-    UnionVariant, Validators,
+    EnumDef, EnumVariant, Field, ObjectDef, PropertyBounds, TypeDef, TypeKind, TypeModule, TypeRef,
+    UnionDef, UnionVariant, Validators,
 };
 use crate::diag::{Diagnostic, Diagnostics, pointer_token};
 use crate::read::LoadedSpec;
@@ -668,6 +668,7 @@ impl SpecTypes<'_> {
                     );
                 }
                 out.required.extend(o.required.iter().cloned());
+                out.bound(o.min_properties, o.max_properties);
                 if matches!(
                     o.additional_properties,
                     Some(AdditionalProperties::Schema(_)) | Some(AdditionalProperties::Any(true))
@@ -688,6 +689,7 @@ impl SpecTypes<'_> {
                     );
                 }
                 out.required.extend(a.required.iter().cloned());
+                out.bound(a.min_properties, a.max_properties);
                 for (i, part) in a.all_of.iter().enumerate() {
                     self.collect_part(part, &format!("{pointer}/allOf/{i}"), out, depth);
                 }
@@ -775,9 +777,16 @@ impl SpecTypes<'_> {
                 boxed: false,
             });
         }
+        let bounds = (collected.min_properties.is_some() || collected.max_properties.is_some())
+            .then(|| PropertyBounds {
+                min: collected.min_properties,
+                max: collected.max_properties,
+                wire_type: self.space.scope(module).unique(format!("{rust_name}Wire")),
+            });
         ObjectDef {
             fields,
             serde: false,
+            bounds,
         }
     }
 
@@ -852,9 +861,20 @@ struct Collected {
     /// Where `additionalProperties` was seen, when it was.
     additional: Option<String>,
     saw_object: bool,
+    min_properties: Option<usize>,
+    max_properties: Option<usize>,
 }
 
 impl Collected {
+    /// Every part's bounds hold: the largest minimum and the smallest maximum.
+    fn bound(&mut self, min: Option<usize>, max: Option<usize>) {
+        self.min_properties = self.min_properties.max(min);
+        self.max_properties = match (self.max_properties, max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     fn add(&mut self, name: &str, schema: ReferenceOr<Box<Schema>>, pointer: String) {
         // A later allOf part refines an earlier property of the same name: the last one wins.
         self.properties.insert(name.to_owned(), (schema, pointer));

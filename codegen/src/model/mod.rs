@@ -118,6 +118,20 @@ pub struct ObjectDef {
     pub fields: Vec<Field>,
     /// Forms posted as `application/x-www-form-urlencoded` need serde too.
     pub serde: bool,
+    /// The object's own `minProperties`/`maxProperties`, when it has any.
+    pub bounds: Option<PropertyBounds>,
+}
+
+/// Bounds on the number of properties of an object. poem-openapi's `Object` derive has no
+/// object-level validators, so it is derived for a hidden twin of the type (`wire_type`, same
+/// fields) that parses, validates and writes it; the runtime wraps the twin, checking the bounds
+/// and publishing them in the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyBounds {
+    pub min: Option<usize>,
+    pub max: Option<usize>,
+    /// The twin's name, unique in the types module.
+    pub wire_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

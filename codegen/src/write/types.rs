@@ -38,7 +38,11 @@ fn object(
     let rt = &paths.rt;
     let name = ident(&def.rust_name);
     let schema_name = &def.schema_name;
-    let fields = o.fields.iter().map(|f| field(f, module, paths, o.serde));
+    let fields: Vec<FieldParts> = o
+        .fields
+        .iter()
+        .map(|f| field(f, module, paths, o.serde))
+        .collect();
     let serde_derive = if o.serde {
         quote!(::serde::Serialize, ::serde::Deserialize,)
     } else {
@@ -56,16 +60,80 @@ fn object(
             quote!(#(#checks)&&*)
         };
     let defaults = o.fields.iter().filter_map(|f| default_fn(f, module));
-    quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, #serde_derive ::poem_openapi::Object)]
-        #[oai(rename = #schema_name)]
-        pub struct #name {
-            #(#fields)*
-        }
+    let is_empty = quote! {
         impl #rt::IsEmptyValue for #name {
             fn is_empty_value(&self) -> bool { #emptiness }
         }
+    };
+    let Some(bounds) = &o.bounds else {
+        let fields = fields.iter().map(|f| {
+            let FieldParts {
+                docs,
+                oai,
+                serde,
+                name,
+                ty,
+            } = f;
+            quote!(#docs #oai #serde pub #name: #ty,)
+        });
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #serde_derive ::poem_openapi::Object)]
+            #[oai(rename = #schema_name)]
+            pub struct #name {
+                #(#fields)*
+            }
+            #is_empty
+            #(#defaults)*
+        };
+    };
+    // poem-openapi derives `Object` for a hidden twin; the runtime adds the property-count bounds.
+    let wire = ident(&bounds.wire_type);
+    let remote = def.rust_name.as_str();
+    let plain_fields = fields.iter().map(|f| {
+        let FieldParts {
+            docs,
+            serde,
+            name,
+            ty,
+            ..
+        } = f;
+        quote!(#docs #serde pub #name: #ty,)
+    });
+    let wire_fields = fields.iter().map(|f| {
+        let FieldParts {
+            docs,
+            oai,
+            name,
+            ty,
+            ..
+        } = f;
+        quote!(#docs #oai #name: #ty,)
+    });
+    let bound = |b: Option<usize>| match b {
+        Some(n) => {
+            let n = Literal::usize_unsuffixed(n);
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let (min, max) = (bound(bounds.min), bound(bounds.max));
+    let schema_name = Literal::string(schema_name);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #serde_derive)]
+        pub struct #name {
+            #(#plain_fields)*
+        }
+        #docs
+        #[doc(hidden)]
+        #[derive(::poem_openapi::Object)]
+        #[oai(rename = #schema_name, remote = #remote)]
+        struct #wire {
+            #(#wire_fields)*
+        }
+        #rt::bounded_object!(#name, #wire, #schema_name, #min, #max);
+        #is_empty
         #(#defaults)*
     }
 }
@@ -90,7 +158,16 @@ fn default_fn(f: &Field, module: &str) -> Option<TokenStream> {
     })
 }
 
-fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> TokenStream {
+/// A struct field's pieces: its docs, poem-openapi and serde attributes, name and type.
+struct FieldParts {
+    docs: TokenStream,
+    oai: TokenStream,
+    serde: TokenStream,
+    name: proc_macro2::Ident,
+    ty: TokenStream,
+}
+
+fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> FieldParts {
     let rt = &paths.rt;
     let docs = doc_attr(f.docs.as_deref());
     let name = ident(&f.rust_name);
@@ -127,11 +204,12 @@ fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    quote! {
-        #docs
-        #[oai(#(#attrs),*)]
-        #serde_attrs
-        pub #name: #ty,
+    FieldParts {
+        docs,
+        oai: quote!(#[oai(#(#attrs),*)]),
+        serde: serde_attrs,
+        name,
+        ty,
     }
 }
 

@@ -23,6 +23,89 @@ impl ::obakit_api::rt::IsEmptyValue for Empty {
         false
     }
 }
+/// At least one way to reach someone, at most two.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reachable {
+    /// An address.
+    pub email: ::std::option::Option<::std::string::String>,
+    pub phone: ::std::option::Option<::std::string::String>,
+    pub fax: ::std::string::String,
+}
+/// At least one way to reach someone, at most two.
+#[doc(hidden)]
+#[derive(::poem_openapi::Object)]
+#[oai(rename = "Reachable", remote = "Reachable")]
+struct ReachableWire {
+    /// An address.
+    #[oai(
+        rename = "email",
+        skip_serializing_if = "::obakit_api::rt::is_absent",
+        validator(min_length = 3)
+    )]
+    email: ::std::option::Option<::std::string::String>,
+    #[oai(rename = "phone", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    phone: ::std::option::Option<::std::string::String>,
+    #[oai(rename = "fax", default = "default_reachable_fax")]
+    fax: ::std::string::String,
+}
+::obakit_api::rt::bounded_object!(
+    Reachable, ReachableWire, "Reachable", ::std::option::Option::Some(1),
+    ::std::option::Option::Some(2)
+);
+impl ::obakit_api::rt::IsEmptyValue for Reachable {
+    fn is_empty_value(&self) -> bool {
+        false
+    }
+}
+fn default_reachable_fax() -> ::std::string::String {
+    <::std::string::String as ::poem_openapi::types::ParseFromJSON>::parse_from_json(
+            ::serde_json::from_str("\"none\"").ok(),
+        )
+        .expect("the spec's default value matches its schema")
+}
+/// The bounds of every part hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReachableAtWork {
+    /// An address.
+    pub email: ::std::option::Option<::std::string::String>,
+    pub phone: ::std::option::Option<::std::string::String>,
+    pub fax: ::std::string::String,
+    pub desk: ::std::option::Option<::std::string::String>,
+}
+/// The bounds of every part hold.
+#[doc(hidden)]
+#[derive(::poem_openapi::Object)]
+#[oai(rename = "ReachableAtWork", remote = "ReachableAtWork")]
+struct ReachableAtWorkWire {
+    /// An address.
+    #[oai(
+        rename = "email",
+        skip_serializing_if = "::obakit_api::rt::is_absent",
+        validator(min_length = 3)
+    )]
+    email: ::std::option::Option<::std::string::String>,
+    #[oai(rename = "phone", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    phone: ::std::option::Option<::std::string::String>,
+    #[oai(rename = "fax", default = "default_reachable_at_work_fax")]
+    fax: ::std::string::String,
+    #[oai(rename = "desk", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    desk: ::std::option::Option<::std::string::String>,
+}
+::obakit_api::rt::bounded_object!(
+    ReachableAtWork, ReachableAtWorkWire, "ReachableAtWork",
+    ::std::option::Option::Some(2), ::std::option::Option::Some(2)
+);
+impl ::obakit_api::rt::IsEmptyValue for ReachableAtWork {
+    fn is_empty_value(&self) -> bool {
+        false
+    }
+}
+fn default_reachable_at_work_fax() -> ::std::string::String {
+    <::std::string::String as ::poem_openapi::types::ParseFromJSON>::parse_from_json(
+            ::serde_json::from_str("\"none\"").ok(),
+        )
+        .expect("the spec's default value matches its schema")
+}
 /// A widget with every kind of property presence.
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Widget")]
