@@ -988,14 +988,21 @@ async fn form_field_violating_its_constraints_is_refused_400_with_code_24() {
     assert_refused(&server, Method::POST, TOKEN, Some(FORM), body, 24).await;
 }
 
-// FIXME(generator): the `id` query array's item constraints (minLength 1, maxLength 128) are not
-// generated (only the array's minItems is), so an over-long or empty id is accepted.
+/// The `id` query array's item constraints (minLength 1, maxLength 128), checked item by item.
 #[tokio::test]
-#[ignore = "FIXME(generator): item constraints of the id query array are not enforced"]
-async fn over_long_id_in_the_id_list_is_refused_400_with_code_28() {
+async fn over_long_or_empty_id_in_the_id_list_is_refused_400_with_code_28() {
     let server = serve().await;
     let path = format!("/userservice/v2/userService?id=lic-1,{}", "l".repeat(129));
     assert_refused(&server, Method::GET, &path, None, "", 28).await;
+    assert_refused(
+        &server,
+        Method::GET,
+        "/userservice/v2/userService?id=lic-1,",
+        None,
+        "",
+        28,
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -12,6 +12,16 @@ pub enum UserServiceTags {
     #[oai(rename = "UserServiceEvent")]
     UserServiceEvent,
 }
+/// The constraints of every item of the parameter `id` of `listUserServices`, checked by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct ListUserServicesIdItems;
+impl crate::rt::ListItems for ListUserServicesIdItems {
+    const ITEMS: crate::rt::ItemConstraints = crate::rt::ItemConstraints {
+        min_length: ::std::option::Option::Some(1),
+        max_length: ::std::option::Option::Some(128),
+        ..crate::rt::ItemConstraints::NONE
+    };
+}
 /// Serves any [`UserServicePartnerApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct UserServicePartnerServer<H>(pub ::std::sync::Arc<H>);
 impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
@@ -46,11 +56,14 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
         >,
         /// Ids of the licenses to list, comma separated (`id=lic-90001,lic-90002`). Unknown ids are left out of the answer.
         #[oai(name = "id", explode = false, default, validator(min_items = 1))]
-        id: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        id: crate::rt::EachItem<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            ListUserServicesIdItems,
         >,
     ) -> ::poem::Result<ListUserServicesResponse> {
-        self.0.list_user_services(product_ref_id.0, id.0).await
+        self.0.list_user_services(product_ref_id.0, id.0.0).await
     }
     /// Read one license
     ///

@@ -7,6 +7,7 @@
 mod client;
 mod object;
 mod open_enum;
+mod param;
 mod payload;
 mod request_error;
 mod wire;
@@ -15,6 +16,7 @@ pub use client::{
     ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, param_string,
 };
 pub use object::check_property_count;
+pub use param::{EachItem, ItemConstraints, ListItems};
 pub use payload::{Form, NoBody, OptionalBody};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use wire::{IsEmptyValue, is_absent};

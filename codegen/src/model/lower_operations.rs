@@ -138,6 +138,12 @@ pub(super) fn lower_api(
                 } else {
                     ty
                 };
+                let items_type = match &ty {
+                    TypeRef::Vec(item) if item.is_scalar() && validators.items.is_some() => {
+                        Some(enum_scope.unique(format!("{hint}Items")))
+                    }
+                    _ => None,
+                };
                 params.push(Param {
                     rust_name: param_scope.unique(names::value_name(&data.name)),
                     wire_name: data.name.clone(),
@@ -148,6 +154,7 @@ pub(super) fn lower_api(
                     docs,
                     validators,
                     deprecated: data.deprecated.unwrap_or(false),
+                    items_type,
                 });
             }
             // Path parameters first, in path order, then the rest in spec order: the order a caller reads them.

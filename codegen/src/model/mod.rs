@@ -287,6 +287,10 @@ pub struct Param {
     pub docs: Option<String>,
     pub validators: Validators,
     pub deprecated: bool,
+    /// For a list whose items carry constraints (`validators.items`): the name of the type that
+    /// states them for the runtime, which checks every item (poem-openapi applies a parameter's
+    /// validators to the whole list). Unique among the API's handler and server items.
+    pub items_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

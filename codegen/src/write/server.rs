@@ -1,11 +1,11 @@
 //! One API → per served role, the poem-openapi glue that serves any implementation of its trait.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Literal, TokenStream};
+use quote::{ToTokens, quote};
 
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
 use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
-use crate::model::{Api, ParamLocation, Role};
+use crate::model::{Api, Operation, Param, ParamLocation, Role};
 
 /// The tags enum's name, e.g. `ProductOrderingTags`.
 pub(super) fn tags_name(api: &Api) -> String {
@@ -120,8 +120,19 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
                 pattrs.push(quote!(deprecated));
             }
             let pdocs = doc_attr(p.docs.as_deref());
-            params.push(quote!(#pdocs #[oai(#(#pattrs),*)] #n: #extractor));
-            forwards.push(quote!(#n.0));
+            match &p.items_type {
+                Some(items) => {
+                    let items = ident(items);
+                    params.push(
+                        quote!(#pdocs #[oai(#(#pattrs),*)] #n: #rt::EachItem<#extractor, #items>),
+                    );
+                    forwards.push(quote!(#n.0.0));
+                }
+                None => {
+                    params.push(quote!(#pdocs #[oai(#(#pattrs),*)] #n: #extractor));
+                    forwards.push(quote!(#n.0));
+                }
+            }
         }
         if let Some(body) = &op.body {
             let payload = payload_tokens(body);
@@ -152,7 +163,12 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         " Serves any [`{}`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.",
         trait_name(api, role)
     );
+    let item_types = operations_of(api, role)
+        .flat_map(|op| op.params.iter().map(move |p| (op, p)))
+        .filter_map(|(op, p)| Some((op, p, p.items_type.as_ref()?)))
+        .map(|(op, p, name)| item_constraints(op, p, name, rt));
     quote! {
+        #(#item_types)*
         #[doc = #doc]
         pub struct #name<H>(pub ::std::sync::Arc<H>);
         impl<H: #handler> #name<H> {
@@ -163,6 +179,57 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         #[::poem_openapi::OpenApi]
         impl<H: #handler> #name<H> {
             #(#methods)*
+        }
+    }
+}
+
+/// The type stating the constraints of every item of a list parameter, for the runtime's `EachItem`.
+fn item_constraints(op: &Operation, p: &Param, name: &str, rt: &TokenStream) -> TokenStream {
+    let name = ident(name);
+    let doc = format!(
+        " The constraints of every item of the parameter `{}` of `{}`, checked by the runtime.",
+        p.wire_name, op.operation_id
+    );
+    let items = p.validators.items.as_deref().cloned().unwrap_or_default();
+    let some = |v: TokenStream| quote!(::std::option::Option::Some(#v));
+    let bound = |b: Option<(f64, bool)>| {
+        b.map(|(v, exclusive)| {
+            let v = Literal::f64_unsuffixed(v);
+            some(quote!((#v, #exclusive)))
+        })
+    };
+    let mut fields = Vec::new();
+    if let Some(v) = bound(items.minimum) {
+        fields.push(quote!(minimum: #v,));
+    }
+    if let Some(v) = bound(items.maximum) {
+        fields.push(quote!(maximum: #v,));
+    }
+    if let Some(v) = items.multiple_of {
+        let v = some(Literal::f64_unsuffixed(v).into_token_stream());
+        fields.push(quote!(multiple_of: #v,));
+    }
+    if let Some(n) = items.min_length {
+        let n = some(Literal::usize_unsuffixed(n).into_token_stream());
+        fields.push(quote!(min_length: #n,));
+    }
+    if let Some(n) = items.max_length {
+        let n = some(Literal::usize_unsuffixed(n).into_token_stream());
+        fields.push(quote!(max_length: #n,));
+    }
+    if let Some(p) = &items.pattern {
+        let p = some(quote!(#p));
+        fields.push(quote!(pattern: #p,));
+    }
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #name;
+        impl #rt::ListItems for #name {
+            const ITEMS: #rt::ItemConstraints = #rt::ItemConstraints {
+                #(#fields)*
+                ..#rt::ItemConstraints::NONE
+            };
         }
     }
 }

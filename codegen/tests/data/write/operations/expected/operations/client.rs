@@ -32,6 +32,8 @@ impl OperationsClient {
         part_no: i32,
         fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        weight: ::std::option::Option<::std::vec::Vec<f64>>,
         limit: ::std::option::Option<i32>,
         since: ::chrono::DateTime<::chrono::FixedOffset>,
         x_request_id: ::std::string::String,
@@ -67,6 +69,23 @@ impl OperationsClient {
         if let ::std::option::Option::Some(__value) = &tag {
             for __item in __value.iter() {
                 __query.push(("tag", ::obakit_api::rt::param_string(__item)));
+            }
+        }
+        if let ::std::option::Option::Some(__value) = &id {
+            let __values = __value;
+            __query
+                .push((
+                    "id",
+                    __values
+                        .iter()
+                        .map(::obakit_api::rt::param_string)
+                        .collect::<::std::vec::Vec<_>>()
+                        .join(","),
+                ));
+        }
+        if let ::std::option::Option::Some(__value) = &weight {
+            for __item in __value.iter() {
+                __query.push(("weight", ::obakit_api::rt::param_string(__item)));
             }
         }
         if let ::std::option::Option::Some(__value) = &limit {

@@ -106,12 +106,25 @@ pub trait OperationsApi: Send + Sync + 'static {
         part_no: i32,
         fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        weight: ::std::option::Option<::std::vec::Vec<f64>>,
         limit: ::std::option::Option<i32>,
         since: ::chrono::DateTime<::chrono::FixedOffset>,
         x_request_id: ::std::string::String,
         x_trace: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetPartResponse>> + Send {
-        let _ = (item_id, part_no, fields, tag, limit, since, x_request_id, x_trace);
+        let _ = (
+            item_id,
+            part_no,
+            fields,
+            tag,
+            id,
+            weight,
+            limit,
+            since,
+            x_request_id,
+            x_trace,
+        );
         async move {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("getPart"))
         }

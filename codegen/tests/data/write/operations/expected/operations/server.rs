@@ -11,6 +11,27 @@ pub enum OperationsTags {
     #[oai(rename = "misc")]
     Misc,
 }
+/// The constraints of every item of the parameter `id` of `getPart`, checked by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct GetPartIdItems;
+impl ::obakit_api::rt::ListItems for GetPartIdItems {
+    const ITEMS: ::obakit_api::rt::ItemConstraints = ::obakit_api::rt::ItemConstraints {
+        min_length: ::std::option::Option::Some(1),
+        max_length: ::std::option::Option::Some(128),
+        pattern: ::std::option::Option::Some("^[a-z0-9-]+$"),
+        ..::obakit_api::rt::ItemConstraints::NONE
+    };
+}
+/// The constraints of every item of the parameter `weight` of `getPart`, checked by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct GetPartWeightItems;
+impl ::obakit_api::rt::ListItems for GetPartWeightItems {
+    const ITEMS: ::obakit_api::rt::ItemConstraints = ::obakit_api::rt::ItemConstraints {
+        minimum: ::std::option::Option::Some((0.0, true)),
+        multiple_of: ::std::option::Option::Some(0.5),
+        ..::obakit_api::rt::ItemConstraints::NONE
+    };
+}
 /// Serves any [`OperationsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct OperationsServer<H>(pub ::std::sync::Arc<H>);
 impl<H: OperationsApi> OperationsServer<H> {
@@ -50,6 +71,19 @@ impl<H: OperationsApi> OperationsServer<H> {
         tag: ::poem_openapi::param::Query<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         >,
+        /// Items with constraints, which the runtime checks one by one.
+        #[oai(name = "id", explode = false, default, validator(min_items = 1))]
+        id: ::obakit_api::rt::EachItem<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            GetPartIdItems,
+        >,
+        #[oai(name = "weight")]
+        weight: ::obakit_api::rt::EachItem<
+            ::poem_openapi::param::Query<::std::option::Option<::std::vec::Vec<f64>>>,
+            GetPartWeightItems,
+        >,
         #[oai(name = "limit", validator(minimum(value = "1"), maximum(value = "100")))]
         limit: ::poem_openapi::param::Query<::std::option::Option<i32>>,
         #[oai(name = "since")]
@@ -67,6 +101,8 @@ impl<H: OperationsApi> OperationsServer<H> {
                 part_no.0,
                 fields.0,
                 tag.0,
+                id.0.0,
+                weight.0.0,
                 limit.0,
                 since.0,
                 x_request_id.0,
