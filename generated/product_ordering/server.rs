@@ -120,7 +120,7 @@ impl<H: ProductOrderingOrangeApi> ProductOrderingOrangeServer<H> {
     async fn create_access_token(
         &self,
         /// The grant, as an HTML form.
-        body: ::poem_openapi::payload::Form<crate::product_ordering::types::TokenRequest>,
+        body: crate::rt::Form<crate::product_ordering::types::TokenRequest>,
     ) -> ::poem::Result<CreateAccessTokenResponse> {
         self.0.create_access_token(body.0).await
     }

@@ -5,7 +5,7 @@ use quote::{ToTokens, quote};
 
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
 use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
-use crate::model::{Api, Operation, Param, ParamLocation, Role};
+use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, Role};
 
 /// The tags enum's name, e.g. `ProductOrderingTags`.
 pub(super) fn tags_name(api: &Api) -> String {
@@ -135,7 +135,15 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             }
         }
         if let Some(body) = &op.body {
-            let payload = payload_tokens(body);
+            let payload = match body.media {
+                // Parsed like JSON by the runtime, so that the schema's constraints apply (poem-openapi's
+                // `Form` goes through serde).
+                MediaKind::Form => {
+                    let ty = type_tokens(&body.ty, None);
+                    quote!(#rt::Form<#ty>)
+                }
+                _ => payload_tokens(body),
+            };
             let ty = if body.required {
                 payload
             } else {

@@ -163,7 +163,7 @@ impl<H: OperationsApi> OperationsServer<H> {
     )]
     async fn create_token(
         &self,
-        body: ::poem_openapi::payload::Form<crate::operations::types::CreateTokenRequest>,
+        body: ::obakit_api::rt::Form<crate::operations::types::CreateTokenRequest>,
     ) -> ::poem::Result<CreateTokenResponse> {
         self.0.create_token(body.0).await
     }
