@@ -200,7 +200,13 @@ impl Db {
     /// Waits for the writer's turn (SQLite) and begins a write transaction.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let turn = self.turn().await;
-        let tx = self.write.begin().await?;
+        // SQLite: take the write lock at BEGIN. A deferred transaction that reads first cannot
+        // wait for another process's writer when it upgrades (SQLITE_BUSY at once); IMMEDIATE
+        // waits under the busy timeout instead. Within one process the turn already serializes.
+        let tx = match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        };
         Ok(WriteTx { tx, _turn: turn })
     }
 
