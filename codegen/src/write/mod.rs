@@ -6,6 +6,7 @@
 mod client;
 mod docs;
 mod handler;
+mod markdown;
 mod request_errors;
 mod server;
 mod tokens;

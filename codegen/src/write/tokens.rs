@@ -20,7 +20,8 @@ pub(super) fn ident(name: &str) -> Ident {
 pub(super) fn doc_attr(docs: Option<&str>) -> TokenStream {
     match docs {
         Some(d) if !d.trim().is_empty() => {
-            let lines = d.trim().lines().map(|l| format!(" {}", l.trim_end()));
+            let text = super::markdown::doc_text(d.trim());
+            let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
             quote! { #( #[doc = #lines] )* }
         }
         _ => TokenStream::new(),

@@ -25,13 +25,29 @@ impl DocCodeBlocksClient {
     }
     /// Filter with a query such as:
     ///
-    ///     state=open&limit=10
+    /// ```text
+    /// state=open&limit=10
+    /// ```
     ///
     /// or send:
     ///
-    /// ```
+    /// ```text
     /// {"state": "open"}
     /// ```
+    ///
+    /// or, [as documented](https://example.com/things?[x]), in JSON:
+    ///
+    /// ```json
+    /// {"state": ["open"]}
+    /// ```
+    ///
+    /// States:
+    ///
+    /// - `open` \[default\]
+    ///
+    ///     still open
+    ///
+    /// See `items[0]` and \[RFC 3986\].
     pub async fn list_things(
         &self,
     ) -> ::std::result::Result<ListThingsResponse, ::obakit_api::rt::ClientError> {

@@ -17,13 +17,29 @@ impl<H: DocCodeBlocksApi> DocCodeBlocksServer<H> {
 impl<H: DocCodeBlocksApi> DocCodeBlocksServer<H> {
     /// Filter with a query such as:
     ///
-    ///     state=open&limit=10
+    /// ```text
+    /// state=open&limit=10
+    /// ```
     ///
     /// or send:
     ///
-    /// ```
+    /// ```text
     /// {"state": "open"}
     /// ```
+    ///
+    /// or, [as documented](https://example.com/things?[x]), in JSON:
+    ///
+    /// ```json
+    /// {"state": ["open"]}
+    /// ```
+    ///
+    /// States:
+    ///
+    /// - `open` \[default\]
+    ///
+    ///     still open
+    ///
+    /// See `items[0]` and \[RFC 3986\].
     #[oai(path = "/things", method = "get", operation_id = "listThings")]
     async fn list_things(&self) -> ::poem::Result<ListThingsResponse> {
         self.0.list_things().await

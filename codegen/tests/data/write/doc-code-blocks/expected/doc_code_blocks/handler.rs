@@ -4,7 +4,7 @@
 /// Every answer the spec declares for `listThings` (GET /things).
 #[derive(Debug, ::poem_openapi::ApiResponse)]
 pub enum ListThingsResponse {
-    /// The things, such as [bundled] ones.
+    /// The things, such as \[bundled\] ones.
     #[oai(status = 200)]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>),
 }
@@ -12,13 +12,29 @@ pub enum ListThingsResponse {
 pub trait DocCodeBlocksApi: Send + Sync + 'static {
     /// Filter with a query such as:
     ///
-    ///     state=open&limit=10
+    /// ```text
+    /// state=open&limit=10
+    /// ```
     ///
     /// or send:
     ///
-    /// ```
+    /// ```text
     /// {"state": "open"}
     /// ```
+    ///
+    /// or, [as documented](https://example.com/things?[x]), in JSON:
+    ///
+    /// ```json
+    /// {"state": ["open"]}
+    /// ```
+    ///
+    /// States:
+    ///
+    /// - `open` \[default\]
+    ///
+    ///     still open
+    ///
+    /// See `items[0]` and \[RFC 3986\].
     ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn list_things(
