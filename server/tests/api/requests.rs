@@ -75,7 +75,8 @@ async fn a_constraint_violation_is_400_code_24(db: TestDb) {
 }
 
 async fn an_empty_end_user_configuration_is_400_code_24(db: TestDb) {
-    // minProperties in the spec, which the generated types cannot check: the server does.
+    // minProperties in the spec: the generated types check it (the server's own check stays behind
+    // it), and the description names the schema that is empty.
     let app = TestApp::start(&db).await;
     for configuration in [r#"{}"#, r#"{"endUser":{}}"#] {
         let item = UC2_ITEM.replace("QUANTITY", "1").replace(
@@ -91,7 +92,8 @@ async fn an_empty_end_user_configuration_is_400_code_24(db: TestDb) {
             error["description"]
                 .as_str()
                 .unwrap_or_default()
-                .contains("endUserConfiguration[0]"),
+                .to_ascii_lowercase()
+                .contains("enduserconfiguration"),
             "{error}"
         );
     }
