@@ -124,10 +124,33 @@ pub fn generate(settings: &Settings) -> Result<Generated, Error> {
     })
 }
 
+/// `path` relative to `root`, climbing out of it with `..` when needed; as it is without a root, or
+/// when the two share no ancestor.
 fn relative(path: &Path, root: Option<&Path>) -> PathBuf {
-    root.and_then(|r| path.strip_prefix(r).ok())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| path.to_path_buf())
+    let Some(root) = root else {
+        return path.to_path_buf();
+    };
+    if let Ok(inside) = path.strip_prefix(root) {
+        return inside.to_path_buf();
+    }
+    let path_parts: Vec<_> = path.components().collect();
+    let root_parts: Vec<_> = root.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&root_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 || path.is_absolute() != root.is_absolute() {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..root_parts.len() {
+        out.push("..");
+    }
+    for part in &path_parts[common..] {
+        out.push(part);
+    }
+    out
 }
 
 fn relative_diags(mut diags: Diagnostics, root: Option<&Path>) -> Diagnostics {
@@ -229,4 +252,26 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn paths_are_written_relative_to_the_root_even_outside_it() {
+        let root = Some(Path::new("/w/x"));
+        assert_eq!(
+            relative(Path::new("/w/x/a.yaml"), root),
+            PathBuf::from("a.yaml")
+        );
+        assert_eq!(relative(Path::new("/w/out"), root), PathBuf::from("../out"));
+        assert_eq!(relative(Path::new("/w/x"), root), PathBuf::new());
+        assert_eq!(
+            relative(Path::new("rel/a.yaml"), root),
+            PathBuf::from("rel/a.yaml")
+        );
+        assert_eq!(relative(Path::new("/w/a"), None), PathBuf::from("/w/a"));
+    }
 }

@@ -42,7 +42,8 @@ struct Args {
     /// The including crate implements `FromRequestError` for the 400 bodies itself.
     #[arg(long)]
     provided_request_errors: bool,
-    /// Write paths in generated files relative to this folder (default: the current folder).
+    /// Write paths in generated files relative to this folder (default: the current folder). Specs
+    /// and OUT are still found from the current folder.
     #[arg(long)]
     root: Option<PathBuf>,
 }
@@ -56,12 +57,17 @@ impl Args {
         };
         settings.write.runtime_path = self.runtime_path.clone();
         settings.write.provided_request_errors = self.provided_request_errors;
-        settings.display_root = self.root.clone().or_else(|| std::env::current_dir().ok());
-        let root = settings.display_root.clone().unwrap_or_default();
-        settings.specs = self.specs.iter().map(|p| root.join(p)).collect();
+        // Specs and the output folder are found from the current folder; `--root` only decides how
+        // paths are written in the generated files.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        settings.display_root = Some(match &self.root {
+            Some(root) => cwd.join(root),
+            None => cwd.clone(),
+        });
+        settings.specs = self.specs.iter().map(|p| cwd.join(p)).collect();
         settings.write.regenerate_command = format!(
             "cargo run -p obakit-codegen -- {}",
-            settings.command_line(&root.join(&self.out))
+            settings.command_line(&cwd.join(&self.out))
         );
         settings
     }
