@@ -475,6 +475,48 @@ fn doc_comments_of_other_cases_hold_no_doctest() {
     );
 }
 
+/// Doc comment blocks (runs of `///` lines) whose first or last line is empty.
+fn blank_edged_doc_comments(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut block: Vec<(usize, &str)> = Vec::new();
+    for (i, line) in source.lines().chain(std::iter::once("")).enumerate() {
+        match line.trim_start().strip_prefix("///") {
+            Some(text) => block.push((i + 1, text)),
+            None if !block.is_empty() => {
+                let first = block[0];
+                let last = block[block.len() - 1];
+                for (n, text) in [first, last] {
+                    if text.trim().is_empty() {
+                        found.push(format!("line {n}"));
+                        break;
+                    }
+                }
+                block.clear();
+            }
+            None => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn doc_comments_never_start_or_end_with_an_empty_line() {
+    let mut found = Vec::new();
+    for case in CASES {
+        for file in rust_files(&expected_dir(case)) {
+            let source = std::fs::read_to_string(&file).expect("expected file");
+            for at in blank_edged_doc_comments(&source) {
+                found.push(format!("{}: {at}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "doc comments starting or ending with an empty line:\n{}",
+        found.join("\n")
+    );
+}
+
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::tokens::{Paths, doc_attr, ident, type_tokens};
+use super::tokens::{Paths, doc_attr, doc_parts, ident, type_tokens};
 use crate::model::{Api, Body, MediaKind, Operation, ParamLocation, Response, Role, TypeRef};
 
 /// `answerable`: whether request errors can be answered in a given 400 body type.
@@ -188,17 +188,7 @@ pub(super) fn method_args(op: &Operation) -> Vec<(proc_macro2::Ident, TokenStrea
 }
 
 pub(super) fn operation_docs(op: &Operation) -> TokenStream {
-    let mut text = String::new();
-    if let Some(s) = &op.summary {
-        text.push_str(s.trim());
-    }
-    if let Some(d) = &op.description {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        text.push_str(d.trim());
-    }
-    doc_attr(Some(&text))
+    doc_parts(&[op.summary.as_deref(), op.description.as_deref()])
 }
 
 fn handler_trait(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
@@ -209,7 +199,13 @@ fn handler_trait(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         api.rust_name, role.rust_suffix
     ));
     let methods = operations_of(api, role).map(|op| {
-        let docs = operation_docs(op);
+        let docs = doc_parts(&[
+            op.summary.as_deref(),
+            op.description.as_deref(),
+            Some(
+                "The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.",
+            ),
+        ]);
         let method = ident(&op.rust_name);
         let response = ident(&op.response_enum);
         let args = method_args(op);
@@ -218,8 +214,6 @@ fn handler_trait(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         let operation_id = &op.operation_id;
         quote! {
             #docs
-            ///
-            /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
             fn #method(&self, #(#arg_decls),*) -> impl ::std::future::Future<Output = ::poem::Result<#response>> + Send {
                 let _ = (#(#arg_names,)*);
                 async move { ::std::result::Result::Err(#rt::not_implemented(#operation_id)) }

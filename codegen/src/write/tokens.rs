@@ -18,14 +18,22 @@ pub(super) fn ident(name: &str) -> Ident {
 }
 
 pub(super) fn doc_attr(docs: Option<&str>) -> TokenStream {
-    match docs {
-        Some(d) if !d.trim().is_empty() => {
-            let text = super::markdown::doc_text(d.trim());
-            let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
-            quote! { #( #[doc = #lines] )* }
-        }
-        _ => TokenStream::new(),
-    }
+    doc_parts(&[docs])
+}
+
+/// Doc comments made of paragraphs (a spec's text, then the generator's notes), each made
+/// rustdoc-safe on its own, separated by blank lines; absent or empty parts leave no blank line.
+pub(super) fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
+    let text = parts
+        .iter()
+        .flatten()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(super::markdown::doc_text)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    quote! { #( #[doc = #lines] )* }
 }
 
 /// The Rust type of a reference, seen from inside the module `from` (`None`: from outside every types module).

@@ -3,7 +3,9 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::tokens::{Paths, doc_attr, field_value_tokens, ident, type_tokens, validator_attr};
+use super::tokens::{
+    Paths, doc_attr, doc_parts, field_value_tokens, ident, type_tokens, validator_attr,
+};
 use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, UnionDef};
 
 pub(super) fn module(module: &TypeModule, paths: &Paths) -> TokenStream {
@@ -18,7 +20,7 @@ fn type_def(def: &TypeDef, module: &str, paths: &Paths) -> TokenStream {
     let docs = doc_attr(def.docs.as_deref());
     match &def.kind {
         TypeKind::Object(o) => object(def, o, &docs, module, paths),
-        TypeKind::Enum(e) => open_enum(def, e, &docs, paths),
+        TypeKind::Enum(e) => open_enum(def, e, paths),
         TypeKind::Union(u) => union(def, u, &docs, module, paths),
         TypeKind::Alias(target) => {
             let name = ident(&def.rust_name);
@@ -213,7 +215,7 @@ fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> FieldParts {
     }
 }
 
-fn open_enum(def: &TypeDef, e: &EnumDef, docs: &TokenStream, paths: &Paths) -> TokenStream {
+fn open_enum(def: &TypeDef, e: &EnumDef, paths: &Paths) -> TokenStream {
     let rt = &paths.rt;
     let name = ident(&def.rust_name);
     let schema_name = Literal::string(&def.schema_name);
@@ -238,10 +240,12 @@ fn open_enum(def: &TypeDef, e: &EnumDef, docs: &TokenStream, paths: &Paths) -> T
         Some(d) => quote!(::std::option::Option::Some(#d)),
         None => quote!(::std::option::Option::None),
     };
+    let docs = doc_parts(&[
+        def.docs.as_deref(),
+        Some("Open: a value the spec does not list is kept in the last variant and passed on."),
+    ]);
     quote! {
         #docs
-        ///
-        /// Open: a value the spec does not list is kept in the last variant and passed on.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #name {
             #(#variants)*

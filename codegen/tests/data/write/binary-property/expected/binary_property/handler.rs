@@ -10,7 +10,6 @@ pub enum AddAttachmentResponse {
 }
 /// The operations of Binary property: implement the ones you serve.
 pub trait BinaryPropertyApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn add_attachment(
         &self,

@@ -19,7 +19,6 @@ pub enum SearchResponse {
 }
 /// The operations of Client parameters named like locals: implement the ones you serve.
 pub trait ClientLocalsApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn search(
         &self,

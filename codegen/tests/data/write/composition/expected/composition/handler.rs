@@ -10,7 +10,6 @@ pub enum AddPetResponse {
 }
 /// The operations of Composition: implement the ones you serve.
 pub trait CompositionApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn add_pet(
         &self,

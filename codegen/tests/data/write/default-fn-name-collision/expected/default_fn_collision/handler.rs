@@ -10,7 +10,6 @@ pub enum GetFooResponse {
 }
 /// The operations of Default function name collision: implement the ones you serve.
 pub trait DefaultFnCollisionApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_foo(
         &self,

@@ -12,7 +12,6 @@ pub enum DeleteItemResponse {
 }
 /// The operations of Default response without a body: implement the ones you serve.
 pub trait DefaultWithoutBodyApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn delete_item(
         &self,

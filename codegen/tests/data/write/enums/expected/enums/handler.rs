@@ -10,7 +10,6 @@ pub enum ListTasksResponse {
 }
 /// The operations of Enums: implement the ones you serve.
 pub trait EnumsApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn list_tasks(
         &self,

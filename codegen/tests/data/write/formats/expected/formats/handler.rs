@@ -10,7 +10,6 @@ pub enum CreateSampleResponse {
 }
 /// The operations of Formats: implement the ones you serve.
 pub trait FormatsApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn create_sample(
         &self,

@@ -17,7 +17,6 @@ pub enum CreateOtherTokenResponse {
 }
 /// The operations of Inline schema named like a component: implement the ones you serve.
 pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn create_token(
         &self,
@@ -30,7 +29,6 @@ pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("createToken"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn create_other_token(
         &self,

@@ -10,7 +10,6 @@ pub enum GetLabelsResponse {
 }
 /// The operations of Named map schema: implement the ones you serve.
 pub trait NamedMapApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_labels(
         &self,

@@ -24,7 +24,6 @@ pub enum GetThingResponse2 {
 }
 /// The operations of Names: implement the ones you serve.
 pub trait TypeApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn type_(
         &self,
@@ -38,7 +37,6 @@ pub trait TypeApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("type"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_thing(
         &self,
@@ -48,7 +46,6 @@ pub trait TypeApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("get_thing"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_thing2(
         &self,

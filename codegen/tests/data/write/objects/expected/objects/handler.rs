@@ -10,7 +10,6 @@ pub enum ListWidgetsResponse {
 }
 /// The operations of Objects: implement the ones you serve.
 pub trait ObjectsApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn list_widgets(
         &self,

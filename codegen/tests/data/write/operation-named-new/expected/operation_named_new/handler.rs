@@ -31,7 +31,6 @@ pub enum FromArcResponse {
 }
 /// The operations of Operations named like generated methods: implement the ones you serve.
 pub trait OperationNamedNewApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn new2(
         &self,
@@ -41,7 +40,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("new"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn core2(
         &self,
@@ -51,7 +49,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("core"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn from_core2(
         &self,
@@ -61,7 +58,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("fromCore"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn from_arc2(
         &self,

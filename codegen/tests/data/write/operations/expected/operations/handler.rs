@@ -129,7 +129,6 @@ pub trait OperationsApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("getPart"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn delete_part(
         &self,
@@ -155,7 +154,6 @@ pub trait OperationsApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("replaceItems"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn create_item(
         &self,
@@ -192,7 +190,6 @@ pub trait OperationsApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("addNote"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn download_file(
         &self,
@@ -205,7 +202,6 @@ pub trait OperationsApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("downloadFile"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn upload_file(
         &self,

@@ -40,7 +40,6 @@ impl ::obakit_api::rt::IsEmptyValue for CreateTokenRequest {
         false
     }
 }
-///
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CreateTokenRequestGrantType {

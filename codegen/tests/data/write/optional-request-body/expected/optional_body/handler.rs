@@ -10,7 +10,6 @@ pub enum ReplaceItemsResponse {
 }
 /// The operations of Optional request body: implement the ones you serve.
 pub trait OptionalBodyApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn replace_items(
         &self,

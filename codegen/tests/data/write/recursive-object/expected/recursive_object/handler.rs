@@ -10,7 +10,6 @@ pub enum GetNodeResponse {
 }
 /// The operations of Recursive object: implement the ones you serve.
 pub trait RecursiveObjectApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_node(
         &self,

@@ -31,7 +31,6 @@ pub enum HealthResponse {
 }
 /// The operations of Roles selected that the `supplier` side serves: implement the ones you serve.
 pub trait RolesSelectedSupplierApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn place_order(
         &self,
@@ -42,7 +41,6 @@ pub trait RolesSelectedSupplierApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("placeOrder"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_order(
         &self,

@@ -31,7 +31,6 @@ pub enum HealthResponse {
 }
 /// The operations of Roles that the `supplier` side serves: implement the ones you serve.
 pub trait RolesSupplierApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn place_order(
         &self,
@@ -42,7 +41,6 @@ pub trait RolesSupplierApi: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("placeOrder"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_order(
         &self,
@@ -60,7 +58,6 @@ pub struct UnimplementedRolesSupplier;
 impl RolesSupplierApi for UnimplementedRolesSupplier {}
 /// The operations of Roles that the `buyer-gateway` side serves: implement the ones you serve.
 pub trait RolesBuyerGatewayApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn notify_order_event(
         &self,

@@ -24,7 +24,6 @@ fn get_invoice_bad_request(err: ::poem::Error) -> GetInvoiceResponse {
 }
 /// The operations of Billing: implement the ones you serve.
 pub trait BillingApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_invoice(
         &self,

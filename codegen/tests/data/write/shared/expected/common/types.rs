@@ -27,7 +27,6 @@ impl ::obakit_api::rt::IsEmptyValue for Money {
         false
     }
 }
-///
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum State {

@@ -24,7 +24,6 @@ fn get_order_bad_request(err: ::poem::Error) -> GetOrderResponse {
 }
 /// The operations of Orders: implement the ones you serve.
 pub trait OrdersApi: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn get_order(
         &self,

@@ -33,7 +33,6 @@ pub enum DescribePhotoResponse {
 }
 /// The operations of Swagger 2.0: implement the ones you serve.
 pub trait Swagger2Api: Send + Sync + 'static {
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn list_pets(
         &self,
@@ -46,7 +45,6 @@ pub trait Swagger2Api: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("listPets"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn create_pet(
         &self,
@@ -57,7 +55,6 @@ pub trait Swagger2Api: Send + Sync + 'static {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("createPet"))
         }
     }
-    ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn describe_photo(
         &self,

@@ -57,7 +57,6 @@ impl ::obakit_api::rt::IsEmptyValue for Pet {
         false
     }
 }
-///
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PetKind {
