@@ -1,0 +1,269 @@
+//! obakit-bench: how fast obakit is, measured against baselines taken in the same run.
+//!
+//! This machine (and any CI runner) is shared and noisy, so no absolute time is trusted: every
+//! figure is measured back to back with its baseline, several rounds, and the table gives the
+//! medians and the median of the per-round ratios. `bench/run` builds in release mode, installs a
+//! load generator if none is there, and runs `obakit-bench run`; the other subcommands are the
+//! pieces it starts (in-process baselines pinned beside the server).
+//!
+//! The server under test and every baseline standing in for it run pinned to one CPU
+//! (`--server-cpu`, default 1); load generators and the mock gateway to another (`--load-cpu`,
+//! default 0).
+
+mod baseline;
+mod codegen;
+mod db;
+mod events;
+mod load;
+mod procs;
+mod report;
+mod server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::db::Backend;
+use crate::report::Figure;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "obakit-bench",
+    about = "obakit's benchmarks, each against a baseline measured in the same run"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the benchmarks and prints one line per figure (what bench/run calls).
+    Run(RunArgs),
+    /// One in-process baseline (started by `run`, pinned beside the server).
+    Baseline(baseline::BaselineArgs),
+}
+
+/// Groups of figures `--only` can select.
+const GROUPS: &[&str] = &["codegen", "build", "http", "fleet", "writes", "events"];
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Databases to run the server figures on.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    backends: Vec<String>,
+    /// PostgreSQL to use (a schema `obakit_bench_*` is made in it and dropped afterwards).
+    #[arg(
+        long,
+        env = "OBAKIT_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// Only these groups: codegen, build, http, fleet, writes, events.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Rounds per figure (each round measures the figure and its baseline back to back).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Seconds of each throughput run.
+    #[arg(long, default_value_t = 8)]
+    seconds: u64,
+    /// Connections of each throughput run.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Fewer samples everywhere: a smoke run in about a third of the time.
+    #[arg(long)]
+    quick: bool,
+    /// Load generator, when both are installed: oha or wrk.
+    #[arg(long, env = "OBAKIT_BENCH_TOOL")]
+    tool: Option<String>,
+    /// CPU the server and the baselines standing in for it are pinned to.
+    #[arg(long, default_value_t = 1)]
+    server_cpu: usize,
+    /// CPU the load generators and the mock gateway are pinned to.
+    #[arg(long, default_value_t = 0)]
+    load_cpu: usize,
+    /// Do not pin processes to CPUs.
+    #[arg(long)]
+    no_pin: bool,
+    /// First of the loopback ports used (server, hyper, mock gateway: this one and the next ones).
+    #[arg(long, default_value_t = 18080)]
+    port: u16,
+    /// The repository (spec/, src/); default: the current folder.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The OpenAPI corpus the generator is timed on.
+    #[arg(
+        long,
+        env = "OBAKIT_BENCH_CORPUS",
+        default_value = "../shared/openapi-corpus"
+    )]
+    corpus: PathBuf,
+    /// Where databases, logs and the copy of the tree for build timings go.
+    #[arg(long, default_value = "target/bench")]
+    work: PathBuf,
+    /// Also write the table here.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// What every part of a run needs.
+pub(crate) struct Ctx {
+    pub(crate) root: PathBuf,
+    pub(crate) corpus: PathBuf,
+    pub(crate) work: PathBuf,
+    /// The release `obakit` binary.
+    pub(crate) obakit: PathBuf,
+    /// The bare hyper server.
+    pub(crate) hyper: PathBuf,
+    /// This binary, for the baselines.
+    pub(crate) me: PathBuf,
+    pub(crate) tool: Option<load::Tool>,
+    pub(crate) server_cpu: Option<usize>,
+    pub(crate) load_cpu: Option<usize>,
+    pub(crate) rounds: usize,
+    pub(crate) throughput_for: Duration,
+    pub(crate) connections: usize,
+    pub(crate) quick: bool,
+    pub(crate) postgres_url: String,
+    pub(crate) port: u16,
+}
+
+impl Ctx {
+    /// A sample count: `full`, or a third of it (at least `min`) in a quick run.
+    pub(crate) fn samples(&self, full: usize, min: usize) -> usize {
+        if self.quick {
+            (full / 3).max(min)
+        } else {
+            full
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Baseline(args) => baseline::run(args),
+        Command::Run(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(run(args)),
+    }
+}
+
+async fn run(args: RunArgs) -> anyhow::Result<()> {
+    for group in &args.only {
+        anyhow::ensure!(
+            GROUPS.contains(&group.as_str()),
+            "unknown group {group}; groups: {}",
+            GROUPS.join(", ")
+        );
+    }
+    let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
+    let me = std::env::current_exe()?;
+    let bin_dir = me
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("no folder for {}", me.display()))?;
+    let server_groups = ["http", "fleet", "writes", "events"];
+    let tool = if wanted("http") {
+        Some(load::Tool::find(args.tool.as_deref())?)
+    } else {
+        None
+    };
+    let pin = !args.no_pin && procs::have_taskset();
+    let root = std::path::absolute(&args.root)?;
+    let ctx = Ctx {
+        corpus: root.join(&args.corpus),
+        work: root.join(&args.work),
+        root,
+        obakit: bin_dir.join("obakit"),
+        hyper: bin_dir.join("obakit-bench-hyper"),
+        me: me.clone(),
+        tool,
+        server_cpu: pin.then_some(args.server_cpu),
+        load_cpu: pin.then_some(args.load_cpu),
+        rounds: if args.quick { 1 } else { args.rounds.max(1) },
+        throughput_for: Duration::from_secs(if args.quick { 3 } else { args.seconds }),
+        connections: args.connections,
+        quick: args.quick,
+        postgres_url: args.postgres_url.clone(),
+        port: args.port,
+    };
+    if server_groups.iter().any(|g| wanted(g)) {
+        anyhow::ensure!(
+            ctx.obakit.is_file() && ctx.hyper.is_file(),
+            "{} and {} must be built (cargo build --release -p obakit-server -p obakit-bench)",
+            ctx.obakit.display(),
+            ctx.hyper.display()
+        );
+    }
+    eprintln!(
+        "obakit-bench: {} round(s) per figure; server on CPU {}, load on CPU {}; load tool {}",
+        ctx.rounds,
+        ctx.server_cpu.map_or("any".to_owned(), |c| c.to_string()),
+        ctx.load_cpu.map_or("any".to_owned(), |c| c.to_string()),
+        ctx.tool.as_ref().map_or("-", |t| t.name()),
+    );
+
+    let mut figures: Vec<Figure> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    if wanted("codegen") {
+        match codegen::generation(&ctx) {
+            Ok(f) => figures.extend(f),
+            Err(e) => problems.push(format!("generator: {e:#}")),
+        }
+    }
+    if wanted("build") {
+        match codegen::incremental_build(&ctx) {
+            Ok(f) => figures.extend(f),
+            Err(e) => problems.push(format!("incremental build: {e:#}")),
+        }
+    }
+    for name in &args.backends {
+        let backend = match name.as_str() {
+            "sqlite" => Backend::Sqlite,
+            "postgres" | "postgresql" => Backend::Postgres,
+            other => anyhow::bail!("unknown backend {other}: sqlite or postgres"),
+        };
+        if ["http", "fleet", "writes"].iter().any(|g| wanted(g)) {
+            match server::figures(&ctx, backend, &wanted).await {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("server on {}: {e:#}", backend.name())),
+            }
+        }
+        if wanted("events") {
+            match events::figures(&ctx, backend).await {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("events on {}: {e:#}", backend.name())),
+            }
+        }
+    }
+
+    let mut table = String::new();
+    table.push_str(&report::header());
+    table.push('\n');
+    for figure in &figures {
+        table.push_str(&figure.line());
+        table.push('\n');
+    }
+    let missed = figures.iter().filter(|f| f.met() == Some(false)).count();
+    let with_target = figures.iter().filter(|f| f.met().is_some()).count();
+    table.push_str(&format!(
+        "{} figures, {} with a target: {} met, {missed} missed (medians of {} round(s); ratio = median of per-round value/baseline)\n",
+        figures.len(),
+        with_target,
+        with_target - missed,
+        ctx.rounds
+    ));
+    for problem in &problems {
+        table.push_str(&format!("NOT MEASURED: {problem}\n"));
+    }
+    println!("\n{table}");
+    if let Some(path) = &args.output {
+        std::fs::write(path, &table)?;
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("{} part(s) could not be measured", problems.len());
+    }
+    Ok(())
+}
