@@ -55,28 +55,24 @@ fn user_service_published() -> Value {
     ))
 }
 
-/// A loss the generator has today, and how to recognise its differences.
+/// A loss the generator has, and how to recognise its differences.
+// Unused while the generator has no known loss; kept for the next one.
+#[allow(dead_code)]
 struct KnownLoss {
     bug: &'static str,
     matches: fn(&Difference) -> bool,
 }
 
+/// A keyword of the spec missing from the published document (a helper for `KnownLoss::matches`).
+#[allow(dead_code)]
 fn lost(d: &Difference, keyword: &str) -> bool {
     d.note.is_none() && d.published.is_none() && d.path.ends_with(&format!(".{keyword}"))
 }
 
-// FIXME(generator): real losses of the generated document, one entry per generator bug, so that the
-// comparison stays strict for everything else. Each entry fails `every_known_generator_loss_still_occurs`
-// once the generator is fixed: then delete it.
-const KNOWN_GENERATOR_LOSSES: &[KnownLoss] = &[KnownLoss {
-    bug: "the description of an inline response schema (listUserServices 200, an array) is \
-              dropped",
-    matches: |d| {
-        d.path.contains(".responses[")
-            && d.path.ends_with("].schema.description")
-            && lost(d, "description")
-    },
-}];
+/// Real losses of the generated document, one entry per generator bug, so that the comparison stays
+/// strict for everything else. Each entry fails `every_known_generator_loss_still_occurs` once the
+/// generator is fixed: then delete it. None at the moment.
+const KNOWN_GENERATOR_LOSSES: &[KnownLoss] = &[];
 
 fn known_loss(d: &Difference) -> Option<&'static KnownLoss> {
     KNOWN_GENERATOR_LOSSES.iter().find(|k| (k.matches)(d))

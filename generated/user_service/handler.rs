@@ -7,7 +7,10 @@
 pub enum ListUserServicesResponse {
     /// The matching licenses, as they now are; an empty array when nothing matches.
     /// Decision: a query matching nothing is answered 200 with `[]` rather than 404; confirm with Orange.
-    #[oai(status = 200)]
+    #[oai(
+        status = 200,
+        actual_type = "crate::rt::Described<::poem_openapi::payload::Json<::std::vec::Vec<crate::user_service::types::UserService>>, ListUserServices200BodySchemaDocs>"
+    )]
     Ok(
         ::poem_openapi::payload::Json<
             ::std::vec::Vec<crate::user_service::types::UserService>,
@@ -113,6 +116,12 @@ fn notify_user_service_event_bad_request(
             ),
         ),
     )
+}
+/// The description of a body schema of `listUserServices`, published by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct ListUserServices200BodySchemaDocs;
+impl crate::rt::SchemaDescription for ListUserServices200BodySchemaDocs {
+    const DESCRIPTION: &'static str = "The matching licenses; an empty array when nothing matches.";
 }
 /// The operations of Orange Business Applications – UserService that the `partner` side serves: implement the ones you serve.
 pub trait UserServicePartnerApi: Send + Sync + 'static {

@@ -17,7 +17,7 @@ pub use client::{
 };
 pub use object::check_property_count;
 pub use param::{EachItem, ItemConstraints, ListItems};
-pub use payload::{Form, NoBody, OptionalBody};
+pub use payload::{Described, Form, NoBody, OptionalBody, SchemaDescription};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use wire::{IsEmptyValue, is_absent};
 

@@ -2,6 +2,8 @@
 //! response without a body beside a status code, and forms parsed like JSON so that the schema's
 //! constraints apply to them too.
 
+use std::marker::PhantomData;
+
 use poem::{Body, FromRequest, IntoResponse, Request, RequestBody, Response};
 use poem_openapi::error::{ContentTypeError, ParseRequestPayloadError};
 use poem_openapi::payload::{ParsePayload, Payload};
@@ -145,6 +147,98 @@ impl<'a, T: ParseFromJSON> ApiExtractor<'a> for Form<T> {
                 schema: <Self as Payload>::schema_ref(),
             }],
             required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(content_type) if Self::check_content_type(content_type) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(content_type) => Err(ContentTypeError::NotSupported {
+                content_type: content_type.to_owned(),
+            }
+            .into()),
+            None => Err(ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}
+
+/// States the description of an inline body schema (the generator writes one such type per
+/// described inline body schema).
+pub trait SchemaDescription: Send + Sync + 'static {
+    const DESCRIPTION: &'static str;
+}
+
+/// The payload `P` published with `D`'s description on its schema: an inline schema (an array, a
+/// map) has no named type whose documentation would carry it. A response variant names it as its
+/// `actual_type`; a request body is extracted through it.
+pub struct Described<P, D>(pub P, PhantomData<fn() -> D>);
+
+impl<P, D> Described<P, D> {
+    pub fn new(payload: P) -> Self {
+        Self(payload, PhantomData)
+    }
+}
+
+impl<P: std::fmt::Debug, D> std::fmt::Debug for Described<P, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Described").field(&self.0).finish()
+    }
+}
+
+impl<P: Payload, D: SchemaDescription> Payload for Described<P, D> {
+    const CONTENT_TYPE: &'static str = P::CONTENT_TYPE;
+
+    fn check_content_type(content_type: &str) -> bool {
+        P::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        P::schema_ref().merge(MetaSchema {
+            description: Some(D::DESCRIPTION),
+            ..MetaSchema::ANY
+        })
+    }
+
+    fn register(registry: &mut Registry) {
+        P::register(registry);
+    }
+}
+
+impl<P: ParsePayload + Send, D: SchemaDescription> ParsePayload for Described<P, D> {
+    const IS_REQUIRED: bool = P::IS_REQUIRED;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        // Boxed like poem-openapi's own delegating extractor (rust-lang/rust#100013).
+        let inner: std::pin::Pin<Box<dyn Future<Output = poem::Result<P>> + Send + '_>> =
+            Box::pin(P::from_request(request, body));
+        Ok(Self::new(inner.await?))
+    }
+}
+
+impl<'a, P: Payload + ParsePayload, D: SchemaDescription> ApiExtractor<'a> for Described<P, D> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: P::IS_REQUIRED,
         })
     }
 
@@ -313,7 +407,14 @@ mod tests {
     enum Answer {
         #[oai(status = 204)]
         NoContent,
+        #[oai(status = 200, actual_type = "Described<Json<Vec<String>>, Names>")]
+        Ok(Json<Vec<String>>),
         Default(StatusCode, NoBody),
+    }
+
+    struct Names;
+    impl SchemaDescription for Names {
+        const DESCRIPTION: &'static str = "Some names.";
     }
 
     struct Api;
@@ -330,10 +431,19 @@ mod tests {
             Json(format!("{:?}", body.0))
         }
 
+        #[oai(path = "/described", method = "post")]
+        async fn described(
+            &self,
+            body: OptionalBody<Described<Json<Vec<String>>, Names>>,
+        ) -> Answer {
+            Answer::Ok(Json(body.0.map(|b| b.0.0).unwrap_or_default()))
+        }
+
         #[oai(path = "/answer/:status", method = "get")]
         async fn answer(&self, status: poem_openapi::param::Path<u16>) -> Answer {
             match status.0 {
                 204 => Answer::NoContent,
+                200 => Answer::Ok(Json(vec!["a".to_owned()])),
                 other => Answer::Default(StatusCode::from_u16(other).unwrap(), NoBody),
             }
         }
@@ -403,6 +513,29 @@ mod tests {
         let default = &published()["paths"]["/answer/{status}"]["get"]["responses"]["default"];
         assert!(default.is_object(), "{default}");
         assert!(default.get("content").is_none(), "{default}");
+    }
+
+    #[tokio::test]
+    async fn described_bodies_publish_their_schema_description_and_parse_as_their_payload() {
+        let answer = client()
+            .post("/described")
+            .content_type("application/json")
+            .body(r#"["x", "y"]"#)
+            .send()
+            .await;
+        answer.assert_status_is_ok();
+        answer.assert_content_type("application/json; charset=utf-8");
+        answer.assert_json(["x", "y"]).await;
+        let spec = published();
+        let op = &spec["paths"]["/described"]["post"];
+        let schema = &op["requestBody"]["content"]["application/json; charset=utf-8"]["schema"];
+        assert_eq!(schema["description"], "Some names.", "{op}");
+        assert_eq!(schema["type"], "array", "{op}");
+        assert_eq!(op["requestBody"]["required"], false, "{op}");
+        let schema =
+            &op["responses"]["200"]["content"]["application/json; charset=utf-8"]["schema"];
+        assert_eq!(schema["description"], "Some names.", "{op}");
+        assert_eq!(schema["items"]["type"], "string", "{op}");
     }
 
     #[tokio::test]

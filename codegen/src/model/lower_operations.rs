@@ -172,26 +172,28 @@ pub(super) fn lower_api(
                 let body = resolve_request_body(types, b, &b_pointer)?;
                 let (media, content_type, media_type) =
                     pick_media(types, &body.content, &format!("{b_pointer}/content"))?;
-                let ty = match &media_type.schema {
+                let (ty, schema_docs) = match &media_type.schema {
                     Some(schema) => {
-                        types
-                            .lower(
-                                schema,
-                                &format!("{op_type_base}Request"),
-                                module,
-                                &format!(
-                                    "{b_pointer}/content/{}/schema",
-                                    pointer_token(&content_type)
-                                ),
-                            )
-                            .ty
+                        let lowered = types.lower(
+                            schema,
+                            &format!("{op_type_base}Request"),
+                            module,
+                            &format!(
+                                "{b_pointer}/content/{}/schema",
+                                pointer_token(&content_type)
+                            ),
+                        );
+                        (lowered.ty, lowered.docs)
                     }
-                    None => TypeRef::Any,
+                    None => (TypeRef::Any, None),
                 };
                 if media == MediaKind::Form {
                     types.mark_form(&ty);
                 }
                 Some(Body {
+                    schema_docs: inline_schema_docs(media, &ty, schema_docs, || {
+                        enum_scope.unique(format!("{op_type_base}RequestSchemaDocs"))
+                    }),
                     media,
                     content_type,
                     ty,
@@ -231,23 +233,27 @@ pub(super) fn lower_api(
                 } else {
                     pick_media(types, &response.content, &format!("{r_pointer}/content")).map(
                         |(media, content_type, media_type)| {
-                            let ty = match &media_type.schema {
+                            let (ty, schema_docs) = match &media_type.schema {
                                 Some(schema) => {
-                                    types
-                                        .lower(
-                                            schema,
-                                            &format!("{op_type_base}{status_name}Body"),
-                                            module,
-                                            &format!(
-                                                "{r_pointer}/content/{}/schema",
-                                                pointer_token(&content_type)
-                                            ),
-                                        )
-                                        .ty
+                                    let lowered = types.lower(
+                                        schema,
+                                        &format!("{op_type_base}{status_name}Body"),
+                                        module,
+                                        &format!(
+                                            "{r_pointer}/content/{}/schema",
+                                            pointer_token(&content_type)
+                                        ),
+                                    );
+                                    (lowered.ty, lowered.docs)
                                 }
-                                None => TypeRef::Any,
+                                None => (TypeRef::Any, None),
                             };
                             Body {
+                                schema_docs: inline_schema_docs(media, &ty, schema_docs, || {
+                                    enum_scope.unique(format!(
+                                        "{op_type_base}{status_name}BodySchemaDocs"
+                                    ))
+                                }),
                                 media,
                                 content_type,
                                 ty,
@@ -404,6 +410,19 @@ pub(super) fn lower_api(
         operations,
         roles,
     }
+}
+
+/// The description of a body's schema when no named type carries it (an inline array, map or
+/// scalar in JSON or a form), with the name of the type that states it for the runtime.
+fn inline_schema_docs(
+    media: MediaKind,
+    ty: &TypeRef,
+    docs: Option<String>,
+    name: impl FnOnce() -> String,
+) -> Option<(String, String)> {
+    let docs = docs.filter(|d| !d.trim().is_empty())?;
+    let published = matches!(media, MediaKind::Json | MediaKind::Form);
+    (published && !matches!(ty, TypeRef::Named { .. })).then(|| (docs, name()))
 }
 
 /// poem routes only whole-segment parameters: `/a/{b}` yes, `/files/{name}.json` no.

@@ -308,6 +308,10 @@ pub struct Body {
     pub ty: TypeRef,
     pub required: bool,
     pub docs: Option<String>,
+    /// The description of the body's schema when no named type carries it (an inline array, say),
+    /// and the name of the type stating it, which the runtime publishes (unique among the API's
+    /// handler items).
+    pub schema_docs: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -16,6 +16,13 @@ pub(super) fn module(
         .operations
         .iter()
         .map(|op| response_enum(op, paths, answerable));
+    let schema_docs = api.operations.iter().flat_map(|op| {
+        op.body
+            .iter()
+            .chain(op.responses.iter().filter_map(|r| r.body.as_ref()))
+            .filter_map(|b| b.schema_docs.as_ref())
+            .map(|(docs, name)| schema_docs_type(op, docs, name, paths))
+    });
     let traits = api
         .roles
         .iter()
@@ -23,7 +30,26 @@ pub(super) fn module(
         .map(|role| handler_trait(api, role, paths));
     quote! {
         #(#enums)*
+        #(#schema_docs)*
         #(#traits)*
+    }
+}
+
+/// The type stating the description of an inline body schema, for the runtime's `Described`.
+fn schema_docs_type(op: &Operation, docs: &str, name: &str, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let name = ident(name);
+    let doc = format!(
+        " The description of a body schema of `{}`, published by the runtime.",
+        op.operation_id
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #name;
+        impl #rt::SchemaDescription for #name {
+            const DESCRIPTION: &'static str = #docs;
+        }
     }
 }
 
@@ -154,12 +180,25 @@ fn response_variant(r: &Response, paths: &Paths) -> TokenStream {
         let hdocs = doc_attr(h.docs.as_deref());
         fields.push(quote!(#hdocs #[oai(header = #wire)] #ty));
     }
-    let status_attr = match r.status {
-        Some(s) => {
-            let s = Literal::u16_unsuffixed(s);
-            quote!(#[oai(status = #s)])
-        }
-        None => TokenStream::new(),
+    let mut oai = Vec::new();
+    if let Some(s) = r.status {
+        let s = Literal::u16_unsuffixed(s);
+        oai.push(quote!(status = #s));
+    }
+    if let (Some(body), Some((_, docs_type))) = (
+        &r.body,
+        r.body.as_ref().and_then(|b| b.schema_docs.as_ref()),
+    ) {
+        // Published as a payload whose schema carries the description.
+        let payload = payload_tokens(body);
+        let docs_type = ident(docs_type);
+        let actual = super::tokens::type_string(&quote!(#rt::Described<#payload, #docs_type>));
+        oai.push(quote!(actual_type = #actual));
+    }
+    let status_attr = if oai.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[oai(#(#oai),*)])
     };
     if fields.is_empty() {
         quote!(#docs #status_attr #name,)

@@ -144,6 +144,13 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
                 }
                 _ => payload_tokens(body),
             };
+            let (payload, inner) = match &body.schema_docs {
+                Some((_, docs_type)) => {
+                    let docs_type = ident(docs_type);
+                    (quote!(#rt::Described<#payload, #docs_type>), quote!(.0.0))
+                }
+                None => (payload, quote!(.0)),
+            };
             let ty = if body.required {
                 payload
             } else {
@@ -153,9 +160,9 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             let bdocs = doc_attr(body.docs.as_deref());
             params.push(quote!(#bdocs body: #ty));
             forwards.push(if body.required {
-                quote!(body.0)
+                quote!(body #inner)
             } else {
-                quote!(body.0.map(|b| b.0))
+                quote!(body.0.map(|b| b #inner))
             });
         }
         let _ = method_args(op);

@@ -82,6 +82,22 @@ pub(super) fn field_value_tokens(f: &Field, from: Option<&str>) -> TokenStream {
     }
 }
 
+/// A type as attribute text (`actual_type = "…"`), written the way rustfmt writes types.
+pub(super) fn type_string(ty: &TokenStream) -> String {
+    let mut text = ty.to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}
+
 fn f64_lit(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)

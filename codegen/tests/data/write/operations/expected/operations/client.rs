@@ -331,6 +331,45 @@ impl OperationsClient {
             }
         }
     }
+    /// Inline schemas with a description, which no named type carries.
+    pub async fn replace_labels(
+        &self,
+        body: &::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> ::std::result::Result<ReplaceLabelsResponse, ::obakit_api::rt::ClientError> {
+        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("labels")])?;
+        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
+        if let ::std::option::Option::Some(__value) = body {
+            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+        }
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    ReplaceLabelsResponse::Ok(
+                        ::poem_openapi::payload::Json(
+                            ::obakit_api::rt::decode_json::<
+                                ::std::collections::BTreeMap<::std::string::String, i64>,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
+            _ => {
+                ::std::result::Result::Ok(
+                    ReplaceLabelsResponse::Default(
+                        ::poem::http::StatusCode::from_u16(__status)
+                            .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
+                        ::poem_openapi::payload::Json(
+                            ::obakit_api::rt::decode_json::<
+                                ::std::vec::Vec<::std::string::String>,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
+        }
+    }
     pub async fn download_file(
         &self,
         name: ::std::string::String,

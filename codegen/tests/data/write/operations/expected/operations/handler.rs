@@ -76,6 +76,28 @@ pub enum AddNoteResponse {
     #[oai(status = 200)]
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
 }
+/// Every answer the spec declares for `replaceLabels` (PUT /labels).
+#[derive(Debug, ::poem_openapi::ApiResponse)]
+pub enum ReplaceLabelsResponse {
+    /// The labels now.
+    #[oai(
+        status = 200,
+        actual_type = "::obakit_api::rt::Described<::poem_openapi::payload::Json<::std::collections::BTreeMap<::std::string::String, i64>>, ReplaceLabels200BodySchemaDocs>"
+    )]
+    Ok(
+        ::poem_openapi::payload::Json<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
+    ),
+    /// A failure.
+    #[oai(
+        actual_type = "::obakit_api::rt::Described<::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>, ReplaceLabelsDefaultBodySchemaDocs>"
+    )]
+    Default(
+        ::poem::http::StatusCode,
+        ::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>,
+    ),
+}
 /// Every answer the spec declares for `downloadFile` (GET /files/{name}).
 #[derive(Debug, ::poem_openapi::ApiResponse)]
 pub enum DownloadFileResponse {
@@ -92,6 +114,24 @@ pub enum UploadFileResponse {
     /// Stored.
     #[oai(status = 204)]
     NoContent,
+}
+/// The description of a body schema of `replaceLabels`, published by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplaceLabelsRequestSchemaDocs;
+impl ::obakit_api::rt::SchemaDescription for ReplaceLabelsRequestSchemaDocs {
+    const DESCRIPTION: &'static str = "The new labels, in order.";
+}
+/// The description of a body schema of `replaceLabels`, published by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplaceLabels200BodySchemaDocs;
+impl ::obakit_api::rt::SchemaDescription for ReplaceLabels200BodySchemaDocs {
+    const DESCRIPTION: &'static str = "Every label and its count.";
+}
+/// The description of a body schema of `replaceLabels`, published by the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplaceLabelsDefaultBodySchemaDocs;
+impl ::obakit_api::rt::SchemaDescription for ReplaceLabelsDefaultBodySchemaDocs {
+    const DESCRIPTION: &'static str = "What went wrong.";
 }
 /// The operations of Operations: implement the ones you serve.
 pub trait OperationsApi: Send + Sync + 'static {
@@ -188,6 +228,22 @@ pub trait OperationsApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_api::rt::not_implemented("addNote"))
+        }
+    }
+    /// Inline schemas with a description, which no named type carries.
+    ///
+    /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
+    fn replace_labels(
+        &self,
+        body: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> impl ::std::future::Future<
+        Output = ::poem::Result<ReplaceLabelsResponse>,
+    > + Send {
+        let _ = (body,);
+        async move {
+            ::std::result::Result::Err(
+                ::obakit_api::rt::not_implemented("replaceLabels"),
+            )
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.

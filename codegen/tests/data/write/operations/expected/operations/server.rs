@@ -180,6 +180,24 @@ impl<H: OperationsApi> OperationsServer<H> {
     ) -> ::poem::Result<AddNoteResponse> {
         self.0.add_note(body.0).await
     }
+    /// Inline schemas with a description, which no named type carries.
+    #[oai(
+        path = "/labels",
+        method = "put",
+        operation_id = "replaceLabels",
+        tag = "OperationsTags::Misc"
+    )]
+    async fn replace_labels(
+        &self,
+        body: ::obakit_api::rt::OptionalBody<
+            ::obakit_api::rt::Described<
+                ::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>,
+                ReplaceLabelsRequestSchemaDocs,
+            >,
+        >,
+    ) -> ::poem::Result<ReplaceLabelsResponse> {
+        self.0.replace_labels(body.0.map(|b| b.0.0)).await
+    }
     #[oai(
         path = "/files/:name",
         method = "get",
