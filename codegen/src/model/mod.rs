@@ -116,7 +116,8 @@ pub enum TypeKind {
 pub struct ObjectDef {
     /// In the spec's order.
     pub fields: Vec<Field>,
-    /// Forms posted as `application/x-www-form-urlencoded` need serde too.
+    /// Posted as `application/x-www-form-urlencoded`: the client writes it with serde (the server
+    /// parses it through the schema, like JSON).
     pub serde: bool,
     /// The object's own `minProperties`/`maxProperties`, when it has any.
     pub bounds: Option<PropertyBounds>,
