@@ -7,6 +7,7 @@ mod auth;
 mod body_limit;
 mod docs;
 mod errors;
+mod fleet_stream;
 mod map;
 mod partner;
 mod request_id;
@@ -90,7 +91,8 @@ pub fn routes_with_admin(
                 .boxed()
         }
     };
-    app.with(auth)
+    app.with(fleet_stream::StreamedFleet(partner.clone()))
+        .with(auth)
         .with(limits)
         .catch_all_error(errors::to_orange_error)
         .with(request_id::RequestId)

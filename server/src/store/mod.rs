@@ -93,6 +93,15 @@ impl Store {
         licenses::visible_by_fleet(self.db.reader(), fleet).await
     }
 
+    /// The same as [`Store::licenses_by_fleet`], handed over as they are read (a bounded
+    /// channel): for answers too large to build in memory. Dropping the receiver ends the read.
+    pub fn stream_licenses_by_fleet(
+        &self,
+        fleet: &FleetId,
+    ) -> tokio::sync::mpsc::Receiver<Result<License, StoreError>> {
+        licenses::stream_visible_by_fleet(self.db.reader().clone(), fleet.clone())
+    }
+
     /// The visible licenses among `ids`, in the order asked, each once; others are left out.
     pub async fn licenses_by_ids(&self, ids: &[LicenseId]) -> Result<Vec<License>, StoreError> {
         let mut conn = self.db.reader().acquire().await?;
