@@ -1,5 +1,5 @@
 //! The generator against real-world documents (the ogen pattern): every document of the OpenAPI corpus
-//! (`/work/shared/openapi-corpus`, found as `../../shared/openapi-corpus` from this package: the OpenAPI
+//! (`tests/data/corpus/documents/`, copied unmodified with their sources in its README: the OpenAPI
 //! Initiative's examples and TM Forum's TMF622 v4 (Swagger 2.0), TMF622 v5 and TMF629 v5) is generated
 //! on its own with the default settings, and
 //!
@@ -23,7 +23,7 @@ use std::time::Instant;
 use obakit_codegen::{Generated, Settings, generate};
 use support::{ScratchCrate, in_ci, report};
 
-const CORPUS: &str = "../../shared/openapi-corpus";
+const CORPUS: &str = "tests/data/corpus/documents";
 const LIST: &str = "tests/data/corpus/unsupported.toml";
 
 /// One document's generation.

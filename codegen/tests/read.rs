@@ -3,8 +3,7 @@
 //! Fixtures: every directory under `tests/data/read/ok/` holds a `root.*` document whose bundled output is
 //! snapshotted next to it (`bundled.snap`); every directory under `tests/data/read/err/` holds a `root.*`
 //! document whose diagnostics are snapshotted next to it (`diagnostics.snap`). The real-world documents of
-//! `/work/shared/openapi-corpus` are read too; without that directory those tests skip, unless `OBAKIT_CI`
-//! is set. After an intended change, `INSTA_UPDATE=always cargo test -p obakit-codegen --test read` rewrites
+//! `tests/data/corpus/documents/` are read too. After an intended change, `INSTA_UPDATE=always cargo test -p obakit-codegen --test read` rewrites
 //! the snapshots; review them with `git diff`.
 
 use std::path::{Path, PathBuf};
@@ -164,7 +163,7 @@ fn err_fixtures_report_their_snapshotted_diagnostics() {
 
 /// The corpus directory, or `None` (after saying so) when it is absent and `OBAKIT_CI` is unset.
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = manifest_dir().join("../../shared/openapi-corpus");
+    let dir = manifest_dir().join("tests/data/corpus/documents");
     if dir.is_dir() {
         return Some(dir);
     }
