@@ -93,13 +93,13 @@ pub(crate) struct RunArgs {
     /// The repository (spec/, src/); default: the current folder.
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// The OpenAPI corpus the generator is timed on.
-    #[arg(
-        long,
-        env = "OBAKIT_BENCH_CORPUS",
-        default_value = "../shared/openapi-corpus"
-    )]
-    corpus: PathBuf,
+    /// The OpenAPI corpus the generator is timed on [default: codegen/tests/data/corpus/documents,
+    /// else ../shared/openapi-corpus].
+    #[arg(long, env = "OBAKIT_BENCH_CORPUS")]
+    corpus: Option<PathBuf>,
+    /// RUST_LOG of the servers under test [default: unset, the shipped default (info)].
+    #[arg(long)]
+    server_log: Option<String>,
     /// Where databases, logs and the copy of the tree for build timings go.
     #[arg(long, default_value = "target/bench")]
     work: PathBuf,
@@ -128,6 +128,8 @@ pub(crate) struct Ctx {
     pub(crate) quick: bool,
     pub(crate) postgres_url: String,
     pub(crate) port: u16,
+    /// RUST_LOG for `obakit serve`, when not the shipped default.
+    pub(crate) server_log: Option<String>,
 }
 
 impl Ctx {
@@ -172,8 +174,20 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let pin = !args.no_pin && procs::have_taskset();
     let root = std::path::absolute(&args.root)?;
+    let corpus = match &args.corpus {
+        Some(corpus) => root.join(corpus),
+        None => [
+            "codegen/tests/data/corpus/documents",
+            "../shared/openapi-corpus",
+        ]
+        .iter()
+        .map(|c| root.join(c))
+        .find(|c| c.is_dir())
+        .unwrap_or_else(|| root.join("codegen/tests/data/corpus/documents")),
+    };
     let ctx = Ctx {
-        corpus: root.join(&args.corpus),
+        corpus,
+        server_log: args.server_log.clone(),
         work: root.join(&args.work),
         root,
         obakit: bin_dir.join("obakit"),

@@ -42,6 +42,9 @@ pub(crate) async fn start_obakit(
         .args(extra)
         .current_dir(ctx.work.as_path());
     clean_env(&mut command);
+    if let Some(filter) = &ctx.server_log {
+        command.env("RUST_LOG", filter);
+    }
     let mut server = Proc::spawn("obakit serve", command, log)?;
     server
         .wait_ready(
