@@ -4,7 +4,11 @@
 //! was built whole several times over (rows, licenses, wire types, a `serde_json::Value` tree,
 //! the bytes): the server's memory grew by ten times the body (measured by `bench/run`). Here
 //! each license is written as soon as it is read, with the bytes the generated glue sends for it
-//! (the same wire type and `ToJSON`), so memory stays flat whatever the fleet's size.
+//! (the same wire type and `ToJSON`), into chunks the response body drains.
+//!
+//! The read is one statement (one snapshot) and runs at the database's pace, not the client's:
+//! chunks wait in a queue, so a slow client never holds a database connection. Memory stays flat
+//! with a client that keeps up, and grows to at most the body's size with one that does not.
 //!
 //! Only a request the generated glue would accept and answer by fleet is taken here; everything
 //! else (ids, neither or both parameters, invalid values) goes to the glue as before.
@@ -69,12 +73,26 @@ impl<E: Endpoint> Endpoint for StreamedFleetEndpoint<E> {
             done: false,
             span: tracing::Span::current(),
         };
+        let (chunks, body) = mpsc::unbounded_channel();
+        tokio::spawn(pump(state, chunks));
         Ok(Response::builder()
             .status(StatusCode::OK)
             .content_type("application/json; charset=utf-8")
             .body(Body::from_bytes_stream(futures_util::stream::unfold(
-                state, next_chunk,
+                body,
+                |mut body| async move { body.recv().await.map(|chunk| (chunk, body)) },
             ))))
+    }
+}
+
+/// Writes the whole answer into `chunks` as fast as the licenses are read; stops early when the
+/// response is dropped (the client went away), which drops the read too.
+async fn pump(mut state: State, chunks: mpsc::UnboundedSender<std::io::Result<Vec<u8>>>) {
+    while let Some((chunk, next)) = next_chunk(state).await {
+        if chunks.send(chunk).is_err() {
+            return;
+        }
+        state = next;
     }
 }
 
