@@ -9,9 +9,7 @@ use super::license::user_service;
 use super::order::order_answer;
 use super::update::update_answer;
 use super::values::{wire_characteristics, wire_end_user, wire_login, wire_realizing_resource};
-use crate::domain::{
-    AppliedChange, LicenseChanged, OperationAction, OrderOutcome, OrderState, UpdateOutcome,
-};
+use crate::domain::{AppliedChange, LicenseChanged, OrderOutcome, OrderState, UpdateOutcome};
 use crate::outbound::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};
 use crate::store::{NewEvent, new_event_id};
 
@@ -51,22 +49,13 @@ pub(crate) fn order_event(request: po::ProductOrder, outcome: &OrderOutcome) -> 
 /// The `updateNotification` answering an asynchronous update, with its final state.
 pub(crate) fn update_event(outcome: &UpdateOutcome) -> NewEvent {
     let answer = update_answer(outcome);
-    let id = new_event_id();
-    let event = us::UserServiceEvent {
-        id: event_uuid(&id),
-        type_: us::UserServiceEventType::UpdateNotification,
-        time: now(),
-        resource: us::UserServiceEventResource {
+    update_notification(
+        us::UserServiceEventResource {
             state: Some(answer.state),
             user_service: answer.user_service.unwrap_or_default(),
             note: answer.note,
         },
-    };
-    NewEvent::with_id(
-        id,
-        USER_SERVICE_EVENT,
         outcome.update_id.to_string(),
-        event.to_json().unwrap_or_default(),
     )
 }
 
@@ -78,7 +67,7 @@ pub(crate) fn partner_change_event(changed: &LicenseChanged) -> NewEvent {
         AppliedChange::EndUser { action, end_user } => {
             if let Some(end_user) = wire_end_user(end_user) {
                 license.end_user_operation = Some(us::EndUserOperation {
-                    action: us::EndUserOperationAction::from_wire(action_str(*action)),
+                    action: us::EndUserOperationAction::from_wire(action.as_str()),
                     end_user,
                 });
             }
@@ -89,7 +78,7 @@ pub(crate) fn partner_change_event(changed: &LicenseChanged) -> NewEvent {
         } => {
             if let Some(realizing_resource) = wire_realizing_resource(realizing_resource) {
                 license.realizing_resource_operation = Some(us::RealizingResourceOperation {
-                    action: us::RealizingResourceOperationAction::from_wire(action_str(*action)),
+                    action: us::RealizingResourceOperationAction::from_wire(action.as_str()),
                     realizing_resource,
                 });
             }
@@ -100,7 +89,7 @@ pub(crate) fn partner_change_event(changed: &LicenseChanged) -> NewEvent {
             email,
         } => {
             license.right_operation = Some(us::RightOperation {
-                action: us::RightOperationAction::from_wire(action_str(*action)),
+                action: us::RightOperationAction::from_wire(action.as_str()),
                 login_key_value: wire_login(login_key_value),
                 email: email.clone(),
             });
@@ -112,33 +101,37 @@ pub(crate) fn partner_change_event(changed: &LicenseChanged) -> NewEvent {
             if let Some(mut wire) = wire_characteristics(std::slice::from_ref(characteristic)) {
                 license.service_characteristic_operation =
                     Some(us::ServiceCharacteristicOperation {
-                        action: us::ServiceCharacteristicOperationAction::from_wire(action_str(
-                            *action,
-                        )),
+                        action: us::ServiceCharacteristicOperationAction::from_wire(
+                            action.as_str(),
+                        ),
                         characteristic: wire.remove(0),
                     });
             }
         }
     }
+    update_notification(
+        us::UserServiceEventResource {
+            state: None,
+            user_service: vec![license],
+            note: None,
+        },
+        changed.license.id.to_string(),
+    )
+}
+
+/// An `updateNotification` carrying `resource`, with a fresh id that is also its outbox id.
+fn update_notification(resource: us::UserServiceEventResource, key: String) -> NewEvent {
     let id = new_event_id();
     let event = us::UserServiceEvent {
         id: event_uuid(&id),
         type_: us::UserServiceEventType::UpdateNotification,
         time: now(),
-        resource: us::UserServiceEventResource {
-            state: None,
-            user_service: vec![license],
-            note: None,
-        },
+        resource,
     };
     NewEvent::with_id(
         id,
         USER_SERVICE_EVENT,
-        changed.license.id.to_string(),
+        key,
         event.to_json().unwrap_or_default(),
     )
-}
-
-fn action_str(action: OperationAction) -> &'static str {
-    action.as_str()
 }
