@@ -13,6 +13,7 @@ pub mod events_cli;
 pub mod http;
 pub mod mock_orange;
 pub mod outbound;
+pub mod profile;
 pub mod provisioning;
 pub mod shutdown;
 pub mod simulate;
