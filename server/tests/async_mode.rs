@@ -252,11 +252,128 @@ async fn an_order_for_an_unknown_fleet_ends_in_a_failed_state_notification(db: T
     );
 }
 
+async fn a_customer_order_is_answered_at_once_in_asynchronous_mode(db: TestDb) {
+    let mock = TestMock::start(Duration::from_secs(3600)).await;
+    let app = TestApp::start_with(&db, asynchronous(&mock)).await;
+    let answer = post(
+        &app,
+        "/productordering/v2/productOrder",
+        &json!({
+            "externalReference": {"type": "orange", "id": "ORA-ASYNC-UC1"},
+            "category": "production",
+            "customer": {
+                "externalReference": {"type": "orange", "id": "CUST-ASYNC-UC1"},
+                "tradingName": "Durand Conseil"
+            }
+        }),
+    )
+    .await;
+    assert_eq!(
+        answer["state"], "completed",
+        "Orange's asynchronous answer covers UC2 and UC3 only: {answer}"
+    );
+    assert!(
+        answer["customer"]["id"].is_string(),
+        "the customer's id: {answer}"
+    );
+    // Another order's event proves the dispatcher ran; UC1 must have sent none before it.
+    post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-UC1-2", None, 1),
+    )
+    .await;
+    wait_until("the second order's event arrives", WAIT, async || {
+        !events_of(&mock, "productOrdering").is_empty()
+    })
+    .await;
+    let events = events_of(&mock, "productOrdering");
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        events[0]["resource"]["externalReference"]["id"],
+        "ORA-ASYNC-UC1-2"
+    );
+}
+
+async fn reactivating_a_deleted_license_brings_a_failed_update_notification_naming_it(db: TestDb) {
+    let mock = TestMock::start(Duration::from_secs(3600)).await;
+    let app = TestApp::start_with(&db, asynchronous(&mock)).await;
+    post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-6", None, 1),
+    )
+    .await;
+    wait_until("the order completes", WAIT, async || {
+        events_of(&mock, "productOrdering").len() == 1
+    })
+    .await;
+    let license = events_of(&mock, "productOrdering")[0]["resource"]["orderItem"][0]["productRef"]
+        ["userService"][0]["id"]
+        .as_str()
+        .expect("a license id")
+        .to_owned();
+    let deleted = post(
+        &app,
+        "/userservice/v2/userService/update",
+        &json!({"userService": [{"id": license, "externalState": "deleted"}]}),
+    )
+    .await;
+    assert_eq!(deleted["state"], "acknowledged");
+    wait_until("the deletion's event arrives", WAIT, async || {
+        events_of(&mock, "userService").len() == 1
+    })
+    .await;
+    let reactivated = post(
+        &app,
+        "/userservice/v2/userService/update",
+        &json!({"userService": [{"id": license, "externalState": "active"}]}),
+    )
+    .await;
+    assert_eq!(reactivated["state"], "acknowledged");
+    wait_until("the reactivation's event arrives", WAIT, async || {
+        events_of(&mock, "userService").len() == 2
+    })
+    .await;
+    let event = &events_of(&mock, "userService")[1];
+    assert_eq!(event["resource"]["state"], "failed", "{event}");
+    assert_eq!(event["resource"]["userService"][0]["id"], license.as_str());
+    assert!(event["resource"]["note"]["text"].is_string(), "{event}");
+    let dead = app.store.dead_events(100).await.expect("read");
+    assert!(dead.is_empty(), "no event parked dead: {dead:?}");
+}
+
+async fn an_update_naming_only_unknown_licenses_is_answered_failed_at_once(db: TestDb) {
+    let mock = TestMock::start(Duration::from_secs(3600)).await;
+    let app = TestApp::start_with(&db, asynchronous(&mock)).await;
+    let answer = post(
+        &app,
+        "/userservice/v2/userService/update",
+        &json!({"userService": [{"id": "no-such-license", "externalState": "suspended"}]}),
+    )
+    .await;
+    assert_eq!(answer["state"], "failed", "{answer}");
+    assert!(
+        answer["note"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no-such-license"),
+        "{answer}"
+    );
+    assert!(
+        app.store.pending_updates().await.expect("read").is_empty(),
+        "nothing acknowledged, so no event owed"
+    );
+}
+
 on_both_backends!(
     an_order_is_acknowledged_then_its_completed_event_arrives_with_the_fleet_and_licenses,
     licenses_added_to_a_fleet_are_invisible_until_the_order_completes,
     an_update_is_acknowledged_then_an_update_notification_with_its_state_arrives,
     an_order_for_an_unknown_fleet_ends_in_a_failed_state_notification,
+    a_customer_order_is_answered_at_once_in_asynchronous_mode,
+    reactivating_a_deleted_license_brings_a_failed_update_notification_naming_it,
+    an_update_naming_only_unknown_licenses_is_answered_failed_at_once,
 );
 
 #[tokio::test]

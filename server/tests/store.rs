@@ -573,6 +573,81 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
     );
 }
 
+async fn an_event_marked_invalid_rolls_back_the_change_that_caused_it(db: TestDb) {
+    let store = db.store().await;
+    let invalid = |_: &OrderOutcome| {
+        vec![NewEvent::new("k", "a", json!({})).invalid_because("userService: minItems 1")]
+    };
+    let error = store
+        .place_order(&uc2("ORD-1", 2), SYNC, invalid)
+        .await
+        .expect_err("the event does not match the spec");
+    assert!(
+        matches!(error, StoreError::InvalidEvent { .. }),
+        "{error:?}"
+    );
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none(),
+        "nothing of the order stored"
+    );
+    assert!(store.pending_events(10).await.expect("read").is_empty());
+}
+
+async fn an_async_update_naming_a_license_never_known_is_failed_at_once(db: TestDb) {
+    let store = db.store().await;
+    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    let request = update(vec![
+        set_state(&license, "suspended"),
+        set_state(&LicenseId::from("no-such-license"), "suspended"),
+    ]);
+    let answered = store.acknowledge_update(&request).await.expect("answered");
+    assert_eq!(answered.state, UpdateState::Failed);
+    assert!(
+        answered
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no-such-license"),
+        "{answered:?}"
+    );
+    assert!(
+        store.pending_updates().await.expect("read").is_empty(),
+        "nothing left to do later, so no event to send"
+    );
+}
+
+async fn an_async_reactivation_of_a_deleted_license_is_acknowledged_and_fails_showing_it(
+    db: TestDb,
+) {
+    let store = db.store().await;
+    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    store
+        .apply_update(&update(vec![set_state(&license, "deleted")]), no_events)
+        .await
+        .expect("deleted");
+    let request = update(vec![set_state(&license, "active")]);
+    let acknowledged = store.acknowledge_update(&request).await.expect("answered");
+    assert_eq!(acknowledged.state, UpdateState::Acknowledged);
+    let processed = store
+        .process_update(&acknowledged.update_id, no_events)
+        .await
+        .expect("processed");
+    assert_eq!(processed.state, UpdateState::Failed);
+    assert_eq!(
+        processed
+            .licenses
+            .iter()
+            .map(|l| l.id.clone())
+            .collect::<Vec<_>>(),
+        vec![license],
+        "the failure carries the license Orange named, for its event"
+    );
+}
+
 async fn an_async_update_is_acknowledged_then_processed(db: TestDb) {
     let store = db.store().await;
     let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
@@ -1167,6 +1242,9 @@ on_both_backends!(
     licenses_by_ids_keep_the_order_asked_and_leave_out_unknown_ones,
     an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_completed,
     an_async_update_is_acknowledged_then_processed,
+    an_event_marked_invalid_rolls_back_the_change_that_caused_it,
+    an_async_update_naming_a_license_never_known_is_failed_at_once,
+    an_async_reactivation_of_a_deleted_license_is_acknowledged_and_fails_showing_it,
     partner_changes_are_stored_with_their_operation_and_event,
     a_refused_partner_change_stores_nothing_and_enqueues_nothing,
     a_provisioning_refusal_fails_the_order_and_stores_nothing,

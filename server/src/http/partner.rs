@@ -22,7 +22,7 @@ use tokio::sync::Notify;
 
 use super::map;
 use crate::config::{Mode, ModeConfig};
-use crate::domain::{FleetId, LicenseId, OrderState, UpdateState};
+use crate::domain::{FleetId, LicenseId, OrderState, PlaceOrder, UpdateState};
 use crate::store::{Processing, Store, StoreError, no_events};
 
 /// The state every partner operation needs: the store (with its catalogue and provisioner) and
@@ -57,11 +57,13 @@ impl Partner {
         &self.mode
     }
 
-    /// When an order's work is done (contract §4, "Sync or async").
-    fn order_processing(&self) -> Processing {
+    /// When an order's work is done (contract §4, "Sync or async"). Orange's asynchronous answer
+    /// covers orders with an item (UC2, UC3); an order without one (UC1: customer and contacts)
+    /// is always answered at once, `completed` or `failed`.
+    fn order_processing(&self, order: &PlaceOrder) -> Processing {
         match self.mode.product_ordering {
-            Mode::Sync => Processing::Synchronous,
-            Mode::Async => Processing::Asynchronous,
+            Mode::Async if order.item.is_some() => Processing::Asynchronous,
+            Mode::Sync | Mode::Async => Processing::Synchronous,
         }
     }
 }
@@ -85,7 +87,7 @@ impl ProductOrderingPartnerApi for Partner {
         };
         let placed = match self
             .store
-            .place_order(&command, self.order_processing(), no_events)
+            .place_order(&command, self.order_processing(&command), no_events)
             .await
         {
             Ok(placed) => placed,

@@ -26,6 +26,14 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("database migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// An event's payload does not match the receiver's spec; the transaction that caused it
+    /// is rolled back.
+    #[error("event {kind} for {key} does not match the spec: {reason}")]
+    InvalidEvent {
+        kind: String,
+        key: String,
+        reason: String,
+    },
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),

@@ -28,6 +28,10 @@ pub struct NewEvent {
     /// What the event is about (an order id, a fleet id…), for logs and ordering.
     pub key: String,
     pub payload: serde_json::Value,
+    /// Why the payload is not what the receiver's spec allows, when whoever built it found so.
+    /// Enqueuing such an event fails the whole transaction ([`StoreError::InvalidEvent`]): a
+    /// body Orange would refuse is a bug to catch at once, never a dead letter later.
+    pub invalid: Option<String>,
 }
 
 impl NewEvent {
@@ -52,7 +56,14 @@ impl NewEvent {
             kind: kind.into(),
             key: key.into(),
             payload,
+            invalid: None,
         }
+    }
+
+    /// The same event, marked as not matching its spec for `reason`.
+    pub fn invalid_because(mut self, reason: impl Into<String>) -> Self {
+        self.invalid = Some(reason.into());
+        self
     }
 }
 
@@ -139,6 +150,13 @@ pub(crate) async fn enqueue_in(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     const COLUMNS: usize = 7;
+    if let Some(event) = events.iter().find(|event| event.invalid.is_some()) {
+        return Err(StoreError::InvalidEvent {
+            kind: event.kind.clone(),
+            key: event.key.clone(),
+            reason: event.invalid.clone().unwrap_or_default(),
+        });
+    }
     let now = ts(now);
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let statement = format!(

@@ -10,7 +10,9 @@ use sqlx::AssertSqlSafe;
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
 use super::{Store, StoreError, licenses};
-use crate::domain::{LicenseId, UpdateId, UpdateOutcome, UpdateRequest, UpdateState, plan_update};
+use crate::domain::{
+    DomainError, LicenseId, UpdateId, UpdateOutcome, UpdateRequest, UpdateState, plan_update,
+};
 use crate::provisioning::{Action, ActionKind};
 
 impl Store {
@@ -36,18 +38,37 @@ impl Store {
     }
 
     /// Stores an update to process later (asynchronous mode) and answers `acknowledged`.
+    ///
+    /// An update naming a license the store never knew is answered `failed` at once instead:
+    /// its event could not name that license as a license (Orange's event carries licenses),
+    /// and nothing later can make it succeed. Deleted licenses are known: reactivating one is
+    /// acknowledged and fails in its event, which shows it.
     pub async fn acknowledge_update(
         &self,
         request: &UpdateRequest,
     ) -> Result<UpdateOutcome, StoreError> {
         let mut tx = self.db.begin_write().await?;
         let now = sql::now();
-        let outcome = UpdateOutcome {
-            update_id: UpdateId::generate(),
-            state: UpdateState::Acknowledged,
-            licenses: Vec::new(),
-            changes: Vec::new(),
-            reason: None,
+        let update_id = UpdateId::generate();
+        let ids: Vec<LicenseId> = request.items.iter().map(|i| i.license_id.clone()).collect();
+        let found = licenses::by_ids(tx.conn(), self.db.backend, &ids, false).await?;
+        let known: HashSet<&LicenseId> = found.iter().map(|license| &license.id).collect();
+        let unknown = ids.iter().find(|id| !known.contains(id)).cloned();
+        let outcome = match unknown {
+            Some(id) => UpdateOutcome {
+                update_id,
+                state: UpdateState::Failed,
+                licenses: found,
+                changes: Vec::new(),
+                reason: Some(DomainError::UnknownLicense(id).to_string()),
+            },
+            None => UpdateOutcome {
+                update_id,
+                state: UpdateState::Acknowledged,
+                licenses: Vec::new(),
+                changes: Vec::new(),
+                reason: None,
+            },
         };
         insert_update(tx.conn(), request, &outcome, now).await?;
         tx.commit().await?;

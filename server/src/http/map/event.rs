@@ -3,13 +3,15 @@
 
 use obakit_api::product_ordering::types as po;
 use obakit_api::user_service::types as us;
-use poem_openapi::types::ToJSON;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 
 use super::license::user_service;
 use super::order::order_answer;
 use super::update::update_answer;
 use super::values::{wire_characteristics, wire_end_user, wire_login, wire_realizing_resource};
-use crate::domain::{AppliedChange, LicenseChanged, OrderOutcome, OrderState, UpdateOutcome};
+use crate::domain::{
+    AppliedChange, LicenseChanged, OrderOutcome, OrderState, UpdateOutcome, UpdateState,
+};
 use crate::outbound::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};
 use crate::store::{NewEvent, new_event_id};
 
@@ -38,21 +40,30 @@ pub(crate) fn order_event(request: po::ProductOrder, outcome: &OrderOutcome) -> 
         time: now(),
         resource: order_answer(request, outcome, &[]),
     };
-    Some(NewEvent::with_id(
+    Some(checked::<po::ProductOrderEvent>(NewEvent::with_id(
         id,
         PRODUCT_ORDER_EVENT,
         outcome.order_id.to_string(),
         event.to_json().unwrap_or_default(),
-    ))
+    )))
 }
 
 /// The `updateNotification` answering an asynchronous update, with its final state.
+///
+/// A failed update lists every license Orange named that the store knows, as it is, deleted
+/// ones included (reactivating a deleted license fails, and Orange must learn which one): the
+/// event's `userService` is never empty. An update naming a license the store never knew is
+/// refused before it is acknowledged, so it has no event.
 pub(crate) fn update_event(outcome: &UpdateOutcome) -> NewEvent {
     let answer = update_answer(outcome);
+    let user_service = match outcome.state {
+        UpdateState::Failed => outcome.licenses.iter().map(user_service).collect(),
+        _ => answer.user_service.unwrap_or_default(),
+    };
     update_notification(
         us::UserServiceEventResource {
             state: Some(answer.state),
-            user_service: answer.user_service.unwrap_or_default(),
+            user_service,
             note: answer.note,
         },
         outcome.update_id.to_string(),
@@ -128,10 +139,46 @@ fn update_notification(resource: us::UserServiceEventResource, key: String) -> N
         time: now(),
         resource,
     };
-    NewEvent::with_id(
+    checked::<us::UserServiceEvent>(NewEvent::with_id(
         id,
         USER_SERVICE_EVENT,
         key,
         event.to_json().unwrap_or_default(),
-    )
+    ))
+}
+
+/// `event`, marked invalid unless its payload reads back as `T`: the generated type applies the
+/// spec's required properties and constraints (`minItems`, `maxLength`, patterns…), so an event
+/// Orange's gateway would refuse fails the transaction that causes it (see
+/// [`NewEvent::invalid`]).
+fn checked<T: ParseFromJSON>(event: NewEvent) -> NewEvent {
+    match T::parse_from_json(Some(event.payload.clone())) {
+        Ok(_) => event,
+        Err(error) => {
+            let reason = error.into_message();
+            event.invalid_because(reason)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::UpdateId;
+
+    #[test]
+    fn an_update_notification_listing_no_license_is_marked_invalid_before_it_is_stored() {
+        let outcome = UpdateOutcome {
+            update_id: UpdateId::generate(),
+            state: UpdateState::Failed,
+            licenses: Vec::new(),
+            changes: Vec::new(),
+            reason: Some("unknown license lic-1".into()),
+        };
+        let event = update_event(&outcome);
+        let reason = event
+            .invalid
+            .expect("userService must hold at least one license");
+        assert!(reason.contains("userService"), "{reason}");
+    }
 }
