@@ -135,6 +135,17 @@ impl UserServicePartnerClient {
                     ),
                 )
             }
+            400 => {
+                ::std::result::Result::Ok(
+                    GetUserServiceResponse::BadRequest(
+                        ::poem_openapi::payload::Json(
+                            crate::rt::decode_json::<
+                                crate::common::types::Error,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
             401 => {
                 ::std::result::Result::Ok(
                     GetUserServiceResponse::Unauthorized(

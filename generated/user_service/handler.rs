@@ -37,11 +37,17 @@ fn list_user_services_bad_request(err: ::poem::Error) -> ListUserServicesRespons
 }
 /// Every answer the spec declares for `getUserService` (GET /userservice/v2/userService/{id}).
 #[derive(Debug, ::poem_openapi::ApiResponse)]
+#[oai(bad_request_handler = "get_user_service_bad_request")]
 pub enum GetUserServiceResponse {
     /// The license, as one object.
     /// Decision: one userService object, not an array of one (TMF convention); confirm with Orange.
     #[oai(status = 200)]
     Ok(::poem_openapi::payload::Json<crate::user_service::types::UserService>),
+    /// The request cannot be processed at all: missing or malformed body, a schema violation (codes 21, 22,
+    /// 23, 24) or a missing or invalid query parameter (codes 27, 28).
+    /// Decision: HTTP 400 with an Error body for malformed requests; confirm with Orange.
+    #[oai(status = 400)]
+    BadRequest(::poem_openapi::payload::Json<crate::common::types::Error>),
     /// Credentials are missing (code 40) or wrong (code 41).
     /// Decision: HTTP 401 with an Error body; confirm with Orange.
     #[oai(status = 401)]
@@ -50,6 +56,16 @@ pub enum GetUserServiceResponse {
     /// Decision: HTTP 404 with an Error body for an unknown or terminated license; confirm with Orange.
     #[oai(status = 404)]
     NotFound(::poem_openapi::payload::Json<crate::common::types::Error>),
+}
+fn get_user_service_bad_request(err: ::poem::Error) -> GetUserServiceResponse {
+    let err = crate::rt::RequestError::from_poem(&err);
+    GetUserServiceResponse::BadRequest(
+        ::poem_openapi::payload::Json(
+            <crate::common::types::Error as crate::rt::FromRequestError>::from_request_error(
+                &err,
+            ),
+        ),
+    )
 }
 /// Every answer the spec declares for `updateUserServices` (POST /userservice/v2/userService/update).
 #[derive(Debug, ::poem_openapi::ApiResponse)]

@@ -110,6 +110,7 @@ crate::rt::open_enum!(
     ::std::option::Option::Some("The state Orange asks for a license: `active` (reactivate), `suspended` or `inactive` (make it `inactive`,\nlogin and data kept), `deleted` (terminate it). The enumeration is open: unknown values are kept and passed on.\n")
 );
 /// A change of a license's offering, sent by Orange in an update (UC4).
+/// Decision: the offering is read from `productOffering.externalReference`, and also from an `externalReference` given directly on the operation (`{"action": "swap", "externalReference": {…}}`, the wording of Orange's getting-started page), which the partner server moves into `productOffering` before reading; confirm the shape with Orange's files.
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "ProductOfferingOperation")]
 pub struct ProductOfferingOperation {

@@ -10,6 +10,7 @@ mod errors;
 mod fleet_stream;
 mod map;
 mod partner;
+mod request_bodies;
 mod request_id;
 
 use std::sync::Arc;
@@ -56,7 +57,9 @@ pub fn routes_with_admin(
             UserServicePartnerServer::from_arc(partner.clone()),
         )
     };
-    let orange_docs = docs::Docs::new(&described(orange(), docs::DESCRIPTION));
+    let orange_service = described(orange(), docs::DESCRIPTION);
+    let orange_docs = docs::Docs::new(&orange_service);
+    let request_bodies = request_bodies::RequestBodies::from_document(&orange_service.spec());
     let route = Route::new()
         .at("/openapi.json", orange_docs.json)
         .at("/openapi.yaml", orange_docs.yaml);
@@ -91,7 +94,8 @@ pub fn routes_with_admin(
                 .boxed()
         }
     };
-    app.with(fleet_stream::StreamedFleet(partner.clone()))
+    app.with(request_bodies)
+        .with(fleet_stream::StreamedFleet(partner.clone()))
         .with(auth)
         .with(limits)
         .catch_all_error(errors::to_orange_error)

@@ -1,6 +1,6 @@
 //! listUserServices and getUserService: by fleet, by ids, by path id, and what is left out.
 
-use obakit_api::user_service::handler::ListUserServicesResponse;
+use obakit_api::user_service::handler::{GetUserServiceResponse, ListUserServicesResponse};
 
 use crate::support::TestDb;
 use crate::support::app::TestApp;
@@ -73,6 +73,20 @@ async fn reading_an_unknown_license_is_404_code_60(db: TestDb) {
     assert!(get(&app, "lic-unknown").await.is_none());
 }
 
+async fn reading_an_over_long_id_is_the_400_the_spec_declares(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    // Over the id's maxLength (128): the generated client only decodes declared answers.
+    let answer = app
+        .licenses()
+        .get_user_service("l".repeat(129))
+        .await
+        .expect("the answer is one the spec declares");
+    match answer {
+        GetUserServiceResponse::BadRequest(error) => assert_eq!(error.0.code, 28, "{error:?}"),
+        other => panic!("expected 400, got {other:?}"),
+    }
+}
+
 async fn a_terminated_license_is_404_and_left_out_of_every_listing(db: TestDb) {
     let app = TestApp::start(&db).await;
     let (fleet, ids) = new_fleet(&app, "CMD-2", 2).await;
@@ -94,6 +108,7 @@ async fn a_terminated_license_is_404_and_left_out_of_every_listing(db: TestDb) {
 }
 
 crate::on_both_backends!(
+    reading_an_over_long_id_is_the_400_the_spec_declares,
     listing_by_ids_answers_the_known_ones_in_order_and_leaves_unknown_ids_out,
     a_query_matching_nothing_is_200_with_an_empty_array,
     listing_with_neither_parameter_is_400_code_27,

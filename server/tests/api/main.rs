@@ -12,5 +12,6 @@ mod hygiene;
 mod orders;
 mod provisioning;
 mod requests;
+mod tolerance;
 mod updates;
 mod wire;
