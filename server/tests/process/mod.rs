@@ -20,10 +20,19 @@ pub struct Served {
 impl Served {
     /// `obakit serve --listen 127.0.0.1:PORT` with `args` after, run in `dir`, with `env` set.
     pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::command("serve", dir, args, env)
+    }
+
+    /// `obakit mock-orange --listen 127.0.0.1:PORT` with `args` after.
+    pub fn mock_orange(dir: &Path, args: &[&str]) -> Self {
+        Self::command("mock-orange", dir, args, &[])
+    }
+
+    fn command(subcommand: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_obakit"));
         command
-            .arg("serve")
+            .arg(subcommand)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
             .current_dir(dir)
@@ -40,7 +49,9 @@ impl Served {
         for (name, value) in env {
             command.env(name, value);
         }
-        let child = command.spawn().expect("start obakit serve");
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("start obakit {subcommand}: {e}"));
         Self { child, port }
     }
 
