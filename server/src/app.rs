@@ -7,15 +7,20 @@ use std::time::Duration;
 
 use anyhow::Context;
 use poem::endpoint::BoxEndpoint;
-use poem::listener::TcpListener;
+use poem::listener::{Listener, TcpListener};
 use poem::{EndpointExt, Server};
 
 use crate::admin::Admin;
 use crate::config::{Mode, ServeConfig};
 use crate::domain::Catalogue;
-use crate::http::{BodyLimits, InboundAuth, Partner, routes_with_admin};
+use crate::http::{
+    AllowHeader, BodyLimits, InboundAuth, OperationTable, Partner, Readiness, TaskWatch,
+    routes_with_admin,
+};
+use crate::metrics::{MeasuredProvisioner, MetricsServer, RequestMetrics};
 use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy};
-use crate::provisioning::Webhook;
+use crate::provisioning::{Provisioner, RecordOnly, Webhook};
+use crate::retention::{Retention, RetentionPolicy};
 use crate::store::Store;
 use crate::work::Worker;
 use tokio::sync::{Notify, watch};
@@ -30,10 +35,16 @@ pub struct App {
     pub background: Background,
 }
 
-/// The tasks that run beside the HTTP server: asynchronous work and delivery of events to Orange.
+/// The tasks that run beside the HTTP server: asynchronous work, delivery of events to Orange,
+/// pruning of delivered events and the metrics server.
 pub struct Background {
     worker: Worker,
     dispatcher: Option<Dispatcher>,
+    /// What `/ready` watches: the worker and the dispatcher.
+    worker_watch: TaskWatch,
+    dispatcher_watch: TaskWatch,
+    retention: Option<Retention>,
+    metrics: Option<MetricsServer>,
 }
 
 impl Background {
@@ -42,9 +53,27 @@ impl Background {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
-        let mut tasks = vec![tokio::spawn(self.worker.run(stopped(stop.clone())))];
+        // Marked running before they are spawned, so `/ready` never sees a task not yet started.
+        let worker_running = self.worker_watch.running();
+        let worker = self.worker;
+        let worker_stop = stopped(stop.clone());
+        let mut tasks = vec![tokio::spawn(async move {
+            let _running = worker_running;
+            worker.run(worker_stop).await
+        })];
         if let Some(dispatcher) = self.dispatcher {
-            tasks.push(tokio::spawn(dispatcher.run(stopped(stop))));
+            let dispatcher_running = self.dispatcher_watch.running();
+            let dispatcher_stop = stopped(stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let _running = dispatcher_running;
+                dispatcher.run(dispatcher_stop).await
+            }));
+        }
+        if let Some(retention) = self.retention {
+            tasks.push(tokio::spawn(retention.run(stopped(stop.clone()))));
+        }
+        if let Some(metrics) = self.metrics {
+            tasks.push(tokio::spawn(metrics.run(stopped(stop))));
         }
         tasks
     }
@@ -115,12 +144,41 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
         tracing::info!("admin API enabled under /admin");
     }
     let worker = Worker::new(store.clone(), work, events_ready);
-    Ok(App {
-        endpoint: routes_with_admin(partner, auth, limits, admin)
+    let worker_watch = TaskWatch::new("worker");
+    let dispatcher_watch = TaskWatch::new("dispatcher");
+    let mut watched = vec![worker_watch.clone()];
+    if dispatcher.is_some() {
+        watched.push(dispatcher_watch.clone());
+    }
+    let operations = Arc::new(OperationTable::served(admin.is_some()));
+    let metrics = match config.metrics_listen {
+        Some(addr) => Some(MetricsServer::bind(addr, store.clone()).await?),
+        None => None,
+    };
+    let retention = RetentionPolicy::from_config(&config.retention)
+        .map(|policy| Retention::new(store.clone(), policy));
+    let endpoint = routes_with_admin(partner, auth, limits, admin)
+        .with(Readiness::new(store.clone(), watched))
+        .with(AllowHeader::new(operations.clone()));
+    let endpoint = if metrics.is_some() {
+        endpoint
+            .with(RequestMetrics::new(operations))
             .map_to_response()
-            .boxed(),
+            .boxed()
+    } else {
+        endpoint.map_to_response().boxed()
+    };
+    Ok(App {
+        endpoint,
         store,
-        background: Background { worker, dispatcher },
+        background: Background {
+            worker,
+            dispatcher,
+            worker_watch,
+            dispatcher_watch,
+            retention,
+            metrics,
+        },
     })
 }
 
@@ -130,8 +188,18 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let app = build(&config).await?;
     let (stop, stopping) = watch::channel(false);
     let background = app.background.spawn(stopping);
-    let listener = TcpListener::bind(config.listen);
-    tracing::info!(listen = %config.listen, docs = %format!("http://{}/docs", config.listen), "obakit serving");
+    let listener = match crate::tls::TlsFiles::from_config(&config.tls) {
+        Some(files) => TcpListener::bind(config.listen)
+            .rustls(files.watch()?)
+            .boxed(),
+        None => TcpListener::bind(config.listen).boxed(),
+    };
+    let scheme = if config.tls.is_enabled() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(listen = %config.listen, docs = %format!("{scheme}://{}/docs", config.listen), "obakit serving");
     let served = Server::new(listener)
         .run_with_graceful_shutdown(
             app.endpoint,
@@ -157,13 +225,18 @@ async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("opening the database {shown_url}"))?
         .with_catalogue(Catalogue::new(config.catalogue.clone()));
-    let provisioning = match &config.provisioning.webhook_url {
-        Some(url) => {
-            let webhook = Webhook::new(url, config.provisioning.webhook_timeout())?;
-            store = store.with_provisioner(Arc::new(webhook));
-            "webhook"
-        }
-        None => "record only",
+    let (provisioner, provisioning): (Arc<dyn Provisioner>, _) =
+        match &config.provisioning.webhook_url {
+            Some(url) => (
+                Arc::new(Webhook::new(url, config.provisioning.webhook_timeout())?),
+                "webhook",
+            ),
+            None => (Arc::new(RecordOnly), "record only"),
+        };
+    store = if config.metrics_listen.is_some() {
+        store.with_provisioner(Arc::new(MeasuredProvisioner::new(provisioner)))
+    } else {
+        store.with_provisioner(provisioner)
     };
     tracing::info!(
         database = %shown_url,

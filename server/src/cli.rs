@@ -77,7 +77,7 @@ impl MockOrangeArgs {
 /// Flags of `obakit serve`; each overrides the same setting of the configuration file.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits], [admin]).
+    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits], [admin], [tls], metrics_listen, [retention]).
     #[arg(long, env = "OBAKIT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].
@@ -151,6 +151,22 @@ pub struct ServeArgs {
     /// HTTP Basic password of the admin API (at least 16 characters).
     #[arg(long, env = "OBAKIT_ADMIN_BASIC_PASSWORD", hide_env_values = true)]
     pub admin_basic_password: Option<String>,
+    /// Serve https with this certificate chain (PEM, leaf first; with --tls-key). Reloaded on SIGHUP.
+    #[arg(long, env = "OBAKIT_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of the certificate (PEM). Reloaded on SIGHUP.
+    #[arg(long, env = "OBAKIT_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Require a client certificate signed by one of these authorities (PEM); others are refused
+    /// during the handshake. Reloaded on SIGHUP.
+    #[arg(long, env = "OBAKIT_TLS_CLIENT_CA")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (off when unset).
+    #[arg(long, env = "OBAKIT_METRICS_LISTEN")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Delete delivered events older than this many days; 0 keeps them [default: 30].
+    #[arg(long, env = "OBAKIT_RETENTION_DELIVERED_DAYS")]
+    pub retention_delivered_days: Option<u32>,
 }
 
 impl ServeArgs {
@@ -200,6 +216,11 @@ impl ServeArgs {
         set!(self.admin_token => some c.admin.token);
         set!(self.admin_basic_user => some c.admin.basic_user);
         set!(self.admin_basic_password => some c.admin.basic_password);
+        set!(self.tls_cert => some c.tls.cert);
+        set!(self.tls_key => some c.tls.key);
+        set!(self.tls_client_ca => some c.tls.client_ca);
+        set!(self.metrics_listen => some c.metrics_listen);
+        set!(self.retention_delivered_days => c.retention.delivered_days);
         c.validate()?;
         Ok(c)
     }

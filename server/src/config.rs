@@ -24,6 +24,12 @@ pub struct ServeConfig {
     pub orange: OrangeConfig,
     pub limits: LimitsConfig,
     pub admin: AdminConfig,
+    /// https instead of http, optionally with client certificates.
+    pub tls: TlsConfig,
+    /// Where `/metrics` (Prometheus text format) is served; off when unset.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long delivered events are kept.
+    pub retention: RetentionConfig,
 }
 
 impl Default for ServeConfig {
@@ -38,6 +44,9 @@ impl Default for ServeConfig {
             orange: OrangeConfig::default(),
             limits: LimitsConfig::default(),
             admin: AdminConfig::default(),
+            tls: TlsConfig::default(),
+            metrics_listen: None,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -267,6 +276,7 @@ impl ServeConfig {
                 self.orange.gateway_url
             ))
         })?;
+        self.tls.check().map_err(ConfigError::Invalid)?;
         Ok(())
     }
 
@@ -287,5 +297,58 @@ impl ServeConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// https: a certificate chain and its key, PEM files read at start and again on SIGHUP.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// The server's certificate chain (PEM), leaf first.
+    pub cert: Option<PathBuf>,
+    /// The private key of the leaf certificate (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub key: Option<PathBuf>,
+    /// Certificate authorities (PEM) a client certificate must chain to; set: a client without
+    /// such a certificate is refused during the handshake.
+    pub client_ca: Option<PathBuf>,
+}
+
+impl TlsConfig {
+    pub fn is_enabled(&self) -> bool {
+        self.cert.is_some()
+    }
+
+    /// The certificate and its key go together, and a client CA needs https.
+    pub fn check(&self) -> Result<(), String> {
+        if self.cert.is_some() != self.key.is_some() {
+            return Err("tls.cert and tls.key go together".into());
+        }
+        if self.client_ca.is_some() && self.cert.is_none() {
+            return Err("tls.client_ca needs tls.cert and tls.key".into());
+        }
+        Ok(())
+    }
+}
+
+/// How long finished events stay in the outbox.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Delivered events older than this many days are deleted; 0 keeps them forever. Pending and
+    /// dead events are never deleted.
+    pub delivered_days: u32,
+    /// Rows deleted per statement, so a prune never holds the writer for long.
+    pub batch: u32,
+    /// How often the prune runs, in seconds.
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            delivered_days: 30,
+            batch: 500,
+            interval_secs: 3600,
+        }
     }
 }

@@ -3,14 +3,17 @@
 //!
 //! Generated wire types stop here: `domain` and `store` never see them.
 
+mod allow;
 mod auth;
 mod body_limit;
 mod docs;
 mod errors;
 mod fleet_stream;
 mod map;
+mod operations;
 mod partner;
 mod request_bodies;
+mod ready;
 mod request_id;
 
 use std::sync::Arc;
@@ -29,6 +32,10 @@ pub(crate) use auth::is_admin_path;
 pub use body_limit::BodyLimits;
 pub(crate) use map::{order_event, partner_change_event, update_event};
 pub use partner::Partner;
+
+pub use allow::AllowHeader;
+pub use operations::OperationTable;
+pub use ready::{READY_PATH, Readiness, RunningGuard, TaskWatch, WithReadiness};
 
 /// A license as Orange's consultation answers it (the admin API answers with it too).
 pub(crate) fn user_service_answer(license: &License) -> UserService {

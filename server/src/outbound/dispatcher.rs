@@ -219,6 +219,12 @@ impl Dispatcher {
             },
             Err(e) => retry(e.to_string()),
         };
+        let outcome = match &delivery {
+            Delivery::Delivered => "delivered",
+            Delivery::Retry { .. } => "retry",
+            Delivery::Dead { .. } => "dead",
+        };
+        metrics::counter!(crate::metrics::EVENT_DELIVERIES, "outcome" => outcome).increment(1);
         match &delivery {
             Delivery::Delivered => tracing::info!("delivered"),
             Delivery::Retry { after, error } => {
@@ -231,6 +237,7 @@ impl Dispatcher {
 
     fn dead(&self, error: String) -> Delivery {
         tracing::error!(%error, "event cannot be sent");
+        metrics::counter!(crate::metrics::EVENT_DELIVERIES, "outcome" => "dead").increment(1);
         Delivery::Dead { error }
     }
 

@@ -71,6 +71,7 @@ impl OAuthTokens {
             return Ok(token);
         }
         self.fetches.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(crate::metrics::TOKEN_FETCHES).increment(1);
         let request = TokenRequest {
             grant_type: GrantType::ClientCredentials,
             scope: None,
@@ -79,11 +80,15 @@ impl OAuthTokens {
             .client
             .create_access_token(&request)
             .await
-            .map_err(|e| ClientError::Token(e.to_string()))?;
+            .map_err(|e| {
+                metrics::counter!(crate::metrics::TOKEN_FAILURES).increment(1);
+                ClientError::Token(e.to_string())
+            })?;
         let token = match answer {
             CreateAccessTokenResponse::Ok(body) => body.0,
             CreateAccessTokenResponse::BadRequest(e)
             | CreateAccessTokenResponse::Unauthorized(e) => {
+                metrics::counter!(crate::metrics::TOKEN_FAILURES).increment(1);
                 return Err(ClientError::Token(format!(
                     "the gateway refused the client credentials: {} ({})",
                     e.0.message, e.0.code

@@ -23,6 +23,7 @@ mod outbox;
 mod partner_changes;
 mod sql;
 mod updates;
+mod upkeep;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub use db::Backend;
 pub use error::StoreError;
 pub use orders::{Placed, Processing};
 pub use outbox::{NewEvent, OutboxEvent, OutboxState, new_event_id, no_events};
+pub use upkeep::OutboxStats;
 
 use crate::domain::{
     Catalogue, Contact, Customer, CustomerId, DomainError, Fleet, FleetId, License, LicenseId,

@@ -1,0 +1,292 @@
+//! Crash safety: `obakit serve` killed with SIGKILL while it writes an order of 10,000 licenses
+//! (UC2) or an update of 10,000 licenses, on SQLite and PostgreSQL. After a restart the change is
+//! there whole or not at all, and the request sent again is answered as the contract says: the
+//! order completed with its 10,000 licenses, created once; the update completed with every
+//! license in the state asked.
+//!
+//! The kill lands while the request is in flight: the time the same work took just before is
+//! measured, and the kill comes at a fraction of it; a try the server answered before the kill
+//! is done again earlier.
+
+mod process;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use process::{START, Served, wait_until};
+use serde_json::{Value, json};
+use sqlx::AssertSqlSafe;
+use support::TestDb;
+
+const LICENSES: u32 = 10_000;
+/// Fractions of the measured duration at which the kill comes, tried in turn.
+const KILL_AT: [f64; 5] = [0.5, 0.3, 0.15, 0.05, 0.01];
+/// A large order or update in a debug build on a loaded machine.
+const ANSWER: Duration = Duration::from_secs(600);
+
+fn uc2(external_id: &str) -> Value {
+    json!({
+        "externalReference": {"type": "orange", "id": external_id},
+        "category": "production",
+        "customer": {"externalReference": {"type": "orange", "id": "CUST-CRASH"}, "tradingName": "Durand Conseil"},
+        "orderItem": [{
+            "id": "1",
+            "action": "add",
+            "productOffering": {"externalReference": {"type": "orange", "id": "PO-BUSAPP-STARTER"}},
+            "productRef": {"userServiceQuantity": LICENSES}
+        }]
+    })
+}
+
+fn update(ids: &[String], external_state: &str) -> Value {
+    json!({
+        "userService": ids
+            .iter()
+            .map(|id| json!({"id": id, "externalState": external_state}))
+            .collect::<Vec<_>>()
+    })
+}
+
+/// One server on one database, restarted at will.
+struct Crashable<'a> {
+    db: &'a TestDb,
+    dir: tempfile::TempDir,
+    server: Option<Served>,
+    http: reqwest::Client,
+}
+
+impl<'a> Crashable<'a> {
+    async fn start(db: &'a TestDb) -> Self {
+        let mut this = Self {
+            db,
+            dir: tempfile::tempdir().expect("folder"),
+            server: None,
+            http: reqwest::Client::builder()
+                .timeout(ANSWER)
+                .build()
+                .expect("client"),
+        };
+        this.restart().await;
+        this
+    }
+
+    async fn restart(&mut self) {
+        let url = self.db.url();
+        let server = Served::start(
+            self.dir.path(),
+            &[
+                "--database-url",
+                &url,
+                "--basic-user",
+                "orange",
+                "--basic-password",
+                "pw",
+            ],
+            &[],
+        );
+        let ping = format!("http://127.0.0.1:{}/ping", server.port);
+        wait_until("the server answers ping", START, async || {
+            reqwest::get(&ping)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+        self.server = Some(server);
+    }
+
+    fn url(&self, path: &str) -> String {
+        let port = self.server.as_ref().expect("a running server").port;
+        format!("http://127.0.0.1:{port}{path}")
+    }
+
+    /// POSTs and returns the status and the JSON answer, or the transport error.
+    fn post(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> impl std::future::Future<Output = Result<(u16, Value), reqwest::Error>> + use<> {
+        let request = self
+            .http
+            .post(self.url(path))
+            .basic_auth("orange", Some("pw"))
+            .json(body);
+        async move {
+            let answer = request.send().await?;
+            let status = answer.status().as_u16();
+            Ok((status, answer.json().await?))
+        }
+    }
+
+    /// Sends `body`, kills the server after `after`, and says whether the request was cut (no
+    /// answer reached the client).
+    async fn kill_during(&mut self, path: &str, body: &Value, after: Duration) -> bool {
+        let request = tokio::spawn(self.post(path, body));
+        tokio::time::sleep(after).await;
+        self.server.take().expect("a running server").kill_9();
+        request.await.expect("the request task").is_err()
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.db.url())
+            .await
+            .expect("connect");
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        pool.close().await;
+        n
+    }
+
+    async fn licenses_of_order(&self, external_id: &str) -> i64 {
+        self.count(&format!(
+            "SELECT COUNT(*) FROM licenses WHERE order_id IN \
+             (SELECT id FROM orders WHERE external_id = '{external_id}')"
+        ))
+        .await
+    }
+}
+
+fn license_ids(answer: &Value) -> Vec<String> {
+    answer["orderItem"][0]["productRef"]["userService"]
+        .as_array()
+        .map(|licenses| {
+            licenses
+                .iter()
+                .filter_map(|l| l["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const ORDER_PATH: &str = "/productordering/v2/productOrder";
+const UPDATE_PATH: &str = "/userservice/v2/userService/update";
+
+async fn an_order_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_replay_completes_once(
+    db: TestDb,
+) {
+    let mut server = Crashable::start(&db).await;
+    let started = Instant::now();
+    let (status, warm) = server
+        .post(ORDER_PATH, &uc2("ORA-WARM"))
+        .await
+        .expect("order");
+    let took = started.elapsed();
+    assert_eq!(status, 201, "{warm}");
+    assert_eq!(license_ids(&warm).len(), LICENSES as usize);
+
+    let mut cut = None;
+    for (attempt, fraction) in KILL_AT.iter().enumerate() {
+        let external_id = format!("ORA-CRASH-{attempt}");
+        let was_cut = server
+            .kill_during(ORDER_PATH, &uc2(&external_id), took.mul_f64(*fraction))
+            .await;
+        let created = server.licenses_of_order(&external_id).await;
+        assert!(
+            created == 0 || created == i64::from(LICENSES),
+            "{external_id}: {created} licenses after a kill, neither none nor all"
+        );
+        server.restart().await;
+        // Sent again, as Orange does after a timeout: completed, with every license, once.
+        let (status, answer) = server
+            .post(ORDER_PATH, &uc2(&external_id))
+            .await
+            .expect("the replay is answered");
+        assert!(status == 200 || status == 201, "{status}: {answer}");
+        assert_eq!(answer["state"], "completed", "{answer}");
+        assert_eq!(license_ids(&answer).len(), LICENSES as usize);
+        assert_eq!(
+            server.licenses_of_order(&external_id).await,
+            i64::from(LICENSES),
+            "the replay created the licenses once"
+        );
+        if was_cut {
+            eprintln!(
+                "order cut by the kill at {:.0}% of {took:?}; {} licenses were committed",
+                fraction * 100.0,
+                created
+            );
+            cut = Some(external_id);
+            break;
+        }
+    }
+    assert!(
+        cut.is_some(),
+        "no kill landed while the order was in flight"
+    );
+}
+
+async fn an_update_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_replay_completes(
+    db: TestDb,
+) {
+    let mut server = Crashable::start(&db).await;
+    let (status, order) = server
+        .post(ORDER_PATH, &uc2("ORA-FLEET"))
+        .await
+        .expect("order");
+    assert_eq!(status, 201, "{order}");
+    let ids = license_ids(&order);
+    assert_eq!(ids.len(), LICENSES as usize);
+
+    let mut cut = false;
+    let mut state = "suspended";
+    for fraction in KILL_AT {
+        // Measure the update the kill will cut: the same licenses, the other way.
+        let started = Instant::now();
+        let (status, answer) = server
+            .post(UPDATE_PATH, &update(&ids, state))
+            .await
+            .expect("update");
+        let took = started.elapsed();
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["state"], "completed", "{answer}");
+        let (before, asked, after_state) = match state {
+            "suspended" => ("inactive", "active", "active"),
+            _ => ("active", "suspended", "inactive"),
+        };
+        let was_cut = server
+            .kill_during(UPDATE_PATH, &update(&ids, asked), took.mul_f64(fraction))
+            .await;
+        let in_before = server
+            .count(&format!(
+                "SELECT COUNT(*) FROM licenses WHERE state = '{before}'"
+            ))
+            .await;
+        assert!(
+            in_before == 0 || in_before == i64::from(LICENSES),
+            "{in_before} licenses still {before} after a kill: the update was applied in part"
+        );
+        server.restart().await;
+        let (status, answer) = server
+            .post(UPDATE_PATH, &update(&ids, asked))
+            .await
+            .expect("the replay is answered");
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["state"], "completed", "{answer}");
+        assert_eq!(
+            server
+                .count(&format!(
+                    "SELECT COUNT(*) FROM licenses WHERE state = '{after_state}'"
+                ))
+                .await,
+            i64::from(LICENSES)
+        );
+        if was_cut {
+            eprintln!(
+                "update cut by the kill at {:.0}% of {took:?}; applied before the kill: {}",
+                fraction * 100.0,
+                in_before == 0
+            );
+            cut = true;
+            break;
+        }
+        state = asked;
+    }
+    assert!(cut, "no kill landed while the update was in flight");
+}
+
+on_both_backends!(
+    an_order_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_replay_completes_once,
+    an_update_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_replay_completes,
+);
