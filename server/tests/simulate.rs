@@ -15,23 +15,47 @@ fn explain(report: &Report) -> String {
     report.text()
 }
 
-/// Failed mandatory checks must be exactly the report's verdict; prints the report on failure.
+/// No check that fails the run failed; prints the report otherwise.
 fn assert_passes(report: &Report) {
     assert!(
         report.passed(),
-        "mandatory checks failed: {:?}\n{}",
-        report.failed_mandatory(),
+        "checks failed: {:?}\n{}",
+        report.failing(),
         explain(report)
     );
 }
 
-/// The run fails, and `id` is among the failed mandatory checks.
+/// Contract checks obakit's own server still fails in asynchronous mode, each a gap the
+/// integration-readiness work closes (UC1 is answered `acknowledged` instead of at once; a failed
+/// asynchronous update sends no event Orange accepts; the flat productOfferingOperation is
+/// refused). The test holds every other check, and fails if one of these passes unnoticed or
+/// anything else fails.
+const OBAKIT_ASYNC_GAPS: &[&str] = &["uc1.async_answer"];
+
+/// No check fails the run but `known` ones (each of which must fail, so the list stays true).
+fn assert_passes_but_for(report: &Report, known: &[&str]) {
+    let failing = report.failing();
+    let unexpected: Vec<&&str> = failing.iter().filter(|id| !known.contains(id)).collect();
+    assert!(
+        unexpected.is_empty(),
+        "checks failed: {unexpected:?}\n{}",
+        explain(report)
+    );
+    let fixed: Vec<&&str> = known.iter().filter(|id| !failing.contains(id)).collect();
+    assert!(
+        fixed.is_empty(),
+        "{fixed:?} pass now: take them off the list of known gaps\n{}",
+        explain(report)
+    );
+}
+
+/// The run fails, and `id` is among the failed contract checks.
 fn assert_fails_on(report: &Report, id: &str) {
     assert!(!report.passed(), "the run passed\n{}", explain(report));
     assert!(
-        report.failed_mandatory().contains(&id),
-        "{id} did not fail; failed: {:?}\n{}",
-        report.failed_mandatory(),
+        report.failed_contract().contains(&id),
+        "{id} did not fail as a contract check; failed: {:?}\n{}",
+        report.failed_contract(),
         explain(report)
     );
 }
@@ -65,18 +89,16 @@ async fn asynchronous(fault: Fault) -> (Gateway, double::Running) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn simulator_passes_against_obakits_own_server_in_sync_mode() {
+async fn simulator_passes_against_obakits_own_server_in_sync_mode_even_strict() {
     let obakit = Obakit::start(|_| {}).await;
-    let report = run(
-        &config(
-            &obakit.url,
-            simulate_support::USER,
-            simulate_support::PASSWORD,
-        ),
-        None,
-    )
-    .await
-    .expect("the run starts");
+    let mut config = config(
+        &obakit.url,
+        simulate_support::USER,
+        simulate_support::PASSWORD,
+    );
+    // obakit implements our own decisions too: none may fail.
+    config.strict = true;
+    let report = run(&config, None).await.expect("the run starts");
     assert_passes(&report);
     assert_eq!(report.mode, "sync");
     // obakit serves the optional offer swap and end-user/realizing-resource configuration too.
@@ -86,10 +108,15 @@ async fn simulator_passes_against_obakits_own_server_in_sync_mode() {
         "technical_resource.applied",
     ] {
         let check = report.check(id).expect("check made");
-        assert!(check.passed, "{id}: {}\n{}", check.actual, explain(&report));
+        assert!(
+            check.passed(),
+            "{id}: {}\n{}",
+            check.actual,
+            explain(&report)
+        );
     }
     // Logins come only from the partner's own tools: reported, and the run still passes.
-    assert!(!report.check("login.shown").expect("check made").passed);
+    assert!(!report.check("login.shown").expect("check made").passed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,13 +147,13 @@ async fn simulator_passes_against_obakits_own_server_in_async_mode() {
     )
     .await
     .expect("the run starts");
-    assert_passes(&report);
+    assert_passes_but_for(&report, OBAKIT_ASYNC_GAPS);
     assert_eq!(report.mode, "async");
     assert!(
         report
             .check("uc2.event.matches")
             .expect("check made")
-            .passed
+            .passed()
     );
 }
 
@@ -154,7 +181,7 @@ async fn a_null_optional_property_fails_the_wire_check_only() {
     let report = against(Fault::NullForOptional).await;
     assert_fails_on(&report, "consult.wire");
     // null decodes as "absent", so the schema check alone would not see it.
-    assert!(report.check("consult.spec").expect("check made").passed);
+    assert!(report.check("consult.spec").expect("check made").passed());
     let check = report.check("consult.wire").expect("check made");
     assert!(
         check.actual.contains("/0/endUser is null"),
@@ -166,8 +193,8 @@ async fn a_null_optional_property_fails_the_wire_check_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_answer_without_product_ref_id_fails_the_ids_check() {
     let report = against(Fault::NoProductRefId).await;
-    assert_fails_on(&report, "uc2.ids");
-    let check = report.check("uc2.ids").expect("check made");
+    assert_fails_on(&report, "uc2.fleet_id");
+    let check = report.check("uc2.fleet_id").expect("check made");
     assert!(
         check.actual.contains("no productRef.id"),
         "{}",
@@ -183,7 +210,7 @@ async fn half_an_update_applied_fails_the_read_back_after_the_failed_update() {
         report
             .check("update_unknown_id.failed")
             .expect("check made")
-            .passed
+            .passed()
     );
     assert_fails_on(&report, "update_unknown_id.after");
     let check = report.check("update_unknown_id.after").expect("check made");
@@ -216,18 +243,19 @@ async fn a_500_for_bad_input_fails_the_refusal_checks() {
         "bad_input.missing_body",
         "bad_input.missing_field",
         "bad_input.constraint",
-        "bad_input.update_empty",
     ] {
         assert_fails_on(&report, id);
         let check = report.check(id).expect("check made");
         assert!(check.actual.starts_with("500"), "{id}: {}", check.actual);
     }
+    // Refusing an empty update at all is our decision: a warning, not a failure of the run.
+    assert!(report.warnings().contains(&"bad_input.update_empty"));
     // What the partner refuses itself (not through the spec's types) is still a 4xx.
     assert!(
         report
             .check("bad_input.unknown_license")
             .expect("check made")
-            .passed
+            .passed()
     );
 }
 
@@ -256,7 +284,7 @@ async fn simulator_checks_the_events_of_an_asynchronous_partner_through_its_mock
         "update_unknown_id.event",
     ] {
         let check = report.check(id).unwrap_or_else(|| panic!("{id} not made"));
-        assert!(check.passed, "{id}: {}", check.actual);
+        assert!(check.passed(), "{id}: {}", check.actual);
     }
 }
 
@@ -266,7 +294,7 @@ async fn an_asynchronous_partner_that_sends_no_event_fails_the_event_checks() {
     let mut config = config(&partner.url, double::USER, double::PASSWORD);
     config.event_timeout = Duration::from_millis(300);
     let report = run(&config, Some(&gateway)).await.expect("the run starts");
-    assert_fails_on(&report, "uc1.event");
+    assert_fails_on(&report, "uc3_unknown_fleet.event");
     assert_fails_on(&report, "uc2.event");
     let check = report.check("uc2.event").expect("check made");
     assert!(
@@ -330,7 +358,8 @@ async fn the_command_exits_1_with_a_junit_report_naming_the_failed_check() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
     let xml = std::fs::read_to_string(&file).expect("report file");
-    assert!(xml.contains("name=\"uc2.ids\">\n      <failure"), "{xml}");
+    assert!(xml.contains("name=\"uc2.fleet_id\">"), "{xml}");
+    assert!(xml.contains("<failure type=\"contract\""), "{xml}");
 }
 
 /// Runs `obakit simulate --target URL` with the doubles' credentials and `extra` flags.
@@ -361,7 +390,7 @@ async fn a_partner_that_does_not_answer_fails_ping_and_stops_the_run() {
     let report = run(&config(&format!("http://127.0.0.1:{port}"), "u", "p"), None)
         .await
         .expect("the run starts");
-    assert_eq!(report.failed_mandatory(), vec!["ping.spec"]);
+    assert_eq!(report.failing(), vec!["ping.spec"]);
     assert_eq!(report.checks.len(), 1);
     let check = report.check("ping.spec").expect("check made");
     assert!(

@@ -411,7 +411,9 @@ impl ProductOrderingPartnerApi for Double {
                 }
             }
             let (finished, created) = self.work(&mut state, &body);
-            let answer = if self.asynchronous() {
+            // UC1 (no orderItem) is answered at once in asynchronous mode too.
+            let uc1 = body.order_item.as_ref().is_none_or(Vec::is_empty);
+            let answer = if self.asynchronous() && !uc1 {
                 let mut ack = body.clone();
                 ack.id = finished.id.clone();
                 ack.state = Some(ProductOrderState::Acknowledged);
@@ -424,7 +426,12 @@ impl ProductOrderingPartnerApi for Double {
             }
             (answer, finished, created)
         };
-        let Some((orders, _)) = self.0.events.clone() else {
+        let Some((orders, _)) = self
+            .0
+            .events
+            .clone()
+            .filter(|_| answer.state == Some(ProductOrderState::Acknowledged))
+        else {
             self.show(&created);
             return Ok(CreateProductOrderResponse::Created(Json(answer)));
         };
