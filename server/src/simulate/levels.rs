@@ -109,6 +109,12 @@ const RULES: &[Rule] = &[
         "decision: product-ordering.yaml ProductOrder.id and ProductOrder.externalReference (the event's order is the acknowledged one)",
     ),
     (
+        "*.event.schema",
+        D,
+        "decision: user-service.yaml UserServiceEventResource ({state?, userService, note?}) and \
+         UserService's required properties",
+    ),
+    (
         "*.event.ids",
         C,
         "getting-started 2.2, UC6: the event carries the userServices of the update, as Orange sent their ids",
