@@ -1,6 +1,7 @@
 //! The check model: every finding of a run is one [`Check`], tied to a feature of Orange's
-//! getting-started table (or to a rule of the contract), so a report can tell what a failure
-//! costs: a mandatory feature fails the run, an optional one is only reported.
+//! getting-started table and to what it rests on ([`Level`]): a rule Orange publishes fails the
+//! run, one of our own decisions is a warning (a failure with `--strict`), an optional feature is
+//! only reported. A check that could not run is skipped, never failed.
 
 use serde::Serialize;
 
@@ -60,7 +61,7 @@ impl Feature {
         }
     }
 
-    /// Optional in Orange's table: reported on its own, never fails the run.
+    /// Optional in Orange's table: reported on its own unless the partner's profile declares it.
     pub fn mandatory(self) -> bool {
         !matches!(
             self,
@@ -69,18 +70,103 @@ impl Feature {
     }
 }
 
+/// What a check rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    /// A rule Orange publishes (the getting-started page and its history): a failure fails the run.
+    Contract,
+    /// Our reading where Orange is silent (an `x-contract-source: decision` point of the spec): a
+    /// failure is a warning, and fails the run only with `--strict`.
+    Decision,
+    /// An optional feature of Orange's table the partner did not declare: reported only.
+    Optional,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Contract => "contract",
+            Level::Decision => "decision",
+            Level::Optional => "optional feature",
+        }
+    }
+}
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    /// Could not run (no credentials given, an earlier step failed, a feature the profile leaves out).
+    Skipped,
+}
+
+/// The request and answer a check was made on, for the report (credentials redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Excerpt {
+    /// `POST /productordering/v2/productOrder`
+    pub request: String,
+    /// The start of the request body.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub request_body: String,
+    /// The status, or why there was none.
+    pub status: String,
+    /// The start of the response body.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub response_body: String,
+}
+
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Check {
     /// Stable identifier, `step.aspect` (for example `uc2.ids`).
     pub id: String,
-    pub mandatory: bool,
     pub feature: Feature,
-    pub passed: bool,
+    pub level: Level,
+    /// What the check rests on: Orange's published rule, or the spec's decision point (schema,
+    /// property or operation), or the row of the feature table.
+    pub basis: String,
+    pub outcome: Outcome,
     /// What a conforming partner answers.
     pub expected: String,
     /// What came back.
     pub actual: String,
+    /// The exchange the check was made on, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Excerpt>,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+
+    pub fn failed(&self) -> bool {
+        self.outcome == Outcome::Failed
+    }
+
+    pub fn skipped(&self) -> bool {
+        self.outcome == Outcome::Skipped
+    }
+
+    /// Whether this check fails the run: a failed contract check, or a failed decision with `strict`.
+    pub fn fails_run(&self, strict: bool) -> bool {
+        self.failed()
+            && match self.level {
+                Level::Contract => true,
+                Level::Decision => strict,
+                Level::Optional => false,
+            }
+    }
+
+    /// A failed decision check (a warning unless `--strict`).
+    pub fn is_warning(&self) -> bool {
+        self.failed() && self.level == Level::Decision
+    }
 }
 
 /// Progress lines on stderr, one per step, as the run goes.
@@ -96,22 +182,33 @@ pub(super) struct Checks {
     progress: Progress,
     step: Option<(usize, String, usize)>,
     steps: usize,
+    levels: super::levels::Levels,
+    /// The exchange the next checks are made on (the last one the step read from the tap).
+    exchange: Option<Excerpt>,
 }
 
 impl Checks {
-    pub(super) fn new(progress: Progress) -> Self {
+    pub(super) fn new(progress: Progress, levels: super::levels::Levels) -> Self {
         Self {
             list: Vec::new(),
             progress,
             step: None,
             steps: 0,
+            levels,
+            exchange: None,
         }
+    }
+
+    /// The exchange the checks added next are made on.
+    pub(super) fn on(&mut self, exchange: Option<Excerpt>) {
+        self.exchange = exchange;
     }
 
     /// Starts a step; the previous one's progress line is written.
     pub(super) fn step(&mut self, title: &str) {
         self.end_step();
         self.steps += 1;
+        self.exchange = None;
         self.step = Some((self.steps, title.to_owned(), self.list.len()));
     }
 
@@ -124,16 +221,23 @@ impl Checks {
             return;
         }
         let made = &self.list[first..];
-        let failed: Vec<&str> = made
-            .iter()
-            .filter(|c| !c.passed)
-            .map(|c| c.id.as_str())
-            .collect();
-        if failed.is_empty() {
+        let failed = |level: Level| -> Vec<&str> {
+            made.iter()
+                .filter(|c| c.failed() && c.level == level)
+                .map(|c| c.id.as_str())
+                .collect()
+        };
+        let (contract, decision) = (failed(Level::Contract), failed(Level::Decision));
+        if !contract.is_empty() {
+            eprintln!("[{n:>2}] FAIL  {title}: {}", contract.join(", "));
+        } else if !decision.is_empty() {
+            eprintln!(
+                "[{n:>2}] warn  {title}: {} (decisions)",
+                decision.join(", ")
+            );
+        } else {
             let plural = if made.len() == 1 { "" } else { "s" };
             eprintln!("[{n:>2}] ok    {title} ({} check{plural})", made.len());
-        } else {
-            eprintln!("[{n:>2}] FAIL  {title}: {}", failed.join(", "));
         }
     }
 
@@ -152,13 +256,57 @@ impl Checks {
         expected: impl Into<String>,
         actual: impl Into<String>,
     ) {
-        self.list.push(Check {
-            id: id.into(),
-            mandatory: feature.mandatory(),
+        let outcome = if passed {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        };
+        self.push(id.into(), feature, outcome, expected.into(), actual.into());
+    }
+
+    /// A check that could not run, and why.
+    pub(super) fn skip(
+        &mut self,
+        id: impl Into<String>,
+        feature: Feature,
+        expected: impl Into<String>,
+        why: impl Into<String>,
+    ) {
+        self.push(
+            id.into(),
             feature,
-            passed,
-            expected: expected.into(),
-            actual: actual.into(),
+            Outcome::Skipped,
+            expected.into(),
+            why.into(),
+        );
+    }
+
+    fn push(
+        &mut self,
+        id: String,
+        feature: Feature,
+        outcome: Outcome,
+        expected: String,
+        actual: String,
+    ) {
+        let (level, basis) = self.levels.of(&id, feature);
+        // A feature the partner's profile leaves out is not exercised: its checks are skipped.
+        let (outcome, actual) = match self.levels.left_out(feature) {
+            true if outcome != Outcome::Skipped => (
+                Outcome::Skipped,
+                format!("not expected: the profile leaves this optional feature out ({actual})"),
+            ),
+            _ => (outcome, actual),
+        };
+        self.list.push(Check {
+            id,
+            feature,
+            level,
+            basis,
+            outcome,
+            expected,
+            actual,
+            exchange: self.exchange.clone(),
         });
     }
 
@@ -247,6 +395,7 @@ mod tests {
 
     #[test]
     fn only_the_four_optional_features_of_the_table_are_optional() {
+        // The levels of their checks follow from it (and from the profile): see `levels`.
         let optional: Vec<Feature> = Feature::ALL
             .into_iter()
             .filter(|f| !f.mandatory())

@@ -5,11 +5,14 @@
 //! UC3, consultation, suspension, reactivation, swap, deletion) plus what a conforming partner
 //! must get right besides: replays, all-or-nothing updates, refusals of bad requests and, for an
 //! asynchronous partner, the events that follow each `acknowledged` answer. Every finding is a
-//! [`Check`]; the run passes when every mandatory one does.
+//! [`Check`] with a [`Level`]: the run passes when no contract check fails (and, with `--strict`,
+//! no decision check either).
 
 mod async_events;
 mod checks;
 mod cli;
+mod html;
+mod levels;
 mod report;
 mod scenario;
 mod tap;
@@ -19,7 +22,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 
 pub use async_events::Gateway;
-pub use checks::{Check, Feature, Progress};
+pub use checks::{Check, Excerpt, Feature, Level, Outcome, Progress};
 pub use cli::{SimulateArgs, run_cli};
 pub use report::{Format, Report};
 
@@ -88,6 +91,15 @@ pub struct SimulateConfig {
     pub offer: String,
     /// The offer one license is swapped to (optional feature).
     pub swap_offer: String,
+    /// The partner's Appendix 2 (`--profile`): what to expect and what to send. `None`: today's
+    /// defaults (every optional feature reported only, no characteristic sent).
+    pub profile: Option<crate::profile::Profile>,
+    /// Where the profile was read from, for the report.
+    pub profile_source: Option<String>,
+    /// Decision checks fail the run too.
+    pub strict: bool,
+    /// Keep every exchange as a JSON file in this directory (`--record`).
+    pub record: Option<std::path::PathBuf>,
     pub progress: Progress,
 }
 
@@ -101,6 +113,10 @@ impl SimulateConfig {
             event_timeout: Duration::from_secs(30),
             offer: "PO-BUSAPP-STARTER".to_owned(),
             swap_offer: "PO-BUSAPP-PREMIUM".to_owned(),
+            profile: None,
+            profile_source: None,
+            strict: false,
+            record: None,
             progress: Progress::Silent,
         }
     }
@@ -112,11 +128,22 @@ pub async fn run(config: &SimulateConfig, gateway: Option<&Gateway>) -> anyhow::
     reqwest::Url::parse(&config.target)
         .map_err(|e| anyhow::anyhow!("--target {}: {e}", config.target))?;
     let started = Instant::now();
+    let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let run = scenario::Run::new(config, gateway).await?;
     let (checks, acknowledged) = run.play().await;
+    let profile = match (&config.profile, &config.profile_source) {
+        (Some(_), Some(source)) => source.clone(),
+        (Some(_), None) => "given by the caller".to_owned(),
+        (None, _) => "none given: today's defaults (the spec's example offers, no characteristic \
+                      sent, optional features reported only, sync or async as the partner answers)"
+            .to_owned(),
+    };
     Ok(Report {
         target: config.target.clone(),
         mode: if acknowledged { "async" } else { "sync" }.to_owned(),
+        profile,
+        strict: config.strict,
+        started: date,
         duration: started.elapsed(),
         checks,
     })

@@ -11,11 +11,15 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::{Body, Request, Response};
 use tracing::instrument::WithSubscriber;
 
+use super::checks::{Excerpt, shorten};
+
 /// One request the tap forwarded and what came back.
 #[derive(Debug, Clone)]
 pub(super) struct Exchange {
     /// `POST /productordering/v2/productOrder`
     pub(super) request: String,
+    /// What was sent (no header is kept, so no credential either).
+    pub(super) request_body: Vec<u8>,
     /// The status, or `None` when the partner gave no answer (then `error` says why).
     pub(super) status: Option<u16>,
     pub(super) body: Vec<u8>,
@@ -31,13 +35,51 @@ impl Exchange {
     pub(super) fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The start of both bodies, for a report.
+    pub(super) fn excerpt(&self) -> Excerpt {
+        Excerpt {
+            request: self.request.clone(),
+            request_body: shorten(&String::from_utf8_lossy(&self.request_body), EXCERPT),
+            status: match (self.status, &self.error) {
+                (Some(status), _) => status.to_string(),
+                (None, Some(e)) => format!("no answer: {e}"),
+                (None, None) => "no answer".to_owned(),
+            },
+            response_body: shorten(&self.body_text(), EXCERPT),
+        }
+    }
+
+    /// The exchange as a JSON document for `--record` (bodies as JSON when they are).
+    fn record(&self) -> serde_json::Value {
+        let body = |bytes: &[u8]| {
+            serde_json::from_slice::<serde_json::Value>(bytes).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+            })
+        };
+        serde_json::json!({
+            "request": self.request,
+            "requestBody": body(&self.request_body),
+            "status": self.status,
+            "responseBody": body(&self.body),
+            "error": self.error,
+        })
+    }
 }
+
+/// Longest body kept in a report excerpt.
+const EXCERPT: usize = 600;
+/// Longest request body kept (the limits scenario sends 64 MiB: only its start is kept).
+const RECORD_MAX: usize = 64 * 1024;
 
 struct Forwarder {
     /// The partner's base URL without a trailing slash (its path prefix is kept).
     target: String,
     http: reqwest::Client,
     log: Mutex<Vec<Exchange>>,
+    /// `--record`: every exchange written there as `NNNN-METHOD-path.json`.
+    record: Option<std::path::PathBuf>,
+    recorded: std::sync::atomic::AtomicUsize,
 }
 
 /// The running tap; stopped when dropped.
@@ -49,11 +91,20 @@ pub(super) struct Tap {
 
 impl Tap {
     /// A tap on 127.0.0.1 (a port of its own) forwarding to `target`.
-    pub(super) async fn start(target: &str, http: reqwest::Client) -> std::io::Result<Self> {
+    pub(super) async fn start(
+        target: &str,
+        http: reqwest::Client,
+        record: Option<std::path::PathBuf>,
+    ) -> std::io::Result<Self> {
+        if let Some(dir) = &record {
+            std::fs::create_dir_all(dir)?;
+        }
         let forwarder = Arc::new(Forwarder {
             target: target.trim_end_matches('/').to_owned(),
             http,
             log: Mutex::new(Vec::new()),
+            record,
+            recorded: std::sync::atomic::AtomicUsize::new(0),
         });
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
         let address = acceptor
@@ -139,7 +190,7 @@ impl Forwarder {
             }
         }
         let answered = async {
-            let response = builder.body(body).send().await?;
+            let response = builder.body(body.clone()).send().await?;
             let status = response.status().as_u16();
             let content_type = response
                 .headers()
@@ -168,6 +219,7 @@ impl Forwarder {
                 }
                 let exchange = Exchange {
                     request,
+                    request_body: body[..body.len().min(RECORD_MAX)].to_vec(),
                     status: Some(status),
                     body: bytes,
                     error: None,
@@ -182,6 +234,7 @@ impl Forwarder {
                     .body(why.clone());
                 let exchange = Exchange {
                     request,
+                    request_body: body[..body.len().min(RECORD_MAX)].to_vec(),
                     status: None,
                     body: Vec::new(),
                     error: Some(why),
@@ -189,11 +242,34 @@ impl Forwarder {
                 (exchange, response)
             }
         };
+        self.keep(&exchange);
         self.log
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(exchange);
         response
+    }
+
+    /// Writes the exchange to the record directory, if any (a failure to write is reported on
+    /// stderr: the run itself goes on).
+    fn keep(&self, exchange: &Exchange) {
+        let Some(dir) = &self.record else {
+            return;
+        };
+        let n = self
+            .recorded
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let name: String = exchange
+            .request
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let path = dir.join(format!("{n:04}-{}.json", name.trim_matches('-')));
+        let text = serde_json::to_string_pretty(&exchange.record()).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("--record: writing {}: {e}", path.display());
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! Partners to simulate against: obakit's own application (built as `obakit serve` builds it,
-//! over a temporary SQLite database, its background worker and dispatcher running) and small in-memory doubles that make one mistake each.
+//! over a temporary SQLite database, its background worker and dispatcher running) and an
+//! independent reference partner, correct by Orange's contract or seeded with one fault.
 
 #![allow(dead_code, unreachable_pub)]
 
-pub mod double;
+pub mod reference;
 
 use obakit_server::config::{AuthConfig, ServeConfig};
 use obakit_server::simulate::{Credentials, SimulateConfig};

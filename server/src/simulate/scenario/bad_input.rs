@@ -16,9 +16,45 @@ const FEATURE: Feature = Feature::RequestValidation;
 const ORDER_PATH: &str = "productordering/v2/productOrder";
 const UPDATE_PATH: &str = "userservice/v2/userService/update";
 
+/// How strictly a refusal is held.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Refusing at all is Orange's contract (`id`: a 4xx, or an order answered `failed`; never a
+    /// 5xx); the exact status with Orange's error body is our decision (`id.error_body`).
+    Refusal,
+    /// The refusal itself is our decision: `id` is the exact status with Orange's error body.
+    Exact,
+}
+
 impl Run<'_> {
-    /// `id` passes when the exchange is `status` with Orange's error body and no empty node.
-    fn refusal(&mut self, id: &str, status: u16, what: &str, exchange: Option<&Exchange>) {
+    /// The checks of a request that must be refused (see [`Held`]).
+    fn refusal(
+        &mut self,
+        id: &str,
+        status: u16,
+        what: &str,
+        exchange: Option<&Exchange>,
+        held: Held,
+    ) {
+        if held == Held::Refusal {
+            let refused = match exchange {
+                Some(e) => match e.status {
+                    Some(s) if (400..500).contains(&s) => true,
+                    Some(s) if (200..300).contains(&s) => {
+                        e.json().is_some_and(|j| j["state"] == "failed")
+                    }
+                    _ => false,
+                },
+                None => false,
+            };
+            self.checks.add(
+                id,
+                FEATURE,
+                refused,
+                format!("{what}: refused with a 4xx (or an order answered failed), never a 5xx"),
+                super::quote(exchange),
+            );
+        }
         let mut findings = Vec::new();
         match exchange {
             Some(e) if e.status == Some(status) => {
@@ -35,8 +71,12 @@ impl Run<'_> {
             other => findings.push(super::quote(other)),
         }
         let fine = exchange.map(|e| super::quote(Some(e))).unwrap_or_default();
+        let exact = match held {
+            Held::Refusal => format!("{id}.error_body"),
+            Held::Exact => id.to_owned(),
+        };
         self.checks.findings(
-            id,
+            exact,
             FEATURE,
             format!("{what}: {status} with Orange's error body {{code, message}}"),
             findings,
@@ -51,11 +91,12 @@ impl Run<'_> {
         status: u16,
         what: &str,
         request: reqwest::RequestBuilder,
+        held: Held,
     ) {
         // The tap records the exchange whatever happens; a transport error shows there.
         let _ = request.send().await;
         let exchange = self.exchange();
-        self.refusal(id, status, what, exchange.as_ref());
+        self.refusal(id, status, what, exchange.as_ref(), held);
     }
 
     pub(super) async fn bad_input(&mut self) {
@@ -69,6 +110,7 @@ impl Run<'_> {
             400,
             "an order that is not JSON",
             request,
+            Held::Refusal,
         )
         .await;
         let request = post(self, ORDER_PATH);
@@ -77,6 +119,7 @@ impl Run<'_> {
             400,
             "an order with no body",
             request,
+            Held::Refusal,
         )
         .await;
         let request = post(self, ORDER_PATH).body(self.bodies.missing_field());
@@ -85,6 +128,7 @@ impl Run<'_> {
             400,
             "an order item without its required productOffering",
             request,
+            Held::Refusal,
         )
         .await;
         let request = post(self, ORDER_PATH).body(self.bodies.quantity_zero());
@@ -93,6 +137,7 @@ impl Run<'_> {
             400,
             "an order for userServiceQuantity 0 (minimum 1)",
             request,
+            Held::Refusal,
         )
         .await;
         let request = post(self, UPDATE_PATH).body(self.bodies.empty_update());
@@ -101,6 +146,7 @@ impl Run<'_> {
             400,
             "an update with an empty userService list (minItems 1)",
             request,
+            Held::Exact,
         )
         .await;
 
@@ -111,6 +157,7 @@ impl Run<'_> {
             400,
             "a consultation with neither productRefId nor id",
             exchange.as_ref(),
+            Held::Exact,
         );
         let fleet = self
             .saved
@@ -131,6 +178,7 @@ impl Run<'_> {
             400,
             "a consultation with both productRefId and id",
             exchange.as_ref(),
+            Held::Exact,
         );
         let _ = self
             .licenses
@@ -142,6 +190,7 @@ impl Run<'_> {
             404,
             "GET of a license that does not exist",
             exchange.as_ref(),
+            Held::Exact,
         );
 
         self.credentials_refused(&license).await;
@@ -151,13 +200,12 @@ impl Run<'_> {
     /// No credentials and wrong credentials get 401; an update sent so must change nothing.
     async fn credentials_refused(&mut self, license: &str) {
         if self.config.credentials.is_empty() {
-            self.checks.add(
+            self.checks.skip(
                 "bad_input.no_credentials",
                 FEATURE,
-                false,
                 "calls without credentials are refused with 401",
                 "not checked: the simulator was given no credentials (--basic-user, --api-key or \
-                 --bearer-token), and a partner must not accept anonymous calls",
+                 --bearer-token), so it cannot tell a call without them from the others",
             );
             return;
         }
@@ -184,6 +232,7 @@ impl Run<'_> {
             401,
             "an order without credentials",
             exchange.as_ref(),
+            Held::Exact,
         );
         let fleet = self
             .saved
@@ -197,6 +246,7 @@ impl Run<'_> {
             401,
             "a consultation without credentials",
             exchange.as_ref(),
+            Held::Exact,
         );
         let update = UserServiceUpdateRequest {
             user_service: vec![state_item(license, ExternalState::Suspended)],
@@ -208,6 +258,7 @@ impl Run<'_> {
             401,
             "an update without credentials",
             exchange.as_ref(),
+            Held::Exact,
         );
         let wrong = self.config.credentials.wrong();
         match self.clients_with(&wrong) {
@@ -219,6 +270,7 @@ impl Run<'_> {
                     401,
                     "a consultation with wrong credentials",
                     exchange.as_ref(),
+                    Held::Exact,
                 );
             }
             Err(e) => self.not_run(

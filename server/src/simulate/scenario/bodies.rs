@@ -15,6 +15,10 @@ pub(super) struct Bodies {
     order_date: String,
     pub(super) offer: String,
     pub(super) swap_offer: String,
+    /// `productRef.characteristic` names the profile asks for with the ordered offer.
+    characteristics: Vec<String>,
+    /// The realizing resource type the profile names for the ordered offer.
+    resource_type: String,
 }
 
 /// Licenses ordered by UC2 and added by UC3.
@@ -22,13 +26,24 @@ pub(super) const UC2_QUANTITY: usize = 3;
 pub(super) const UC3_QUANTITY: usize = 2;
 
 impl Bodies {
-    pub(super) fn new(offer: &str, swap_offer: &str) -> Self {
+    pub(super) fn new(
+        offer: &str,
+        swap_offer: &str,
+        profile: Option<&crate::profile::Profile>,
+    ) -> Self {
         let nonce = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
+        let agreed = profile.and_then(|p| p.offer(offer));
         Self {
             nonce,
             order_date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             offer: offer.to_owned(),
             swap_offer: swap_offer.to_owned(),
+            characteristics: agreed
+                .map(|a| a.characteristics.clone())
+                .unwrap_or_default(),
+            resource_type: agreed
+                .and_then(|a| a.realizing_resource_type.clone())
+                .unwrap_or_else(|| "URL".to_owned()),
         }
     }
 
@@ -74,6 +89,14 @@ impl Bodies {
         let mut product_ref = json!({"userServiceQuantity": quantity});
         if let Some(fleet) = fleet {
             product_ref["id"] = json!(fleet);
+        }
+        if !self.characteristics.is_empty() {
+            // The technical information Appendix 2 asks for with this offer.
+            product_ref["characteristic"] = self
+                .characteristics
+                .iter()
+                .map(|name| json!({"name": name, "value": format!("sim-{}", self.nonce.to_lowercase())}))
+                .collect();
         }
         json!({
             "id": "1",
@@ -151,7 +174,7 @@ impl Bodies {
 
     pub(super) fn realizing_resource(&self) -> Value {
         json!({
-            "type": "URL",
+            "type": self.resource_type,
             "characteristic": [{
                 "name": "url",
                 "value": format!("https://app.example.com/sim-{}", self.nonce.to_lowercase())
@@ -232,7 +255,17 @@ mod tests {
 
     #[test]
     fn every_request_the_simulator_sends_follows_the_spec() {
-        let b = Bodies::new("PO-A", "PO-B");
+        let profile = crate::profile::Profile::parse(
+            "[offers.PO-A]\ncharacteristics = [\"domain\", \"storage\"]\nrealizing_resource_type = \"email\"\n",
+        )
+        .expect("profile");
+        let b = Bodies::new("PO-A", "PO-B", Some(&profile));
+        let uc2 = poem_openapi::types::ToJSON::to_json(&b.uc2()).expect("JSON");
+        assert_eq!(
+            uc2["orderItem"][0]["productRef"]["characteristic"][1]["name"],
+            "storage"
+        );
+        assert_eq!(b.realizing_resource()["type"], "email");
         let _ = (
             b.uc1(),
             b.uc2(),

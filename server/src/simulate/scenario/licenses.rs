@@ -312,6 +312,7 @@ impl Run<'_> {
             });
         }
         self.acknowledged = true;
+        self.updates_acknowledged = true;
         let arrived = self.events.update(&mut self.checks, step, &ids).await?;
         Some(Updated {
             state: arrived
@@ -393,20 +394,31 @@ impl Run<'_> {
         true
     }
 
-    /// `<step>.failed`: the whole update is refused with a reason.
+    /// `<step>.failed`: the whole update is refused; `<step>.reason`: with the reason in note.
     fn refused(&mut self, step: &str, feature: Feature, updated: &Updated, why: &str) {
         let failed = updated.state == UserServiceUpdateState::Failed;
-        let passed = failed && updated.note.is_some();
         self.checks.add(
             format!("{step}.failed"),
             feature,
-            passed,
-            format!("state failed with the reason in note ({why}); nothing changed"),
+            failed,
+            format!("state failed ({why}); nothing changed"),
             match &updated.note {
                 Some(note) => format!("state {}: {}", updated.state.as_str(), note.text),
-                None => format!("state {}, no note", updated.state.as_str()),
+                None => format!("state {}", updated.state.as_str()),
             },
         );
+        if failed {
+            self.checks.add(
+                format!("{step}.reason"),
+                feature,
+                updated.note.is_some(),
+                "the reason in note",
+                updated
+                    .note
+                    .as_ref()
+                    .map_or("no note".to_owned(), |n| n.text.clone()),
+            );
+        }
     }
 
     /// The `n`-th created license, or a `not run` check.

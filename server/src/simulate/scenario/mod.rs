@@ -39,6 +39,10 @@ pub(super) struct Run<'g> {
     saved: orders::Saved,
     /// The partner answered `acknowledged` at least once.
     acknowledged: bool,
+    /// ProductOrdering answered `acknowledged` at least once.
+    orders_acknowledged: bool,
+    /// UserService answered `acknowledged` at least once.
+    updates_acknowledged: bool,
     /// A license showed a login, or a rightOperation event arrived (the optional login feature).
     login_seen: bool,
     /// The last request checked by [`Run::spec`] got an answer (any status).
@@ -53,19 +57,24 @@ impl<'g> Run<'g> {
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .build()?;
-        let tap = Tap::start(&config.target, http.clone()).await?;
+        let tap = Tap::start(&config.target, http.clone(), config.record.clone()).await?;
         let core = client_core(tap.url(), &http, &config.credentials)?;
         Ok(Self {
             orders: ProductOrderingPartnerClient::from_core(core.clone()),
             licenses: UserServicePartnerClient::from_core(core),
             tap,
             http,
-            checks: Checks::new(config.progress),
+            checks: Checks::new(
+                config.progress,
+                super::levels::Levels::new(config.profile.clone()),
+            ),
             events: Events::new(gateway, config.event_timeout),
-            bodies: Bodies::new(&config.offer, &config.swap_offer),
+            bodies: Bodies::new(&config.offer, &config.swap_offer, config.profile.as_ref()),
             model: Model::default(),
             saved: orders::Saved::default(),
             acknowledged: false,
+            orders_acknowledged: false,
+            updates_acknowledged: false,
             login_seen: false,
             answered: false,
             config,
@@ -91,6 +100,7 @@ impl<'g> Run<'g> {
         self.delete().await;
         self.update_terminated().await;
         self.replays().await;
+        self.modes();
         self.bad_input().await;
         self.optional_configuration().await;
         self.partner_initiated_events().await;
@@ -99,9 +109,11 @@ impl<'g> Run<'g> {
         (self.checks.into_list(), acknowledged)
     }
 
-    /// The exchange the last client call made through the tap.
-    fn exchange(&self) -> Option<Exchange> {
-        self.tap.take().pop()
+    /// The exchange the last client call made through the tap; the checks made next quote it.
+    fn exchange(&mut self) -> Option<Exchange> {
+        let exchange = self.tap.take().pop();
+        self.checks.on(exchange.as_ref().map(Exchange::excerpt));
+        exchange
     }
 
     /// Records `<step>.spec` (the expected status with a body the generated client decoded) and
@@ -151,10 +163,10 @@ impl<'g> Run<'g> {
         }
     }
 
-    /// Records that `id` could not be checked because an earlier step failed.
+    /// Records that `id` could not be checked (an earlier step failed): skipped, not failed.
     fn not_run(&mut self, id: &str, feature: Feature, expected: &str, why: &str) {
         self.checks
-            .add(id, feature, false, expected, format!("not run: {why}"));
+            .skip(id, feature, expected, format!("not run: {why}"));
     }
 
     /// A raw request through the tap (for bodies the generated types cannot express).

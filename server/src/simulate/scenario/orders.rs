@@ -139,6 +139,7 @@ impl Run<'_> {
             });
         }
         self.acknowledged = true;
+        self.orders_acknowledged = true;
         self.checks.add(
             format!("{step}.ack"),
             Feature::AsyncEvents,
@@ -210,6 +211,48 @@ impl Run<'_> {
             answered.map_or("left out".to_owned(), |a| {
                 format!("externalReference.id {a}")
             }),
+        );
+    }
+
+    /// `<step>.ids`: the partner's order id (a decision: the spec's ProductOrder.id).
+    fn order_id(&mut self, step: &str, feature: Feature, order: &ProductOrder) {
+        self.checks.add(
+            format!("{step}.ids"),
+            feature,
+            order.id.is_some(),
+            "the partner's order id (productOrder.id)",
+            order
+                .id
+                .as_deref()
+                .map_or("no order id".to_owned(), |id| format!("order {id}")),
+        );
+    }
+
+    /// `<step>.fleet_id`: the fleet id (productRef.id) the final answer must give Orange.
+    fn fleet_id(
+        &mut self,
+        step: &str,
+        feature: Feature,
+        answered: Option<&str>,
+        asked: Option<&str>,
+    ) {
+        let expected = match asked {
+            None => {
+                "the new fleet's productRef.id (the productRefId Orange consults by)".to_owned()
+            }
+            Some(fleet) => {
+                format!("productRef.id: {fleet}, or the other fleet the licenses went to")
+            }
+        };
+        self.checks.add(
+            format!("{step}.fleet_id"),
+            feature,
+            answered.is_some(),
+            expected,
+            answered.map_or(
+                "no productRef.id (the productRefId Orange consults by)".to_owned(),
+                |f| format!("productRefId {f}"),
+            ),
         );
     }
 
@@ -297,6 +340,56 @@ impl Run<'_> {
             .await;
     }
 
+    /// After UC2 shows the mode: UC1 is answered at once even by an asynchronous partner (the
+    /// asynchronous answer covers UC2 and UC3 only); and each API answers in the mode the
+    /// profile declares.
+    pub(super) fn modes(&mut self) {
+        let profile = self.config.profile.clone();
+        let orders_async = self.orders_acknowledged
+            || profile
+                .as_ref()
+                .is_some_and(|p| p.product_ordering == crate::profile::ApiMode::Async);
+        if orders_async && let Some(uc1) = self.saved.uc1.clone() {
+            self.checks.add(
+                "uc1.async_answer",
+                Feature::CustomerCreation,
+                uc1.immediate.state != Some(ProductOrderState::Acknowledged),
+                "in asynchronous mode too, UC1 (no orderItem) answered completed or failed at once, no event",
+                format!("state {}", state_of(&uc1.immediate)),
+            );
+        }
+        let Some(profile) = profile else {
+            return;
+        };
+        for (id, feature, declared, acknowledged) in [
+            (
+                "mode.product_ordering",
+                Feature::LicenseOrdering,
+                profile.product_ordering,
+                self.orders_acknowledged,
+            ),
+            (
+                "mode.user_service",
+                Feature::StateChange,
+                profile.user_service,
+                self.updates_acknowledged,
+            ),
+        ] {
+            let answered = if acknowledged { "async" } else { "sync" };
+            let declared = match declared {
+                crate::profile::ApiMode::Async => "async",
+                crate::profile::ApiMode::Sync => "sync",
+            };
+            self.checks.add(
+                id,
+                feature,
+                answered == declared,
+                format!("answers in the mode the profile declares: {declared}"),
+                format!("answered {answered}"),
+            );
+        }
+    }
+
     pub(super) async fn uc2(&mut self) {
         let feature = Feature::LicenseOrdering;
         self.checks
@@ -307,24 +400,8 @@ impl Run<'_> {
             && self.order_state("uc2", feature, &order, &ProductOrderState::Completed)
         {
             let fleet = fleet_of(&order).map(str::to_owned);
-            let mut findings = Vec::new();
-            if order.id.is_none() {
-                findings.push("no order id".to_owned());
-            }
-            if fleet.is_none() {
-                findings.push("no productRef.id (the productRefId Orange consults by)".to_owned());
-            }
-            self.checks.findings(
-                "uc2.ids",
-                feature,
-                "the partner's order id and the new fleet's productRef.id",
-                findings,
-                format!(
-                    "order {}, productRefId {}",
-                    order.id.as_deref().unwrap_or("?"),
-                    fleet.as_deref().unwrap_or("?")
-                ),
-            );
+            self.order_id("uc2", feature, &order);
+            self.fleet_id("uc2", feature, fleet.as_deref(), None);
             self.external_reference("uc2", feature, &order, &body);
             let ids = self.created("uc2", &order, UC2_QUANTITY);
             if let Some(fleet) = &fleet {
@@ -402,24 +479,8 @@ impl Run<'_> {
             && self.order_state("uc3", feature, order, &ProductOrderState::Completed)
         {
             let answered = fleet_of(order).map(str::to_owned);
-            let mut findings = Vec::new();
-            if order.id.is_none() {
-                findings.push("no order id".to_owned());
-            }
-            if answered.is_none() {
-                findings.push("no productRef.id".to_owned());
-            }
-            self.checks.findings(
-                "uc3.ids",
-                feature,
-                format!("the partner's order id and productRef.id ({fleet}, or the other fleet the licenses went to)"),
-                findings,
-                format!(
-                    "order {}, productRefId {}",
-                    order.id.as_deref().unwrap_or("?"),
-                    answered.as_deref().unwrap_or("?")
-                ),
-            );
+            self.order_id("uc3", feature, order);
+            self.fleet_id("uc3", feature, answered.as_deref(), Some(&fleet));
             self.external_reference("uc3", feature, order, &body);
             let ids = self.created("uc3", order, UC3_QUANTITY);
             let target = answered.unwrap_or(fleet);
@@ -442,11 +503,26 @@ impl Run<'_> {
         let sent = self.place("uc3_unknown_fleet", feature, &body).await;
         if let Some(order) = sent.as_ref().and_then(Sent::outcome) {
             let fleet = fleet_of(order);
+            if order.state == Some(ProductOrderState::Failed) {
+                self.checks.add(
+                    "uc3_unknown_fleet.reason",
+                    feature,
+                    order.note.is_some(),
+                    "the reason in note",
+                    order
+                        .note
+                        .as_ref()
+                        .map_or("failed without a note".to_owned(), |n| n.text.clone()),
+                );
+            }
             let (passed, actual) = match &order.state {
-                Some(ProductOrderState::Failed) => match &order.note {
-                    Some(note) => (true, format!("failed: {}", note.text)),
-                    None => (false, "failed without a note giving the reason".to_owned()),
-                },
+                Some(ProductOrderState::Failed) => (
+                    true,
+                    format!(
+                        "failed: {}",
+                        order.note.as_ref().map_or("(no note)", |n| n.text.as_str())
+                    ),
+                ),
                 Some(ProductOrderState::Completed) => match fleet {
                     Some(f) if f != unknown => (true, format!("completed into fleet {f}")),
                     _ => (
@@ -460,7 +536,7 @@ impl Run<'_> {
                 "uc3_unknown_fleet.outcome",
                 feature,
                 passed,
-                "failed with the reason in note (or, as the getting-started page allows, completed into another fleet it names)",
+                "failed (or, as the getting-started page allows, completed into another fleet it names)",
                 actual,
             );
             if order.state == Some(ProductOrderState::Completed)
