@@ -81,6 +81,12 @@ fn render_ok(spec: &LoadedSpec, dir: &Path) -> String {
             relative_to(&origin.display().to_string(), dir)
         ));
     }
+    if !spec.warnings.is_empty() {
+        out.push_str("warnings:\n");
+        for w in &spec.warnings {
+            out.push_str(&format!("  {}\n", relative_to(&w.to_string(), dir)));
+        }
+    }
     out.push_str("---\n");
     out.push_str(&serde_json::to_string_pretty(&spec.raw).expect("JSON values serialize"));
     out.push('\n');
@@ -610,12 +616,112 @@ fn circular_inlined_references_stop_with_a_diagnostic() {
 // ---------------------------------------------------------------------------------------------------
 
 #[test]
-fn openapi_3_1_document_is_rejected() {
-    let text = diagnostics_of("err", "openapi-3-1");
+fn openapi_versions_after_3_1_are_rejected() {
+    let text = diagnostics_of("err", "openapi-3-2");
     assert_eq!(
         text,
-        "root.yaml#/openapi: OpenAPI 3.1.0 is not supported: only OpenAPI 3.0.x and Swagger 2.0 documents can be read \
-         (3.1 changed the schema dialect)"
+        "root.yaml#/openapi: OpenAPI 3.2.0 is not supported: only OpenAPI 3.0.x, 3.1.x and Swagger 2.0 \
+         documents can be read"
+    );
+}
+
+/// The warnings of a document that reads, with paths relative to its folder.
+fn warnings_of(spec: &LoadedSpec) -> Vec<String> {
+    let dir = spec.path.parent().expect("fixture directory");
+    spec.warnings
+        .iter()
+        .map(|w| relative_to(&w.to_string(), dir))
+        .collect()
+}
+
+#[test]
+fn openapi_3_1_schemas_read_as_their_3_0_equivalents() {
+    let spec = read_ok(&fixture("ok", "openapi-3-1"));
+    assert!(spec.lowered_from_openapi31);
+    assert_eq!(spec.document.openapi, "3.0.3");
+    let pet = pointer(&spec.raw, "/components/schemas/Pet/properties");
+    assert_eq!(
+        pet["name"],
+        serde_json::json!({ "type": "string", "maxLength": 40, "nullable": true, "example": "Rex" })
+    );
+    assert_eq!(pet["kind"], serde_json::json!({ "enum": ["pet"] }));
+    assert_eq!(
+        pet["age"]["anyOf"],
+        serde_json::json!([
+            { "type": "integer", "minimum": 0 },
+            { "type": "string", "pattern": "^[0-9]+$" }
+        ])
+    );
+    assert_eq!(
+        pet["owner"],
+        serde_json::json!({ "description": "Who adopted the pet.", "allOf": [{ "$ref": "#/components/schemas/Owner" }] })
+    );
+    assert_eq!(
+        pet["previousOwner"],
+        serde_json::json!({ "nullable": true, "allOf": [{ "$ref": "#/components/schemas/Owner" }] })
+    );
+    assert_eq!(pet["photo"]["format"], "byte");
+    assert_eq!(pet["scan"]["format"], "binary");
+    assert_eq!(
+        pet["position"]["items"],
+        serde_json::json!({ "type": "number" })
+    );
+    assert_eq!(pet["tags"]["items"], serde_json::json!({}));
+    // The path item referenced from components.pathItems is inlined; the exclusive bound is 3.0's.
+    assert_eq!(
+        pointer(&spec.raw, "/paths/~1pets~1{petId}/get/parameters/0/schema"),
+        &serde_json::json!({ "type": "integer", "minimum": 0, "exclusiveMinimum": true })
+    );
+    assert_eq!(
+        warnings_of(&spec),
+        [
+            "root.yaml#/components/schemas/Pet/if: `if` has no OpenAPI 3.0 equivalent: it is not checked nor typed",
+            "root.yaml#/components/schemas/Pet/then: `then` has no OpenAPI 3.0 equivalent: it is not checked nor typed",
+            "root.yaml#/components/securitySchemes/certificate: a mutualTLS security scheme has no OpenAPI 3.0 \
+             equivalent: it is left out (configure the client certificate on the HTTP client)",
+            "root.yaml#/jsonSchemaDialect: the schema dialect \"https://json-schema.org/draft/2020-12/schema\" is read \
+             as OpenAPI's own (https://spec.openapis.org/oas/3.1/dialect/base); keywords of other vocabularies are ignored",
+        ]
+    );
+}
+
+#[test]
+fn openapi_3_1_webhook_only_document_reads_with_its_webhooks_lowered() {
+    let spec = read_ok(&fixture("ok", "openapi-3-1-webhooks-only"));
+    assert!(spec.document.paths.paths.is_empty());
+    assert_eq!(
+        pointer(
+            &spec.raw,
+            "/webhooks/orderShipped/post/requestBody/content/application~1json/schema/properties/carrier"
+        ),
+        &serde_json::json!({ "type": "string", "nullable": true })
+    );
+    assert!(spec.warnings.is_empty(), "{:?}", spec.warnings);
+}
+
+#[test]
+fn broken_rules_cost_only_their_schema_or_operation_with_a_located_warning() {
+    let spec = read_ok(&fixture("ok", "tolerant"));
+    let paths: Vec<&String> = spec.document.paths.paths.keys().collect();
+    assert_eq!(paths, ["/things"]);
+    let thing = pointer(&spec.raw, "/components/schemas/Thing/properties");
+    assert_eq!(thing["addresses"]["items"], serde_json::json!({}));
+    assert_eq!(thing["seed"]["minimum"], serde_json::json!(i64::MIN));
+    assert_eq!(thing["seed"]["maximum"], serde_json::json!(i64::MAX));
+    assert_eq!(
+        warnings_of(&spec),
+        [
+            "root.yaml#/components/schemas/Thing/properties/addresses/items: `items` must be one schema, not a \
+             sequence of them (a tuple): the items are read as any value",
+            "root.yaml#/components/schemas/Thing/properties/seed/maximum: the integer bound 9223372036854776000 is \
+             not a 64-bit integer (or was rounded on reading): it is read as 9223372036854775807",
+            "root.yaml#/components/schemas/Thing/properties/seed/minimum: the integer bound -9.223372036854776e+18 \
+             is not a 64-bit integer (or was rounded on reading): it is read as -9223372036854775808",
+            "root.yaml#/paths/~1things?beta=true: a path key cannot hold a query string or a fragment: the \
+             operations under it are left out",
+            "root.yaml#/paths/~1things~1{id}#download: a path key cannot hold a query string or a fragment: the \
+             operations under it are left out",
+        ]
     );
 }
 

@@ -352,6 +352,7 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
         apis.push(api);
     }
     let mut unsupported = std::mem::take(&mut space.unsupported);
+    unsupported.extend(specs.iter().flat_map(|s| s.warnings.iter().cloned()));
     unsupported.sort();
     unsupported.dedup();
     let mut modules = space.into_modules(&mut diags);

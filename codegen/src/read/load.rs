@@ -7,6 +7,7 @@ use serde_yaml::Value as Yaml;
 
 use crate::diag::{Diagnostic, Diagnostics};
 
+use super::loose_yaml::{self, BIG_INTEGER};
 use super::pointer;
 
 /// Reads and parses one document; syntax errors carry line and column in the message.
@@ -66,7 +67,7 @@ fn parse_json(path: &Path, text: &str) -> Result<Value, Diagnostics> {
 }
 
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, Diagnostics> {
-    let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    let mut yaml: Yaml = loose_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
     // `<<: *anchor` merge keys are a YAML 1.1 habit many hand-written specs rely on.
     yaml.apply_merge().map_err(|e| yaml_error(path, &e))?;
     let mut diags = Diagnostics::default();
@@ -155,6 +156,22 @@ fn to_json(yaml: Yaml, at: String, path: &Path, diags: &mut Diagnostics) -> Valu
                 }
             }
             Value::Object(map)
+        }
+        // An integer beyond 64 bits is read as the nearest floating-point number; a schema bound read so
+        // is reported by the tolerant reading, which knows what the number bounds.
+        Yaml::Tagged(tagged) if tagged.tag == serde_yaml::value::Tag::new(BIG_INTEGER) => {
+            let text = tagged.value.as_str().unwrap_or_default();
+            match text.parse::<f64>().ok().and_then(Number::from_f64) {
+                Some(n) => Value::Number(n),
+                None => {
+                    diags.push(Diagnostic::new(
+                        path,
+                        &at,
+                        format!("the number {text} cannot be represented in JSON"),
+                    ));
+                    Value::Null
+                }
+            }
         }
         // Custom tags (`!include`, `!!binary`, …) have no meaning in OpenAPI; keep the tagged value itself.
         Yaml::Tagged(tagged) => to_json(tagged.value, at, path, diags),

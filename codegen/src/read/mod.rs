@@ -1,21 +1,27 @@
 //! Read stage: files on disk → one self-contained OpenAPI 3.0 document per input spec.
 //!
-//! Loads YAML or JSON, converts Swagger 2.0 to OpenAPI 3.0, resolves `$ref`s that point into other
+//! Loads YAML or JSON, converts Swagger 2.0 to OpenAPI 3.0 and lowers OpenAPI 3.1 to it, resolves `$ref`s that point into other
 //! files (copying external component schemas into the document and remembering where each came
 //! from), and deserializes into `openapiv3::OpenAPI`. Every problem becomes a [`Diagnostic`] with the
 //! file and JSON pointer. This is the only module that knows the on-disk formats.
 //!
 //! The steps, one submodule each: `load` (file → JSON value), `version` (which specification), `bundle`
 //! (cross-file references, in the document's own dialect so Swagger 2.0 fragments are converted along with
-//! the rest), `swagger2` (2.0 → 3.0), `parse` (JSON → openapiv3, with pointers on failure). `refs` knows
-//! where references can occur; `pointer` handles JSON pointers and `$ref` strings.
+//! the rest), `swagger2` (2.0 → 3.0), `openapi31` (3.1 → 3.0), `tolerate` (constructs that break the
+//! rules cost only their schema or operation, with a warning), `parse` (JSON → openapiv3, with pointers on
+//! failure). `refs` knows where references can occur; `schemas` where schemas can; `pointer` handles JSON
+//! pointers and `$ref` strings; `loose_yaml` reads YAML with integers beyond 64 bits.
 
 mod bundle;
 mod load;
+mod loose_yaml;
+mod openapi31;
 mod parse;
 mod pointer;
 mod refs;
+mod schemas;
 mod swagger2;
+mod tolerate;
 mod version;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +46,11 @@ pub struct LoadedSpec {
     pub schema_origins: IndexMap<String, PathBuf>,
     /// True when the input was Swagger 2.0 and was converted.
     pub converted_from_swagger2: bool,
+    /// True when the input was OpenAPI 3.1 and was lowered to 3.0.
+    pub lowered_from_openapi31: bool,
+    /// What was read with a loss (a 3.1 keyword without 3.0 equivalent, a construct that breaks the
+    /// rules and costs only its schema or operation), each with its file and pointer.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads one spec file (and every file it references).
@@ -49,6 +60,7 @@ pub struct LoadedSpec {
 pub fn read_spec(path: &Path) -> Result<LoadedSpec, Diagnostics> {
     let root = load::load_file(path)?;
     let dialect = version::detect(&root, path)?;
+    let openapi31 = version::is_openapi_3_1(&root);
     let (bundle, mut diags) = bundle::bundle(path, root, dialect);
     let bundle::Bundle {
         document: bundled,
@@ -56,7 +68,13 @@ pub fn read_spec(path: &Path) -> Result<LoadedSpec, Diagnostics> {
         provenance,
     } = bundle;
 
-    let raw = match dialect {
+    let mut losses = Vec::new();
+    let mut raw = match dialect {
+        Dialect::OpenApi3 if openapi31 => {
+            let mut lowered = bundled;
+            losses.extend(openapi31::lower(&mut lowered));
+            lowered
+        }
         Dialect::OpenApi3 => bundled,
         Dialect::Swagger2 => {
             let (converted, conversion) = swagger2::convert(&bundled, path);
@@ -64,6 +82,7 @@ pub fn read_spec(path: &Path) -> Result<LoadedSpec, Diagnostics> {
             converted
         }
     };
+    losses.extend(tolerate::apply(&mut raw));
     // Bundling or conversion problems can leave references that point nowhere; they are reported already.
     let check_references = diags.is_empty();
     let locate = Locator {
@@ -71,6 +90,11 @@ pub fn read_spec(path: &Path) -> Result<LoadedSpec, Diagnostics> {
         dialect,
         provenance: &provenance,
     };
+    let mut warnings: Vec<Diagnostic> = losses
+        .into_iter()
+        .map(|(at, message)| locate.diagnostic(&at, message))
+        .collect();
+    warnings.sort();
 
     let document = match parse::parse(&raw) {
         Ok(document) => Some(document),
@@ -95,6 +119,8 @@ pub fn read_spec(path: &Path) -> Result<LoadedSpec, Diagnostics> {
         raw,
         schema_origins,
         converted_from_swagger2: dialect == Dialect::Swagger2,
+        lowered_from_openapi31: openapi31,
+        warnings,
     })
 }
 

@@ -1,4 +1,5 @@
-//! Which specification a document claims to follow: Swagger 2.0 and OpenAPI 3.0.x are read, the rest refused.
+//! Which specification a document claims to follow: Swagger 2.0 and OpenAPI 3.0.x and 3.1.x are read, the
+//! rest refused.
 
 use std::path::Path;
 
@@ -13,7 +14,7 @@ pub(crate) enum Dialect {
     OpenApi3,
 }
 
-const SUPPORTED: &str = "only OpenAPI 3.0.x and Swagger 2.0 documents can be read";
+const SUPPORTED: &str = "only OpenAPI 3.0.x, 3.1.x and Swagger 2.0 documents can be read";
 
 /// The dialect of `doc`, or why it cannot be read.
 pub(crate) fn detect(doc: &Value, file: &Path) -> Result<Dialect, Diagnostics> {
@@ -29,12 +30,13 @@ pub(crate) fn detect(doc: &Value, file: &Path) -> Result<Dialect, Diagnostics> {
     };
     if let Some(version) = root.get("openapi") {
         return match version {
-            Value::String(v) if v.starts_with("3.0.") => Ok(Dialect::OpenApi3),
+            // 3.1 shares 3.0's layout (bundling reads both alike); its schemas are lowered after bundling.
+            Value::String(v) if v.starts_with("3.0.") || v.starts_with("3.1.") => {
+                Ok(Dialect::OpenApi3)
+            }
             Value::String(v) if v.starts_with("3.") => fail(
                 "/openapi",
-                format!(
-                    "OpenAPI {v} is not supported: {SUPPORTED} (3.1 changed the schema dialect)"
-                ),
+                format!("OpenAPI {v} is not supported: {SUPPORTED}"),
             ),
             Value::String(v) => fail(
                 "/openapi",
@@ -71,6 +73,13 @@ pub(crate) fn detect(doc: &Value, file: &Path) -> Result<Dialect, Diagnostics> {
             "not an OpenAPI document: it has neither an `openapi` nor a `swagger` field ({SUPPORTED})"
         ),
     )
+}
+
+/// Whether an OpenAPI 3 document is 3.1 (JSON Schema 2020-12 schemas, `webhooks`).
+pub(crate) fn is_openapi_3_1(doc: &Value) -> bool {
+    doc.get("openapi")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("3.1."))
 }
 
 fn kind(v: &Value) -> String {

@@ -1,0 +1,110 @@
+//! Tolerant reading: a construct that breaks the OpenAPI rules costs only the schema or operation that
+//! holds it, with a warning at its pointer, never the whole document.
+//!
+//! - A tuple `items` (a sequence of schemas, JSON Schema draft 4) is not an OpenAPI item schema: the items
+//!   are read as any value.
+//! - An integer schema's bounds must be 64-bit integers: a bound written as a decimal or beyond 64 bits
+//!   (read as the nearest floating-point number) becomes the nearest integer bound that accepts no more.
+//! - A path key holds a path only: one with a query string (`/responses?beta=true`) or a fragment
+//!   (`/files/{id}#download`) is left out with its operations.
+
+use serde_json::{Map, Number, Value};
+
+use super::openapi31::Warning;
+use super::pointer;
+use super::schemas::for_each_schema;
+
+/// Magnitude beyond which a floating-point number no longer holds every integer exactly.
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// Repairs what can be repaired in place; returns a warning for each repair.
+pub(crate) fn apply(doc: &mut Value) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    drop_paths_with_query_or_fragment(doc, &mut warnings);
+    for_each_schema(doc, &mut |schema, at| {
+        tuple_items(schema, at, &mut warnings);
+        integer_bounds(schema, at, &mut warnings);
+    });
+    warnings
+}
+
+fn drop_paths_with_query_or_fragment(doc: &mut Value, warnings: &mut Vec<Warning>) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    paths.retain(|key, _| {
+        let keep = key.starts_with("x-") || !key.contains(['?', '#']);
+        if !keep {
+            warnings.push((
+                pointer::push("/paths", key),
+                "a path key cannot hold a query string or a fragment: the operations under it are left out".to_owned(),
+            ));
+        }
+        keep
+    });
+}
+
+fn tuple_items(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
+    if let Some(items @ Value::Array(_)) = schema.get_mut("items") {
+        *items = Value::Object(Map::new());
+        warnings.push((
+            pointer::push(at, "items"),
+            "`items` must be one schema, not a sequence of them (a tuple): the items are read as any value".to_owned(),
+        ));
+    }
+}
+
+fn integer_bounds(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
+    if schema.get("type").and_then(Value::as_str) != Some("integer") {
+        return;
+    }
+    /// The keyword, and how a bound that is not an integer becomes one without accepting more.
+    type Rounding = (&'static str, fn(f64) -> f64);
+    const BOUNDS: [Rounding; 2] = [("minimum", f64::ceil), ("maximum", f64::floor)];
+    for (keyword, round) in BOUNDS {
+        let Some(Value::Number(n)) = schema.get(keyword) else {
+            continue;
+        };
+        if n.is_i64() {
+            continue;
+        }
+        let read = n.as_f64().unwrap_or_default();
+        // i64::MAX is not a float; 2^63 is the first float above it.
+        let integer = if round(read) >= 9_223_372_036_854_775_808.0 {
+            i64::MAX
+        } else {
+            round(read) as i64
+        };
+        let lossy = (integer as f64) != read || read.abs() > EXACT_INTEGERS;
+        if lossy {
+            warnings.push((
+                pointer::push(at, keyword),
+                format!(
+                    "the integer bound {n} is not a 64-bit integer (or was rounded on reading): it is read as {integer}"
+                ),
+            ));
+        }
+        schema.insert(keyword.into(), Value::Number(Number::from(integer)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::apply;
+
+    #[test]
+    fn bounds_beyond_64_bits_are_clamped_with_a_warning() {
+        let mut doc = json!({ "components": { "schemas": { "S": {
+            "type": "integer", "minimum": -9.3e18, "maximum": 1.5
+        } } } });
+        let warnings = apply(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"]["S"],
+            json!({ "type": "integer", "minimum": i64::MIN, "maximum": 1 })
+        );
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(warnings[0].0, "/components/schemas/S/minimum");
+    }
+}
