@@ -416,6 +416,92 @@ fn the_role_decides_who_a_change_breaks() {
     );
 }
 
+#[test]
+fn every_construct_is_compared_parameters_security_responses_unions_and_callbacks() {
+    let base = manifest_dir().join("tests/data/diff/coverage.yaml");
+    let mut doc = load(&base);
+    let pet = "/paths/~1pets~1{petId}/get";
+    assert!(doc.pointer(pet).is_some(), "the fixture has {pet}");
+    let op = doc.pointer_mut(pet).expect("getPet");
+    op["parameters"][0]["explode"] = json!(false);
+    op["parameters"][1]["schema"]["maxLength"] = json!(32);
+    op["parameters"].as_array_mut().expect("parameters").push(
+        json!({"name": "limit", "in": "query", "required": true, "schema": {"type": "integer"}}),
+    );
+    op["security"] = json!([{"basic": []}, {"bearer": []}]);
+    op["responses"]
+        .as_object_mut()
+        .expect("responses")
+        .shift_remove("404");
+    doc["components"]["securitySchemes"]["bearer"] = json!({"type": "http", "scheme": "bearer"});
+    let pet_schema = schema(&mut doc, "Pet");
+    pet_schema["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .shift_remove("name");
+    pet_schema["properties"]["weight"]["format"] = json!("double");
+    pet_schema["properties"]["id"]["maxLength"] = json!(64);
+    pet_schema["properties"]["owner"]["oneOf"] = json!([{"$ref": "#/components/schemas/Person"}]);
+    pet_schema["properties"]["owner"]["discriminator"]["mapping"]
+        .as_object_mut()
+        .expect("mapping")
+        .shift_remove("company");
+    schema(&mut doc, "Kind")["enum"] = json!(["cat", "dog", "bird"]);
+    schema(&mut doc, "PetEvent")["properties"]["eventType"]["enum"] =
+        json!(["created", "updated", "deleted"]);
+    doc["paths"]["/ping"]["get"]["x-obakit-role"] = json!("orange");
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    let mut item = paths.shift_remove("/pets/{petId}").expect("the pet path");
+    item["parameters"][0]["name"] = json!("id");
+    paths.insert("/pets/{id}".to_owned(), item);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let revised = dir.path().join("coverage.yaml");
+    std::fs::write(&revised, serde_yaml::to_string(&doc).expect("yaml")).expect("write");
+    let mut report = diff_files(&base, &revised, &DiffOptions::default()).expect("diff");
+    report.old = "coverage.yaml".to_owned();
+    report.new = "coverage.yaml (revised)".to_owned();
+    let kinds: std::collections::BTreeSet<(&str, Severity)> = report
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.severity))
+        .collect();
+    for expected in [
+        ("parameter-restyled", Severity::Breaking),
+        ("constraint-tightened", Severity::Warning),
+        ("parameter-added", Severity::Breaking),
+        ("security-changed", Severity::Breaking),
+        ("security-scheme-added", Severity::Info),
+        ("response-removed", Severity::Breaking),
+        ("property-removed", Severity::Breaking),
+        ("format-changed", Severity::Breaking),
+        ("constraint-loosened", Severity::Info),
+        ("variant-removed", Severity::Breaking),
+        ("discriminator-mapping-removed", Severity::Breaking),
+        ("enum-value-added", Severity::Info),
+        ("enum-value-added", Severity::Warning),
+        ("role-changed", Severity::Breaking),
+        ("path-parameter-renamed", Severity::Info),
+    ] {
+        assert!(
+            kinds.contains(&expected),
+            "{expected:?} missing from {kinds:#?}"
+        );
+    }
+    // The callback is served by whoever calls `subscribe`: its request is received.
+    let callback = report
+        .changes
+        .iter()
+        .find(|c| {
+            c.operation
+                .as_deref()
+                .is_some_and(|o| o.contains("callback `petEvent`"))
+                && c.kind == "enum-value-added"
+        })
+        .expect("the callback's new enum value");
+    assert_eq!(callback.severity, Severity::Warning);
+    snapshot("coverage", &report);
+}
+
 /// The corpus of real documents, outside the repository.
 fn corpus() -> Option<PathBuf> {
     let dir = repository_root().join("../shared/openapi-corpus");

@@ -338,7 +338,7 @@ impl Differ<'_, '_> {
         let any = new.or(old).expect("an operation on one side at least");
         let served = self.served(any, callback);
         let label = match callback {
-            Some((parent, _)) => format!("{parent}, callback {}", any.label()),
+            Some((parent, _)) => format!("{parent}: {}", any.label()),
             None => any.label(),
         };
         let names = |d: &Document, op: Option<&Operation>| {
@@ -418,42 +418,30 @@ impl Differ<'_, '_> {
         self.enter(Some(old), Some(new), callback);
         let at = At::both(&old.pointer, &new.pointer);
         let served = self.scope.served;
-        if old.path != new.path {
-            let (kind, message) = if old.path_shape() == new.path_shape() {
-                (
-                    "path-parameter-renamed",
-                    format!(
-                        "path `{}` is now written `{}`: the same URLs",
-                        old.path, new.path
-                    ),
-                )
-            } else if served {
-                (
-                    "operation-moved",
-                    format!(
-                        "the peer now calls `{} {}` instead of `{}`: regenerate so the server answers at the new path (the method keeps its name)",
-                        new.method.to_uppercase(),
-                        new.path,
-                        old.path
-                    ),
+        // A path whose parameters are only renamed is reported with the parameters.
+        if old.path_shape() != new.path_shape() {
+            let message = if served {
+                format!(
+                    "the peer now calls `{} {}` instead of `{}`: regenerate so the server answers at the new path (the method keeps its name)",
+                    new.method.to_uppercase(),
+                    new.path,
+                    old.path
                 )
             } else {
-                (
-                    "operation-moved",
-                    format!(
-                        "requests must now go to `{} {}` instead of `{}`: regenerate so the client sends them there (the method keeps its name)",
-                        new.method.to_uppercase(),
-                        new.path,
-                        old.path
-                    ),
+                format!(
+                    "requests must now go to `{} {}` instead of `{}`: regenerate so the client sends them there (the method keeps its name)",
+                    new.method.to_uppercase(),
+                    new.path,
+                    old.path
                 )
             };
-            let severity = if kind == "operation-moved" {
-                Severity::Breaking
-            } else {
-                Severity::Info
-            };
-            self.push(severity, kind, at.clone(), message, vec![]);
+            self.push(
+                Severity::Breaking,
+                "operation-moved",
+                at.clone(),
+                message,
+                vec![],
+            );
         }
         if old.method != new.method {
             self.push(
@@ -631,6 +619,25 @@ impl Differ<'_, '_> {
         for ((loc, name), (op_v, op_ptr)) in &old_params {
             if let Some((nv, np)) = new_params.get(&(loc.clone(), name.clone())) {
                 self.compare_parameter(loc, name, (op_v, op_ptr), (nv, np), side);
+                continue;
+            }
+            // A path parameter renamed in the template (`/pets/{petId}` → `/pets/{id}`): the same URLs.
+            if loc == "path"
+                && let Some(((_, nname), (nv, np))) = new_params.iter().find(|((l, n), _)| {
+                    l == "path"
+                        && !old_params.contains_key(&(l.clone(), n.clone()))
+                        && !moved_new.contains(&(l.clone(), n.clone()))
+                })
+            {
+                moved_new.insert(("path".to_owned(), nname.clone()));
+                self.push(
+                    Severity::Info,
+                    "path-parameter-renamed",
+                    At::both(op_ptr, np),
+                    format!("path parameter `{name}` is now named `{nname}`: the same URLs, the argument is renamed"),
+                    vec![],
+                );
+                self.compare_parameter(loc, nname, (op_v, op_ptr), (nv, np), side);
                 continue;
             }
             if let Some(((nloc, _), (_, np))) = new_params
