@@ -43,6 +43,10 @@ struct DiffArgs {
     /// A role whose operations you call (default: `orange`). Repeatable.
     #[arg(long = "call", value_name = "ROLE")]
     call: Vec<String>,
+    /// Also write both documents as read (bundled, OpenAPI 3.0 JSON) into this folder as `old.json`
+    /// and `new.json`, to give other diff tools the same input.
+    #[arg(long, value_name = "DIR")]
+    write_read: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -64,13 +68,32 @@ fn diff(args: &DiffArgs) -> ExitCode {
         serve: args.serve.clone(),
         call: args.call.clone(),
     };
-    let report = match diff::diff_files(&args.old, &args.new, &options) {
-        Ok(r) => r,
-        Err(e) => {
+    let read = |path: &PathBuf| match obakit_codegen::read::read_spec(path) {
+        Ok(spec) => Ok(spec),
+        Err(diags) => Err(format!("{}: cannot be read:\n{diags}", path.display())),
+    };
+    let (old, new) = match (read(&args.old), read(&args.new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &args.write_read {
+        let written = std::fs::create_dir_all(dir).and_then(|()| {
+            for (name, spec) in [("old.json", &old), ("new.json", &new)] {
+                let text =
+                    serde_json::to_string_pretty(&spec.raw).map_err(std::io::Error::other)?;
+                std::fs::write(dir.join(name), text)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            eprintln!("error: {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    }
+    let report = diff::diff_specs(&old, &new, &options);
     let out = match args.format {
         Format::Text => diff::report::text(&report),
         Format::Markdown => diff::report::markdown(&report),
