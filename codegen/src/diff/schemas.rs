@@ -758,16 +758,15 @@ impl Differ<'_, '_> {
                 .map(str::to_owned)
         };
         let (op, np) = (property(o), property(n));
+        // Only a union's generated code (and its parsing) depends on its discriminator; on a plain
+        // object it is documentation.
         let union = |f: &Flat| !f.one_of.is_empty() || !f.any_of.is_empty();
+        if !union(o) && !union(n) {
+            return;
+        }
         if op != np {
-            // Only a union's generated code depends on its discriminator.
-            let severity = if union(o) || union(n) {
-                Severity::Breaking
-            } else {
-                Severity::Info
-            };
             self.push(
-                severity,
+                Severity::Breaking,
                 "discriminator-changed",
                 at.clone(),
                 format!(

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{grouped, operation_item};
+use super::{fold_added_schemas, grouped, operation_item};
 use crate::diff::Report;
 
 pub fn markdown(report: &Report) -> String {
@@ -27,6 +27,7 @@ pub fn markdown(report: &Report) -> String {
                 let _ = writeln!(out, "\n## Document\n");
             }
         }
+        let (added, changes) = fold_added_schemas(&changes);
         for c in changes {
             let items: Vec<String> = c
                 .rust
@@ -46,6 +47,9 @@ pub fn markdown(report: &Report) -> String {
                 c.kind,
                 c.message
             );
+        }
+        if let Some(line) = added {
+            let _ = writeln!(out, "- **info** `schema-added`: {line}");
         }
     }
     out

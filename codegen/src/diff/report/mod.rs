@@ -37,3 +37,35 @@ pub(crate) fn operation_item<'c>(changes: &[&'c Change]) -> Option<&'c str> {
         .map(String::as_str)
         .filter(|item| item.contains("Api::") || item.contains("Client::"))
 }
+
+/// The document-level `schema-added` changes folded into one line (they need no action: the JSON
+/// report keeps one change each), and the other changes of a group.
+pub(crate) fn fold_added_schemas<'c>(changes: &[&'c Change]) -> (Option<String>, Vec<&'c Change>) {
+    let (added, rest): (Vec<&Change>, Vec<&Change>) =
+        changes.iter().partition(|c| c.kind == "schema-added");
+    if added.len() < 2 {
+        return (None, changes.to_vec());
+    }
+    let names: Vec<String> = added
+        .iter()
+        .filter_map(|c| c.new_pointer.as_deref())
+        .map(|p| {
+            format!(
+                "`{}`",
+                p.rsplit('/')
+                    .next()
+                    .unwrap_or(p)
+                    .replace("~1", "/")
+                    .replace("~0", "~")
+            )
+        })
+        .collect();
+    (
+        Some(format!(
+            "{} schemas added: {}",
+            added.len(),
+            names.join(", ")
+        )),
+        rest,
+    )
+}

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{grouped, operation_item};
+use super::{fold_added_schemas, grouped, operation_item};
 use crate::diff::Report;
 
 pub fn text(report: &Report) -> String {
@@ -30,6 +30,7 @@ pub fn text(report: &Report) -> String {
                 let _ = writeln!(out, "Document");
             }
         }
+        let (added, changes) = fold_added_schemas(&changes);
         for c in changes {
             let _ = writeln!(
                 out,
@@ -47,6 +48,9 @@ pub fn text(report: &Report) -> String {
                 let items: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
                 let _ = writeln!(out, "            rust: {}", items.join(", "));
             }
+        }
+        if let Some(line) = added {
+            let _ = writeln!(out, "  {:<8}  schema-added: {line}", "info");
         }
     }
     out
