@@ -266,6 +266,40 @@ fn a_removed_response_field_breaks_every_operation_that_answers_it() {
 }
 
 #[test]
+fn a_request_field_no_longer_required_tells_the_implementation_it_receives_an_option() {
+    let report = revision(
+        "productOffering optional",
+        "user-service.yaml",
+        unchanged,
+        |api, _| {
+            schema(api, "ProductOfferingOperation")["required"] = json!(["action"]);
+        },
+    );
+    assert_eq!(report.changes.len(), 1, "{:#?}", report.changes);
+    let change = &report.changes[0];
+    assert_eq!(
+        (change.severity, change.kind),
+        (Severity::Breaking, "property-no-longer-required")
+    );
+    assert_eq!(
+        change.rust,
+        [
+            "UserServicePartnerApi::update_user_services",
+            "user_service::UserServiceUpdateItem.product_offering_operation",
+            "user_service::ProductOfferingOperation.product_offering"
+        ]
+    );
+    assert!(
+        change.message.starts_with(
+            "request field `userService[].productOfferingOperation.productOffering` is no longer required: your implementation receives `Option`"
+        ),
+        "{}",
+        change.message
+    );
+    snapshot("no_longer_required", &report);
+}
+
+#[test]
 fn a_narrowed_enum_removes_its_variant() {
     let report = revision("narrowed enum", "user-service.yaml", unchanged, |api, _| {
         schema(api, "ExternalState")["enum"] = json!(["active", "inactive", "deleted"]);

@@ -80,6 +80,36 @@ pub struct Report {
     /// Why Rust items could not be named for a revision (the model could not be built), if so.
     #[serde(skip)]
     pub notes: Vec<String>,
+    /// The roles of either revision, each with whether its operations are served (else called).
+    #[serde(skip)]
+    pub roles: Vec<(String, bool)>,
+}
+
+impl Report {
+    /// `you serve `partner`; you call `orange``, for the reports' headers.
+    pub fn sides(&self) -> String {
+        let list = |served: bool| {
+            self.roles
+                .iter()
+                .filter(|(_, s)| *s == served)
+                .map(|(r, _)| {
+                    if r.is_empty() {
+                        "operations without a role".to_owned()
+                    } else {
+                        format!("`{r}`")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (serve, call) = (list(true), list(false));
+        match (serve.is_empty(), call.is_empty()) {
+            (false, false) => format!("judged as the side that serves {serve} and calls {call}"),
+            (false, true) => format!("judged as the side that serves {serve}"),
+            (true, false) => format!("judged as the side that calls {call}"),
+            (true, true) => "no operations".to_owned(),
+        }
+    }
 }
 
 /// The number of changes of each severity.
@@ -137,10 +167,17 @@ pub fn diff_specs(old: &LoadedSpec, new: &LoadedSpec, options: &DiffOptions) -> 
     let old_doc = document::Document::new(&old.raw, old_names);
     let new_doc = document::Document::new(&new.raw, new_names);
     let changes = operations::compare(&old_doc, &new_doc, options);
+    let mut roles: Vec<(String, bool)> = Vec::new();
+    for op in old_doc.operations().iter().chain(&new_doc.operations()) {
+        if !roles.iter().any(|(r, _)| r == op.role()) {
+            roles.push((op.role().to_owned(), options.serves(op.role())));
+        }
+    }
     Report {
         old: old.path.display().to_string(),
         new: new.path.display().to_string(),
         changes,
         notes,
+        roles,
     }
 }

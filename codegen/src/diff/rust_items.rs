@@ -51,9 +51,16 @@ impl OperationNames {
 
     /// The argument of a parameter, `snake_name`.
     pub(super) fn param(&self, location: &str, wire: &str) -> Option<&str> {
+        if let Some(name) = self.params.get(&(location.to_owned(), wire.to_owned())) {
+            return Some(name);
+        }
+        // Header names are compared without case (the diff keys them in lower case).
         self.params
-            .get(&(location.to_owned(), wire.to_owned()))
-            .map(String::as_str)
+            .iter()
+            .find(|((l, w), _)| {
+                l == location && location == "header" && w.eq_ignore_ascii_case(wire)
+            })
+            .map(|(_, name)| name.as_str())
     }
 }
 

@@ -10,6 +10,7 @@ pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let s = report.summary();
     let _ = writeln!(out, "# API revision: `{}` → `{}`\n", report.old, report.new);
+    let _ = writeln!(out, "Changes {}.\n", report.sides());
     let _ = writeln!(out, "| breaking | warning | info |\n|---:|---:|---:|");
     let _ = writeln!(out, "| {} | {} | {} |", s.breaking, s.warning, s.info);
     for note in &report.notes {

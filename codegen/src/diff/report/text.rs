@@ -9,6 +9,7 @@ pub fn text(report: &Report) -> String {
     let mut out = String::new();
     let s = report.summary();
     let _ = writeln!(out, "{} → {}", report.old, report.new);
+    let _ = writeln!(out, "{}", report.sides());
     let _ = writeln!(
         out,
         "{} breaking, {} warning, {} info",
