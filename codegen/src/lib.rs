@@ -6,6 +6,7 @@
 //! Markdown files). `build.rs`, the `obakit-codegen` binary and the tests all call [`generate`].
 
 pub mod diag;
+pub mod diff;
 pub mod model;
 mod project;
 pub mod read;
