@@ -109,6 +109,12 @@ const RULES: &[Rule] = &[
         "decision: product-ordering.yaml ProductOrder.id and ProductOrder.externalReference (the event's order is the acknowledged one)",
     ),
     (
+        "*.event.accepted",
+        D,
+        "decision: product-ordering.yaml ProductOrderEvent and user-service.yaml UserServiceEvent \
+         (the mock gateway checks events against the spec's layout)",
+    ),
+    (
         "*.event.schema",
         D,
         "decision: user-service.yaml UserServiceEventResource ({state?, userService, note?}) and \
@@ -152,6 +158,12 @@ const RULES: &[Rule] = &[
         C,
         "getting-started 2.2: productOrder.state and userServiceUpdate.state are completed or \
          failed when answered synchronously",
+    ),
+    (
+        "delete_then_suspend.failed",
+        D,
+        "decision: user-service.yaml UserServiceUpdateRequest (the items apply in order, and a \
+         terminated license accepts no change, so the whole update fails)",
     ),
     ("*.failed", C, READ_BACK),
     ("*.after", C, READ_BACK),
@@ -204,9 +216,10 @@ const RULES: &[Rule] = &[
         "decision: common.yaml responses PayloadTooLarge (413 with Orange's error body, or the \
          connection closed after a 413)",
     ),
+    ("limits.large_body.refused", C, REFUSED),
     ("limits.deep_nesting", C, REFUSED),
     (
-        "limits.alive",
+        "limits.alive*",
         C,
         "getting-started 2.2: ping is mandatory (the service stays available after refusing a \
          request)",

@@ -614,3 +614,80 @@ impl Run<'_> {
         self.verify("update_terminated.after", feature).await;
     }
 }
+
+impl Run<'_> {
+    /// Two changes of one license in one update, applied in order: suspend then delete completes;
+    /// delete then suspend fails as a whole (a terminated license accepts no change). Then the
+    /// asynchronous failure paths: a deleted license reactivated alone, and an update whose
+    /// every id is unknown; each must still be answered (in asynchronous mode, by an event).
+    pub(super) async fn update_sequences(&mut self) {
+        let feature = Feature::Deletion;
+        self.checks
+            .step("suspend then delete one license, in one update");
+        if let Some(ids) = self.pick("suspend_then_delete", feature, &[2]) {
+            let items = vec![
+                state_item(&ids[0], ExternalState::Suspended),
+                state_item(&ids[0], ExternalState::Deleted),
+            ];
+            if let Some(updated) = self.update("suspend_then_delete", feature, items).await
+                && self.completed("suspend_then_delete", feature, &updated, &[])
+            {
+                self.model.delete(&ids[0]);
+            }
+            self.verify("suspend_then_delete.after", feature).await;
+        }
+        let feature = Feature::StateChange;
+        self.checks
+            .step("delete then suspend one license, in one update");
+        if let Some(ids) = self.pick("delete_then_suspend", feature, &[1]) {
+            let items = vec![
+                state_item(&ids[0], ExternalState::Deleted),
+                state_item(&ids[0], ExternalState::Suspended),
+            ];
+            if let Some(updated) = self.update("delete_then_suspend", feature, items).await {
+                self.refused(
+                    "delete_then_suspend",
+                    feature,
+                    &updated,
+                    &format!("{} would be suspended once deleted", ids[0]),
+                );
+                // A partner that applied it anyway said so: the read-back follows its answer.
+                if updated.state == UserServiceUpdateState::Completed {
+                    self.model.delete(&ids[0]);
+                }
+            }
+            self.verify("delete_then_suspend.after", feature).await;
+        }
+        self.checks
+            .step("reactivate a deleted license, alone (all or nothing)");
+        if let Some(ids) = self.pick("reactivate_deleted", feature, &[3]) {
+            let items = vec![state_item(&ids[0], ExternalState::Active)];
+            if let Some(updated) = self.update("reactivate_deleted", feature, items).await {
+                self.refused(
+                    "reactivate_deleted",
+                    feature,
+                    &updated,
+                    &format!("{} is deleted", ids[0]),
+                );
+            }
+            self.verify("reactivate_deleted.after", feature).await;
+        }
+        self.checks.step("update whose every license is unknown");
+        let items = vec![
+            state_item(
+                &self.bodies.unknown_id("license-a"),
+                ExternalState::Suspended,
+            ),
+            state_item(&self.bodies.unknown_id("license-b"), ExternalState::Active),
+        ];
+        if let Some(updated) = self.update("update_all_unknown", feature, items).await {
+            self.refused(
+                "update_all_unknown",
+                feature,
+                &updated,
+                "no license of the update exists",
+            );
+        }
+        self.verify("update_all_unknown.after", feature).await;
+    }
+}

@@ -11,6 +11,7 @@ mod bodies;
 mod licenses;
 mod model;
 mod orders;
+mod robustness;
 
 use obakit_api::product_ordering::client::ProductOrderingPartnerClient;
 use obakit_api::rt::{ClientCore, ClientError};
@@ -100,8 +101,11 @@ impl<'g> Run<'g> {
         self.delete().await;
         self.update_terminated().await;
         self.replays().await;
+        self.update_sequences().await;
+        self.tolerance().await;
         self.modes();
         self.bad_input().await;
+        self.limits().await;
         self.optional_configuration().await;
         self.partner_initiated_events().await;
         self.login().await;

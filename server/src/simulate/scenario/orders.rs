@@ -34,6 +34,7 @@ pub(super) struct Saved {
     uc1: Option<Sent>,
     uc2: Option<Sent>,
     uc3: Option<Sent>,
+    unknown_fleet: Option<Sent>,
     /// The fleet UC2 made (productRefId).
     pub(super) fleet: Option<String>,
 }
@@ -548,6 +549,7 @@ impl Run<'_> {
                 }
             }
         }
+        self.saved.unknown_fleet = sent;
         self.verify("uc3_unknown_fleet.after", feature).await;
     }
 
@@ -617,6 +619,35 @@ impl Run<'_> {
                 "UC2 gave no fleet",
             ),
         }
+        self.checks
+            .step("UC2 resent with a new orderDate (Orange restamps a resend)");
+        let body = self.bodies.uc2_redated();
+        self.replay("replay_new_date", feature, &body, uc2.as_ref())
+            .await;
+        self.checks.step("the order that failed, resent");
+        let failed = self.saved.unknown_fleet.clone();
+        let body = self.bodies.uc3_unknown_fleet();
+        self.replay("replay_after_failed", feature, &body, failed.as_ref())
+            .await;
+        self.checks
+            .step("an order without externalReference, resent");
+        let body = self.bodies.without_reference();
+        let first = self.place("no_reference", feature, &body).await;
+        if let Some(order) = first.as_ref().and_then(Sent::outcome).cloned()
+            && self.order_state(
+                "no_reference",
+                feature,
+                &order,
+                &ProductOrderState::Completed,
+            )
+            && let Some(fleet) = fleet_of(&order)
+        {
+            for (id, _) in created_of(&order) {
+                self.model.add(&id, fleet, &self.bodies.offer);
+            }
+        }
+        self.replay("no_reference_replay", feature, &body, first.as_ref())
+            .await;
         self.checks.step("UC2 replayed with a different body");
         let result = self
             .orders
