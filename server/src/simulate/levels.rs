@@ -243,6 +243,24 @@ const RULES: &[Rule] = &[
          ProductOfferingOperation refers to the ExternalReference of the product offering\"",
     ),
     (
+        "*.applied",
+        D,
+        "decision: product-ordering.yaml OrderItem.endUserConfiguration and EndUserConfiguration \
+         (applied to the new licenses in order; its content is agreed in Appendix 2)",
+    ),
+    (
+        "login.shown",
+        D,
+        "decision: user-service.yaml UserService.loginKeyValue and RightOperation (UC5.3: the \
+         partner sends logins to Orange)",
+    ),
+    (
+        "uc5.*",
+        D,
+        "decision: user-service.yaml UserServiceEventResource without state and one operation \
+         object per kind (UC5: the partner sends its own changes as updateNotification)",
+    ),
+    (
         "mode.*",
         C,
         "getting-started 2.2: the partner specifies in Appendix 2 whether results are provided in \

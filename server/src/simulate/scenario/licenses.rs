@@ -540,6 +540,15 @@ impl Run<'_> {
         let to = self.bodies.swap_offer.clone();
         self.checks
             .step(&format!("optional: swap one license to offer {to}"));
+        if self.checks.left_out(feature) {
+            self.not_run(
+                "swap.state",
+                feature,
+                "state completed",
+                "the profile leaves offer swap out",
+            );
+            return;
+        }
         let Some(ids) = self.pick("swap", feature, &[2]) else {
             return;
         };

@@ -63,6 +63,15 @@ impl Run<'_> {
         let feature = Feature::OfferSwap;
         self.checks
             .step("tolerance: a swap in the getting-started page's flat shape");
+        if self.checks.left_out(feature) {
+            self.not_run(
+                "tolerance.flat_swap",
+                feature,
+                "the swap applied",
+                "the profile leaves offer swap out",
+            );
+            return;
+        }
         let Some(id) = self.model.nth(0) else {
             self.not_run(
                 "tolerance.flat_swap",
