@@ -17,8 +17,8 @@ const C: Level = Level::Contract;
 const D: Level = Level::Decision;
 
 const RESOURCES: &str = "getting-started 2.2, \"Summary of methods and URL\": each operation's resource \
-     (productOrder, an array of userService, userServiceUpdate); the exact status (201, 200) is a \
-     decision: product-ordering.yaml POST /productOrder 201, user-service.yaml POST /update 200";
+     (productOrder, an array of userService, userServiceUpdate) in a 2xx answer; the exact status \
+     is checked apart (.status, a decision)";
 const REFUSED: &str = "HTTP (RFC 9110 §15.5): a request the partner cannot process is refused with a \
      4xx (an order may instead be answered failed); a 5xx or no answer says the server failed";
 const ERROR_BODY: &str = "decision: common.yaml Error and responses BadRequest (400 with {code, \
@@ -265,6 +265,12 @@ const RULES: &[Rule] = &[
         C,
         "getting-started 2.2: the partner specifies in Appendix 2 whether results are provided in \
          synchronous or asynchronous mode (the profile)",
+    ),
+    (
+        "*.status",
+        D,
+        "decision: product-ordering.yaml POST /productOrder 201 and user-service.yaml 200 (the \
+         status of every answer, whatever the business outcome)",
     ),
     ("*.spec", C, RESOURCES),
 ];

@@ -1,7 +1,8 @@
 //! An independent reference partner: a small in-memory server written for the tests only, from
 //! Orange's published contract (getting-started 2.2), on plain JSON. It shares nothing with
 //! obakit but the wire: no generated type, no domain, store or HTTP code of obakit. Where Orange
-//! is silent it is liberal, not obakit's reading: contacts get no partner id, a consultation with
+//! is silent it is liberal, not obakit's reading: orders are answered 200 (not 201), contacts get
+//! no partner id, a consultation with
 //! both `productRefId` and `id` answers their intersection, an update with an empty list is
 //! `completed`. So `simulate` must pass it (no contract check failed) and list its decision
 //! warnings.
@@ -298,7 +299,7 @@ impl Partner {
                 );
             }
             if self.fault != Fault::DuplicatedReplay {
-                return json_response(StatusCode::CREATED, answer);
+                return json_response(StatusCode::OK, answer);
             }
         }
         let (finished, created) = self.work(&mut state, &order);
@@ -344,7 +345,7 @@ impl Partner {
                 partner.send("productordering", type_, finished).await;
             });
         }
-        json_response(StatusCode::CREATED, &answer)
+        json_response(StatusCode::OK, &answer)
     }
 
     fn show(&self, created: &[String]) {

@@ -171,16 +171,18 @@ impl Run<'_> {
             .licenses
             .list_user_services(Some(fleet.clone()), None)
             .await;
-        let Some(listed) = self.spec(
-            "consult",
-            feature,
-            LIST_SPEC,
-            result,
-            |answer| match answer {
-                ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
-                _ => None,
-            },
-        ) else {
+        let Some(listed) =
+            self.spec_resource(
+                "consult",
+                feature,
+                LIST_SPEC,
+                result,
+                |answer| match answer {
+                    ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
+                    _ => None,
+                },
+            )
+        else {
             return;
         };
         // A partner that did not list the created licenses in its answer to UC2: learn them
@@ -205,7 +207,7 @@ impl Run<'_> {
             return;
         };
         let result = self.licenses.get_user_service(first.clone()).await;
-        if let Some(license) = self.spec(
+        if let Some(license) = self.spec_resource(
             "consult_one",
             feature,
             "200 with one userService object (spec)",
@@ -242,18 +244,16 @@ impl Run<'_> {
             .licenses
             .list_user_services(None, Some(asked.clone()))
             .await;
-        if let Some(listed) =
-            self.spec(
-                "consult_ids",
-                feature,
-                LIST_SPEC,
-                result,
-                |answer| match answer {
-                    ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
-                    _ => None,
-                },
-            )
-        {
+        if let Some(listed) = self.spec_resource(
+            "consult_ids",
+            feature,
+            LIST_SPEC,
+            result,
+            |answer| match answer {
+                ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
+                _ => None,
+            },
+        ) {
             let mut got: Vec<String> = listed.into_iter().map(|l| l.id).collect();
             got.sort();
             let mut want = asked.clone();
@@ -300,10 +300,11 @@ impl Run<'_> {
             user_service: items,
         };
         let result = self.licenses.update_user_services(&request).await;
-        let answer = self.spec(step, feature, UPDATE_SPEC, result, |answer| match answer {
-            UpdateUserServicesResponse::Ok(Json(answer)) => Some(answer),
-            _ => None,
-        })?;
+        let answer =
+            self.spec_resource(step, feature, UPDATE_SPEC, result, |answer| match answer {
+                UpdateUserServicesResponse::Ok(Json(answer)) => Some(answer),
+                _ => None,
+            })?;
         if answer.state != UserServiceUpdateState::Acknowledged {
             return Some(Updated {
                 state: answer.state,

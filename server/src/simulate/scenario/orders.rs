@@ -107,7 +107,7 @@ impl Run<'_> {
         body: &ProductOrder,
     ) -> Option<ProductOrder> {
         let result = self.orders.create_product_order(body).await;
-        self.spec(step, feature, ORDER_SPEC, result, |answer| match answer {
+        self.spec_resource(step, feature, ORDER_SPEC, result, |answer| match answer {
             CreateProductOrderResponse::Created(Json(order)) => Some(order),
             _ => None,
         })
@@ -749,7 +749,7 @@ impl Run<'_> {
             return None;
         };
         let result = self.licenses.get_user_service(id.clone()).await;
-        let license = self.spec(
+        let license = self.spec_resource(
             &format!("{step}.read"),
             feature,
             "200 with the license (spec)",
