@@ -105,7 +105,7 @@ async fn simulator_passes_against_obakits_own_server_in_sync_mode_even_strict() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn simulator_passes_against_obakits_own_server_in_async_mode() {
+async fn simulator_passes_against_obakits_own_server_in_async_mode_even_strict() {
     let gateway = Gateway::start(
         "127.0.0.1:0".parse().expect("address"),
         MockOrangeConfig::default(),
@@ -122,16 +122,13 @@ async fn simulator_passes_against_obakits_own_server_in_async_mode() {
         c.orange.client_secret = Some(secret);
     })
     .await;
-    let report = run(
-        &config(
-            &obakit.url,
-            simulate_support::USER,
-            simulate_support::PASSWORD,
-        ),
-        Some(&gateway),
-    )
-    .await
-    .expect("the run starts");
+    let mut config = config(
+        &obakit.url,
+        simulate_support::USER,
+        simulate_support::PASSWORD,
+    );
+    config.strict = true;
+    let report = run(&config, Some(&gateway)).await.expect("the run starts");
     assert_passes_but_for(&report, OBAKIT_ASYNC_GAPS);
     assert_eq!(report.mode, "async");
     assert!(
