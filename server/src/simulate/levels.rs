@@ -189,7 +189,7 @@ const RULES: &[Rule] = &[
         "decision: user-service.yaml GET /userService?id= (Orange: \"only consultation with a \
          fleet identifier (productRefId) is implemented\")",
     ),
-    ("delete.gone", D, NOT_FOUND),
+    ("delete.gone*", D, NOT_FOUND),
     ("bad_input.unknown_license", D, NOT_FOUND),
     (
         "bad_input.no_query",
@@ -318,6 +318,12 @@ impl Levels {
                 level,
                 format!("{basis}; optional in Orange's table, declared in the profile"),
             ),
+            // How a feature is served, where the spec decided it, stays a decision: a status
+            // other than ours does not make the feature "not supported".
+            _ if level == Level::Decision => (
+                level,
+                format!("{basis}; in an optional feature of Orange's table"),
+            ),
             _ => (
                 Level::Optional,
                 format!(
@@ -412,6 +418,11 @@ mod tests {
         assert_eq!(
             Levels::default().of("swap.state", Feature::OfferSwap).0,
             Level::Optional
+        );
+        // A decision stays one, in an optional feature too.
+        assert_eq!(
+            Levels::default().of("end_user.status", Feature::EndUser).0,
+            Level::Decision
         );
         let declared = Levels::new(Some(Profile::default()));
         assert_eq!(
