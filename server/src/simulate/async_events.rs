@@ -127,6 +127,36 @@ impl Gateway {
         }
     }
 
+    /// `--record`: the events of the run that reached the gateway (accepted or refused for their
+    /// body), one JSON file each, `event-NNNN-<api>.json`.
+    pub(super) async fn record(
+        &self,
+        dir: &std::path::Path,
+        since: Option<chrono::DateTime<chrono::FixedOffset>>,
+    ) {
+        let accepted = self.events().await.unwrap_or_default();
+        let refused = self.refused_bodies();
+        let run_events = accepted
+            .into_iter()
+            .map(|e| (e, true))
+            .chain(refused.into_iter().map(|e| (e, false)))
+            .filter(|(e, _)| since.is_none_or(|since| e.received_at >= since));
+        for (n, (event, accepted)) in run_events.enumerate() {
+            let path = dir.join(format!("event-{:04}-{}.json", n + 1, event.api));
+            let record = serde_json::json!({
+                "api": event.api,
+                "offer": event.offer,
+                "receivedAt": event.received_at.to_rfc3339(),
+                "acceptedByTheGateway": accepted,
+                "body": event.body,
+            });
+            let text = serde_json::to_string_pretty(&record).unwrap_or_default();
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!("--record: writing {}: {e}", path.display());
+            }
+        }
+    }
+
     /// How many calls the gateway refused (bad client credentials, bad token, invalid body).
     async fn refused(&self) -> Option<u64> {
         match &self.kind {
