@@ -206,9 +206,9 @@ realizing_resource_type = "email"
         let check = report.check(id).unwrap_or_else(|| panic!("{id} not made"));
         assert!(check.skipped(), "{id}: {:?}", check.outcome);
     }
-    // Declared: held at its own level (here a decision), no longer reported only.
+    // Declared: held like the mandatory features, no longer reported only.
     let applied = report.check("end_user.applied").expect("check made");
-    assert_eq!(applied.level, Level::Decision);
+    assert_eq!(applied.level, Level::Contract);
     assert!(applied.passed(), "{}", applied.actual);
     let resource = report
         .check("technical_resource.applied")

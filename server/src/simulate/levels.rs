@@ -244,15 +244,15 @@ const RULES: &[Rule] = &[
     ),
     (
         "*.applied",
-        D,
-        "decision: product-ordering.yaml OrderItem.endUserConfiguration and EndUserConfiguration \
-         (applied to the new licenses in order; its content is agreed in Appendix 2)",
+        C,
+        "getting-started 2.2, UC2: endUserConfiguration may come with the order, as agreed in \
+         Appendix 2 (its layout is a decision: product-ordering.yaml EndUserConfiguration)",
     ),
     (
         "login.shown",
-        D,
-        "decision: user-service.yaml UserService.loginKeyValue and RightOperation (UC5.3: the \
-         partner sends logins to Orange)",
+        C,
+        "getting-started 2.2, UC5.3: the partner sends the login of a license to Orange \
+         (RightOperation)",
     ),
     (
         "uc5.*",

@@ -31,8 +31,8 @@ struct Shows<'a> {
     offer: Option<&'a str>,
 }
 
-const UPDATE_SPEC: &str = "200 with a userServiceUpdate answer (spec)";
-const LIST_SPEC: &str = "200 with an array of userService (spec)";
+const UPDATE_SPEC: &str = "a userServiceUpdate in a 2xx answer (spec)";
+const LIST_SPEC: &str = "an array of userService in a 2xx answer (spec)";
 
 fn state_name(active: bool) -> &'static str {
     if active { "active" } else { "inactive" }

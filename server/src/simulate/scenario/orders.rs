@@ -43,7 +43,7 @@ pub(super) struct Saved {
 /// the partner completes the order, then needs a moment to deliver the event.
 const DELIVERY_GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
 
-const ORDER_SPEC: &str = "201 with a productOrder (spec)";
+const ORDER_SPEC: &str = "a productOrder in a 2xx answer (spec)";
 
 fn state_of(order: &ProductOrder) -> &str {
     order.state.as_ref().map_or("(none)", |s| s.as_str())
