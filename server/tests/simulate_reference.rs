@@ -197,6 +197,7 @@ const FAULTS: &[(Fault, bool, &str, &str)] = &[
         "bad_input.missing_field",
         "500",
     ),
+    (Fault::CrashOnBadInput, false, "limits.deep_nesting", "500"),
     (
         Fault::NullForOptional,
         false,

@@ -140,6 +140,12 @@ impl Run<'_> {
                     super::quote(Some(e)),
                 ),
                 Some(s) => ((400..500).contains(&s), false, super::quote(Some(e))),
+                // A timeout is no refusal: the partner may be reading it all.
+                None if e.error.as_deref().is_some_and(|e| e.contains("timed out")) => (
+                    false,
+                    false,
+                    format!("no answer: {}", e.error.as_deref().unwrap_or("?")),
+                ),
                 // The partner answered 413 and closed the connection before the body was sent.
                 None => (
                     true,
