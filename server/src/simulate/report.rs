@@ -332,7 +332,7 @@ impl Report {
                     (Outcome::Skipped, _) => {
                         let _ = writeln!(
                             out,
-                            "      <skipped message=\"not run: {}\"/>",
+                            "      <skipped message=\"skipped: {}\"/>",
                             xml(&detail)
                         );
                     }
