@@ -200,6 +200,58 @@ async fn the_command_exits_1_with_a_junit_report_naming_the_failed_check() {
     assert!(xml.contains("<failure type=\"contract\""), "{xml}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_reads_the_profile_and_with_strict_fails_on_a_decision() {
+    let partner = reference::start(Fault::None, None).await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let profile = dir.path().join("appendix2.toml");
+    std::fs::write(
+        &profile,
+        "[features]\nlogin = false\n[offers.PO-REF-BASIC]\ncharacteristics = [\"domain\"]\n[offers.PO-REF-PLUS]\n",
+    )
+    .expect("write the profile");
+    let profile_arg = profile.display().to_string();
+    let output = simulate_command(
+        &partner.url,
+        &["--profile", &profile_arg, "--strict", "--report", "json"],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is the JSON report");
+    assert_eq!(report["strict"], true);
+    assert!(
+        report["profile"]
+            .as_str()
+            .is_some_and(|p| p.contains("appendix2.toml")),
+        "{}",
+        report["profile"]
+    );
+    // Only decisions fail this run (the reference partner breaks no contract rule).
+    assert_eq!(report["failedContract"], serde_json::json!([]));
+    let failing = report["failing"].as_array().expect("failing listed");
+    assert!(failing.iter().any(|f| f == "uc1.ids"), "{failing:?}");
+    // The profile's first offer was ordered, with the characteristic it asks for.
+    let uc2 = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "uc2.spec")
+        .expect("uc2.spec made");
+    let sent = uc2["exchange"]["requestBody"]
+        .as_str()
+        .expect("request excerpt");
+    assert!(
+        sent.contains("PO-REF-BASIC") && sent.contains("\"domain\""),
+        "{sent}"
+    );
+}
+
 /// Runs `obakit simulate --target URL` with the reference partner's credentials and `extra` flags.
 async fn simulate_command(url: &str, extra: &[&str]) -> std::process::Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_obakit"));
