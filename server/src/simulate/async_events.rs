@@ -14,7 +14,10 @@ use obakit_api::product_ordering::types::{ProductOrder, ProductOrderEvent, Produ
 use obakit_api::user_service::types::{
     UserService, UserServiceEvent, UserServiceEventResource, UserServiceUpdateState,
 };
+use std::sync::{Arc, Mutex};
+
 use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 use poem_openapi::types::ParseFromJSON;
 use tracing::instrument::WithSubscriber;
 
@@ -32,6 +35,8 @@ enum Kind {
     InProcess {
         mock: MockOrange,
         task: tokio::task::JoinHandle<()>,
+        /// Events the gateway refused for their body (400): they did arrive.
+        refused_bodies: Arc<Mutex<Vec<ReceivedEvent>>>,
     },
     /// A mock gateway started elsewhere (`obakit mock-orange`), read through `/_mock/*`.
     Remote { http: reqwest::Client },
@@ -47,7 +52,10 @@ impl Gateway {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .ok_or_else(|| std::io::Error::other("the mock gateway has no TCP address"))?;
-        let routes = crate::mock_orange::routes(mock.clone());
+        let refused_bodies = Arc::new(Mutex::new(Vec::new()));
+        let kept = refused_bodies.clone();
+        let routes = crate::mock_orange::routes(mock.clone())
+            .around(move |ep, req| keep_refused_bodies(ep, req, kept.clone()));
         // Silences poem's own start-up lines; the simulator says where the gateway is.
         let task = tokio::spawn(
             async move {
@@ -57,7 +65,11 @@ impl Gateway {
         );
         Ok(Self {
             url: format!("http://{address}"),
-            kind: Kind::InProcess { mock, task },
+            kind: Kind::InProcess {
+                mock,
+                task,
+                refused_bodies,
+            },
         })
     }
 
@@ -85,6 +97,18 @@ impl Gateway {
         }
     }
 
+    /// Events that reached the gateway with a valid token but whose body it refused (400): the
+    /// partner did answer, in a layout our spec does not accept.
+    fn refused_bodies(&self) -> Vec<ReceivedEvent> {
+        match &self.kind {
+            Kind::InProcess { refused_bodies, .. } => refused_bodies
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+            Kind::Remote { .. } => Vec::new(),
+        }
+    }
+
     async fn events(&self) -> Result<Vec<ReceivedEvent>, String> {
         match &self.kind {
             Kind::InProcess { mock, .. } => Ok(mock.events()),
@@ -99,6 +123,36 @@ impl Gateway {
                     .json()
                     .await
                     .map_err(|e| format!("GET {url}: not a list of events: {e}"))
+            }
+        }
+    }
+
+    /// `--record`: the events of the run that reached the gateway (accepted or refused for their
+    /// body), one JSON file each, `event-NNNN-<api>.json`.
+    pub(super) async fn record(
+        &self,
+        dir: &std::path::Path,
+        since: Option<chrono::DateTime<chrono::FixedOffset>>,
+    ) {
+        let accepted = self.events().await.unwrap_or_default();
+        let refused = self.refused_bodies();
+        let run_events = accepted
+            .into_iter()
+            .map(|e| (e, true))
+            .chain(refused.into_iter().map(|e| (e, false)))
+            .filter(|(e, _)| since.is_none_or(|since| e.received_at >= since));
+        for (n, (event, accepted)) in run_events.enumerate() {
+            let path = dir.join(format!("event-{:04}-{}.json", n + 1, event.api));
+            let record = serde_json::json!({
+                "api": event.api,
+                "offer": event.offer,
+                "receivedAt": event.received_at.to_rfc3339(),
+                "acceptedByTheGateway": accepted,
+                "body": event.body,
+            });
+            let text = serde_json::to_string_pretty(&record).unwrap_or_default();
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!("--record: writing {}: {e}", path.display());
             }
         }
     }
@@ -175,7 +229,8 @@ impl<'g> Events<'g> {
         let event = self
             .wait(checks, step, &expected, "productOrdering", |body| {
                 let resource = &body["resource"];
-                resource["externalReference"]["id"].as_str() == Some(external_id)
+                (!external_id.is_empty()
+                    && resource["externalReference"]["id"].as_str() == Some(external_id))
                     || (order_id.is_some() && resource["id"].as_str() == order_id)
             })
             .await?;
@@ -226,7 +281,8 @@ impl<'g> Events<'g> {
             .external_reference
             .as_ref()
             .map(|r| r.id.as_str());
-        if answered_external != Some(external_id) {
+        // An order sent without externalReference has none to answer back.
+        if !external_id.is_empty() && answered_external != Some(external_id) {
             findings.push(format!(
                 "resource.externalReference.id is {} (sent {external_id})",
                 answered_external.unwrap_or("(none)")
@@ -356,13 +412,13 @@ impl<'g> Events<'g> {
     ) -> Option<ReceivedEvent> {
         let id = format!("{step}.event");
         let Some(gateway) = self.gateway else {
-            checks.add(
+            // Not a failure of the partner: this run cannot see its events.
+            checks.skip(
                 id,
                 EVENT_FEATURE,
-                false,
                 expected,
-                "the partner answered acknowledged, but this run has no mock gateway to receive \
-                 its event: run with --async (the simulator then runs one) or --mock-url",
+                "not checked: the partner answered acknowledged, but this run has no mock gateway \
+                 to receive its event: run with --async (the simulator then runs one) or --mock-url",
             );
             return None;
         };
@@ -380,12 +436,14 @@ impl<'g> Events<'g> {
                 Ok(events) => {
                     seen = events.len();
                     last_error = None;
-                    if let Some(event) = events.into_iter().find(|e| {
+                    let accepted = events.into_iter().map(|e| (e, true));
+                    let refused = gateway.refused_bodies().into_iter().map(|e| (e, false));
+                    if let Some((event, accepted)) = accepted.chain(refused).find(|(e, _)| {
                         e.api == api && !self.consumed.contains(&event_key(e)) && matches(&e.body)
                     }) {
                         self.consumed.insert(event_key(&event));
                         checks.add(
-                            id,
+                            id.clone(),
                             EVENT_FEATURE,
                             true,
                             expected,
@@ -394,6 +452,17 @@ impl<'g> Events<'g> {
                                 event.body["id"].as_str().unwrap_or("?"),
                                 event.body["type"].as_str().unwrap_or("?")
                             ),
+                        );
+                        checks.add(
+                            format!("{id}.accepted"),
+                            EVENT_FEATURE,
+                            accepted,
+                            "the gateway accepts the event's body (it checks it against the spec)",
+                            if accepted {
+                                "accepted"
+                            } else {
+                                "refused with 400: the body does not follow the spec"
+                            },
                         );
                         return Some(event);
                     }
@@ -420,6 +489,46 @@ impl<'g> Events<'g> {
         checks.add(id, EVENT_FEATURE, false, expected, actual);
         None
     }
+}
+
+/// Around the mock gateway: an event whose body the gateway refuses with 400 is kept, so that the
+/// report can say the event came (Orange's contract) in a layout the spec refuses (our decision).
+async fn keep_refused_bodies<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    kept: Arc<Mutex<Vec<ReceivedEvent>>>,
+) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    if req.method() != poem::http::Method::POST || !path.ends_with("/v2/event") {
+        return Ok(ep.call(req).await?.into_response());
+    }
+    let token = req
+        .header("authorization")
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = req.take_body().into_bytes().await?;
+    req.set_body(bytes.clone());
+    let response = ep.call(req).await?.into_response();
+    if response.status() == poem::http::StatusCode::BAD_REQUEST
+        && let Ok(body) = serde_json::from_slice::<serde_json::Value>(&bytes)
+    {
+        kept.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(ReceivedEvent {
+                api: if path.contains("/productordering/") {
+                    "productOrdering"
+                } else {
+                    "userService"
+                }
+                .to_owned(),
+                offer: path.split('/').nth(1).unwrap_or_default().to_owned(),
+                token,
+                body,
+                received_at: chrono::Utc::now(),
+            });
+    }
+    Ok(response)
 }
 
 /// An event's identity for "already used": its id, or its whole body when it has none.

@@ -199,6 +199,11 @@ impl Checks {
         }
     }
 
+    /// An optional feature the partner's profile leaves out (its steps are not played).
+    pub(super) fn left_out(&self, feature: Feature) -> bool {
+        self.levels.left_out(feature)
+    }
+
     /// The exchange the checks added next are made on.
     pub(super) fn on(&mut self, exchange: Option<Excerpt>) {
         self.exchange = exchange;

@@ -17,8 +17,8 @@ const C: Level = Level::Contract;
 const D: Level = Level::Decision;
 
 const RESOURCES: &str = "getting-started 2.2, \"Summary of methods and URL\": each operation's resource \
-     (productOrder, an array of userService, userServiceUpdate); the exact status (201, 200) is a \
-     decision: product-ordering.yaml POST /productOrder 201, user-service.yaml POST /update 200";
+     (productOrder, an array of userService, userServiceUpdate) in a 2xx answer; the exact status \
+     is checked apart (.status, a decision)";
 const REFUSED: &str = "HTTP (RFC 9110 §15.5): a request the partner cannot process is refused with a \
      4xx (an order may instead be answered failed); a 5xx or no answer says the server failed";
 const ERROR_BODY: &str = "decision: common.yaml Error and responses BadRequest (400 with {code, \
@@ -109,6 +109,12 @@ const RULES: &[Rule] = &[
         "decision: product-ordering.yaml ProductOrder.id and ProductOrder.externalReference (the event's order is the acknowledged one)",
     ),
     (
+        "*.event.accepted",
+        D,
+        "decision: product-ordering.yaml ProductOrderEvent and user-service.yaml UserServiceEvent \
+         (the mock gateway checks events against the spec's layout)",
+    ),
+    (
         "*.event.schema",
         D,
         "decision: user-service.yaml UserServiceEventResource ({state?, userService, note?}) and \
@@ -153,6 +159,12 @@ const RULES: &[Rule] = &[
         "getting-started 2.2: productOrder.state and userServiceUpdate.state are completed or \
          failed when answered synchronously",
     ),
+    (
+        "delete_then_suspend.failed",
+        D,
+        "decision: user-service.yaml UserServiceUpdateRequest (the items apply in order, and a \
+         terminated license accepts no change, so the whole update fails)",
+    ),
     ("*.failed", C, READ_BACK),
     ("*.after", C, READ_BACK),
     (
@@ -177,7 +189,7 @@ const RULES: &[Rule] = &[
         "decision: user-service.yaml GET /userService?id= (Orange: \"only consultation with a \
          fleet identifier (productRefId) is implemented\")",
     ),
-    ("delete.gone", D, NOT_FOUND),
+    ("delete.gone*", D, NOT_FOUND),
     ("bad_input.unknown_license", D, NOT_FOUND),
     (
         "bad_input.no_query",
@@ -204,9 +216,10 @@ const RULES: &[Rule] = &[
         "decision: common.yaml responses PayloadTooLarge (413 with Orange's error body, or the \
          connection closed after a 413)",
     ),
+    ("limits.large_body.refused", C, REFUSED),
     ("limits.deep_nesting", C, REFUSED),
     (
-        "limits.alive",
+        "limits.alive*",
         C,
         "getting-started 2.2: ping is mandatory (the service stays available after refusing a \
          request)",
@@ -230,10 +243,34 @@ const RULES: &[Rule] = &[
          ProductOfferingOperation refers to the ExternalReference of the product offering\"",
     ),
     (
+        "*.applied",
+        C,
+        "getting-started 2.2, UC2: endUserConfiguration may come with the order, as agreed in \
+         Appendix 2 (its layout is a decision: product-ordering.yaml EndUserConfiguration)",
+    ),
+    (
+        "login.shown",
+        C,
+        "getting-started 2.2, UC5.3: the partner sends the login of a license to Orange \
+         (RightOperation)",
+    ),
+    (
+        "uc5.*",
+        D,
+        "decision: user-service.yaml UserServiceEventResource without state and one operation \
+         object per kind (UC5: the partner sends its own changes as updateNotification)",
+    ),
+    (
         "mode.*",
         C,
         "getting-started 2.2: the partner specifies in Appendix 2 whether results are provided in \
          synchronous or asynchronous mode (the profile)",
+    ),
+    (
+        "*.status",
+        D,
+        "decision: product-ordering.yaml POST /productOrder 201 and user-service.yaml 200 (the \
+         status of every answer, whatever the business outcome)",
     ),
     ("*.spec", C, RESOURCES),
 ];
@@ -280,6 +317,12 @@ impl Levels {
             Some(true) => (
                 level,
                 format!("{basis}; optional in Orange's table, declared in the profile"),
+            ),
+            // How a feature is served, where the spec decided it, stays a decision: a status
+            // other than ours does not make the feature "not supported".
+            _ if level == Level::Decision => (
+                level,
+                format!("{basis}; in an optional feature of Orange's table"),
             ),
             _ => (
                 Level::Optional,
@@ -375,6 +418,11 @@ mod tests {
         assert_eq!(
             Levels::default().of("swap.state", Feature::OfferSwap).0,
             Level::Optional
+        );
+        // A decision stays one, in an optional feature too.
+        assert_eq!(
+            Levels::default().of("end_user.status", Feature::EndUser).0,
+            Level::Decision
         );
         let declared = Levels::new(Some(Profile::default()));
         assert_eq!(

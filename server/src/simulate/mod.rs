@@ -131,6 +131,11 @@ pub async fn run(config: &SimulateConfig, gateway: Option<&Gateway>) -> anyhow::
     let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let run = scenario::Run::new(config, gateway).await?;
     let (checks, acknowledged) = run.play().await;
+    if let (Some(dir), Some(gateway)) = (&config.record, gateway) {
+        gateway
+            .record(dir, chrono::DateTime::parse_from_rfc3339(&date).ok())
+            .await;
+    }
     let profile = match (&config.profile, &config.profile_source) {
         (Some(_), Some(source)) => source.clone(),
         (Some(_), None) => "given by the caller".to_owned(),

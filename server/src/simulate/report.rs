@@ -122,7 +122,7 @@ impl Report {
                 "not supported ({optional_failed} of {} checks failed)",
                 checks.len()
             )
-        } else if !feature.mandatory() && checks.iter().all(|c| c.level == Level::Optional) {
+        } else if !feature.mandatory() {
             "supported".to_owned()
         } else {
             "passed".to_owned()
@@ -332,7 +332,7 @@ impl Report {
                     (Outcome::Skipped, _) => {
                         let _ = writeln!(
                             out,
-                            "      <skipped message=\"not run: {}\"/>",
+                            "      <skipped message=\"skipped: {}\"/>",
                             xml(&detail)
                         );
                     }

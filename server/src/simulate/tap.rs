@@ -68,7 +68,7 @@ impl Exchange {
 }
 
 /// Longest body kept in a report excerpt.
-const EXCERPT: usize = 600;
+const EXCERPT: usize = 1200;
 /// Longest request body kept (the limits scenario sends 64 MiB: only its start is kept).
 const RECORD_MAX: usize = 64 * 1024;
 

@@ -1,7 +1,8 @@
 //! An independent reference partner: a small in-memory server written for the tests only, from
 //! Orange's published contract (getting-started 2.2), on plain JSON. It shares nothing with
 //! obakit but the wire: no generated type, no domain, store or HTTP code of obakit. Where Orange
-//! is silent it is liberal, not obakit's reading: contacts get no partner id, a consultation with
+//! is silent it is liberal, not obakit's reading: orders are answered 200 (not 201), contacts get
+//! no partner id, a consultation with
 //! both `productRefId` and `id` answers their intersection, an update with an empty list is
 //! `completed`. So `simulate` must pass it (no contract check failed) and list its decision
 //! warnings.
@@ -64,6 +65,7 @@ pub struct Async {
     pub client_secret: String,
 }
 
+#[derive(Clone)]
 struct License {
     json: Value,
     fleet: String,
@@ -297,7 +299,7 @@ impl Partner {
                 );
             }
             if self.fault != Fault::DuplicatedReplay {
-                return json_response(StatusCode::CREATED, answer);
+                return json_response(StatusCode::OK, answer);
             }
         }
         let (finished, created) = self.work(&mut state, &order);
@@ -343,7 +345,7 @@ impl Partner {
                 partner.send("productordering", type_, finished).await;
             });
         }
-        json_response(StatusCode::CREATED, &answer)
+        json_response(StatusCode::OK, &answer)
     }
 
     fn show(&self, created: &[String]) {
@@ -532,58 +534,55 @@ impl Partner {
     /// Applies an update as one transaction: `{state, userService, note?}`.
     fn apply(&self, items: &[Value]) -> Value {
         let mut state = self.state();
-        let problem = |state: &State, item: &Value| -> Option<String> {
-            let id = item["id"].as_str().unwrap_or("");
-            match state.licenses.get(id) {
-                Some(l) if l.visible && !l.deleted => {}
-                Some(l) if l.visible => return Some(format!("license {id} is deleted")),
-                _ => return Some(format!("unknown license {id}")),
-            }
-            match item["externalState"].as_str() {
-                None | Some("active" | "suspended" | "inactive" | "deleted") => None,
-                Some(other) => Some(format!("unknown externalState {other} for {id}")),
-            }
-        };
+        // Applied to a copy, item after item, and kept only when every item applied: a
+        // transaction (with HalfUpdate, what applied before the bad item is kept).
+        let mut scratch = state.licenses.clone();
         let mut reason = None;
-        if self.fault != Fault::HalfUpdate {
-            reason = items.iter().find_map(|item| problem(&state, item));
-        }
         let mut changed = Vec::new();
-        if reason.is_none() {
-            for item in items {
-                if let Some(p) = problem(&state, item) {
-                    reason = Some(p);
-                    break;
-                }
-                let id = item["id"].as_str().unwrap_or("").to_owned();
-                let wrong_state = self.fault == Fault::WrongStateAfterSuspend;
-                let license = state.licenses.get_mut(&id).expect("checked above");
-                match item["externalState"].as_str() {
-                    Some("active") => license.json["state"] = json!("active"),
-                    Some("deleted") => {
-                        license.deleted = true;
-                        license.json["state"] = json!("inactive");
-                    }
-                    Some(_) if wrong_state => {}
-                    Some(_) => license.json["state"] = json!("inactive"),
-                    None => {}
-                }
-                if let Some(s) = item["externalState"].as_str() {
-                    license.json["externalState"] = json!(s);
-                }
-                // The getting-started page's flat shape, or the offering under productOffering.
-                let operation = &item["productOfferingOperation"];
-                let reference = if operation["externalReference"].is_object() {
-                    &operation["externalReference"]
-                } else {
-                    &operation["productOffering"]["externalReference"]
-                };
-                if reference.is_object() {
-                    license.json["productOffering"] = json!({"externalReference": reference});
-                }
-                license.json["lastUpdate"] = json!(now());
-                changed.push(id);
+        for item in items {
+            let id = item["id"].as_str().unwrap_or("").to_owned();
+            let problem = match scratch.get(&id) {
+                Some(l) if l.visible && !l.deleted => match item["externalState"].as_str() {
+                    None | Some("active" | "suspended" | "inactive" | "deleted") => None,
+                    Some(other) => Some(format!("unknown externalState {other} for {id}")),
+                },
+                Some(l) if l.visible => Some(format!("license {id} is deleted")),
+                _ => Some(format!("unknown license {id}")),
+            };
+            if let Some(problem) = problem {
+                reason = Some(problem);
+                break;
             }
+            let wrong_state = self.fault == Fault::WrongStateAfterSuspend;
+            let license = scratch.get_mut(&id).expect("checked above");
+            match item["externalState"].as_str() {
+                Some("active") => license.json["state"] = json!("active"),
+                Some("deleted") => {
+                    license.deleted = true;
+                    license.json["state"] = json!("inactive");
+                }
+                Some(_) if wrong_state => {}
+                Some(_) => license.json["state"] = json!("inactive"),
+                None => {}
+            }
+            if let Some(s) = item["externalState"].as_str() {
+                license.json["externalState"] = json!(s);
+            }
+            // The getting-started page's flat shape, or the offering under productOffering.
+            let operation = &item["productOfferingOperation"];
+            let reference = if operation["externalReference"].is_object() {
+                &operation["externalReference"]
+            } else {
+                &operation["productOffering"]["externalReference"]
+            };
+            if reference.is_object() {
+                license.json["productOffering"] = json!({"externalReference": reference});
+            }
+            license.json["lastUpdate"] = json!(now());
+            changed.push(id);
+        }
+        if reason.is_none() || self.fault == Fault::HalfUpdate {
+            state.licenses = scratch;
         }
         match reason {
             Some(reason) => {

@@ -18,7 +18,7 @@ const UPDATE_PATH: &str = "userservice/v2/userService/update";
 
 /// How strictly a refusal is held.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Held {
+pub(super) enum Held {
     /// Refusing at all is Orange's contract (`id`: a 4xx, or an order answered `failed`; never a
     /// 5xx); the exact status with Orange's error body is our decision (`id.error_body`).
     Refusal,
@@ -28,7 +28,7 @@ enum Held {
 
 impl Run<'_> {
     /// The checks of a request that must be refused (see [`Held`]).
-    fn refusal(
+    pub(super) fn refusal(
         &mut self,
         id: &str,
         status: u16,

@@ -139,6 +139,88 @@ impl Bodies {
         parse(self.order("uc2", Some(self.item(None, UC2_QUANTITY + 1))))
     }
 
+    /// UC2 as Orange resends it: the same order, `orderDate` restamped.
+    pub(super) fn uc2_redated(&self) -> ProductOrder {
+        let mut order = self.order("uc2", Some(self.item(None, UC2_QUANTITY)));
+        let later = chrono::Utc::now() + chrono::TimeDelta::minutes(5);
+        order["orderDate"] = json!(later.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        parse(order)
+    }
+
+    /// A new fleet of one license, ordered without `externalReference` (the getting-started page
+    /// never names it on productOrder).
+    pub(super) fn without_reference(&self) -> ProductOrder {
+        let mut order = self.order("no-reference", Some(self.item(None, 1)));
+        if let Some(o) = order.as_object_mut() {
+            o.remove("externalReference");
+        }
+        parse(order)
+    }
+
+    /// A new fleet of one license with properties the spec does not name (TM Forum's usual
+    /// `@type`, `@baseType`, and one of Orange's own next version), as raw JSON.
+    pub(super) fn with_unknown_properties(&self) -> Value {
+        let mut order = self.order("unknown-properties", Some(self.item(None, 1)));
+        order["@type"] = json!("ProductOrder");
+        order["@baseType"] = json!("ProductOrder");
+        order["priority"] = json!("4");
+        order["customer"]["@type"] = json!("Organization");
+        order["orderItem"][0]["@type"] = json!("ProductOrderItem");
+        order["orderItem"][0]["productRef"]["@referredType"] = json!("Product");
+        order
+    }
+
+    /// UC1 for another customer whose contact has a role the spec does not list, as raw JSON.
+    pub(super) fn with_unknown_enum(&self) -> Value {
+        let mut order = self.order("unknown-enum", None);
+        order["customer"]["externalReference"]["id"] =
+            json!(format!("SIM-{}-CUSTOMER-2", self.nonce));
+        order["relatedContact"] = json!([{
+            "externalReference": {"type": "orange", "id": format!("SIM-{}-CONTACT-3", self.nonce)},
+            "role": "customerBillingManager",
+            "givenName": "Inès",
+            "familyName": "Moreau"
+        }]);
+        order
+    }
+
+    /// An update swapping `id` to the swap offer in the getting-started page's flat shape:
+    /// `productOfferingOperation.externalReference`.
+    pub(super) fn flat_swap(&self, id: &str) -> Value {
+        json!({"userService": [{
+            "id": id,
+            "productOfferingOperation": {
+                "action": "swap",
+                "externalReference": {"type": "orange", "id": self.swap_offer}
+            }
+        }]})
+    }
+
+    /// An order of 64 MiB (a note of that size): no partner should read it whole.
+    pub(super) fn huge_order(&self) -> Vec<u8> {
+        const SIZE: usize = 64 * 1024 * 1024;
+        let head = format!(
+            "{{\"externalReference\":{{\"type\":\"orange\",\"id\":\"{}\"}},\"note\":{{\"text\":\"",
+            self.external_id("huge")
+        );
+        let mut body = Vec::with_capacity(SIZE + 64);
+        body.extend_from_slice(head.as_bytes());
+        body.resize(SIZE, b'a');
+        body.extend_from_slice(b"\"}}");
+        body
+    }
+
+    /// An order whose customer is nested 5,000 arrays deep.
+    pub(super) fn deep_order(&self) -> String {
+        const DEPTH: usize = 5000;
+        format!(
+            "{{\"externalReference\":{{\"type\":\"orange\",\"id\":\"{}\"}},\"customer\":{}{}}}",
+            self.external_id("deep"),
+            "[".repeat(DEPTH),
+            "]".repeat(DEPTH)
+        )
+    }
+
     /// UC3: [`UC3_QUANTITY`] more licenses in `fleet`.
     pub(super) fn uc3(&self, fleet: &str) -> ProductOrder {
         parse(self.order("uc3", Some(self.item(Some(fleet), UC3_QUANTITY))))
@@ -270,6 +352,8 @@ mod tests {
             b.uc1(),
             b.uc2(),
             b.uc2_changed(),
+            b.uc2_redated(),
+            b.without_reference(),
             b.uc3("fleet-1"),
             b.uc3_unknown_fleet(),
             b.with_end_user(),

@@ -31,8 +31,8 @@ struct Shows<'a> {
     offer: Option<&'a str>,
 }
 
-const UPDATE_SPEC: &str = "200 with a userServiceUpdate answer (spec)";
-const LIST_SPEC: &str = "200 with an array of userService (spec)";
+const UPDATE_SPEC: &str = "a userServiceUpdate in a 2xx answer (spec)";
+const LIST_SPEC: &str = "an array of userService in a 2xx answer (spec)";
 
 fn state_name(active: bool) -> &'static str {
     if active { "active" } else { "inactive" }
@@ -171,16 +171,18 @@ impl Run<'_> {
             .licenses
             .list_user_services(Some(fleet.clone()), None)
             .await;
-        let Some(listed) = self.spec(
-            "consult",
-            feature,
-            LIST_SPEC,
-            result,
-            |answer| match answer {
-                ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
-                _ => None,
-            },
-        ) else {
+        let Some(listed) =
+            self.spec_resource(
+                "consult",
+                feature,
+                LIST_SPEC,
+                result,
+                |answer| match answer {
+                    ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
+                    _ => None,
+                },
+            )
+        else {
             return;
         };
         // A partner that did not list the created licenses in its answer to UC2: learn them
@@ -205,7 +207,7 @@ impl Run<'_> {
             return;
         };
         let result = self.licenses.get_user_service(first.clone()).await;
-        if let Some(license) = self.spec(
+        if let Some(license) = self.spec_resource(
             "consult_one",
             feature,
             "200 with one userService object (spec)",
@@ -242,18 +244,16 @@ impl Run<'_> {
             .licenses
             .list_user_services(None, Some(asked.clone()))
             .await;
-        if let Some(listed) =
-            self.spec(
-                "consult_ids",
-                feature,
-                LIST_SPEC,
-                result,
-                |answer| match answer {
-                    ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
-                    _ => None,
-                },
-            )
-        {
+        if let Some(listed) = self.spec_resource(
+            "consult_ids",
+            feature,
+            LIST_SPEC,
+            result,
+            |answer| match answer {
+                ListUserServicesResponse::Ok(Json(listed)) => Some(listed),
+                _ => None,
+            },
+        ) {
             let mut got: Vec<String> = listed.into_iter().map(|l| l.id).collect();
             got.sort();
             let mut want = asked.clone();
@@ -300,10 +300,11 @@ impl Run<'_> {
             user_service: items,
         };
         let result = self.licenses.update_user_services(&request).await;
-        let answer = self.spec(step, feature, UPDATE_SPEC, result, |answer| match answer {
-            UpdateUserServicesResponse::Ok(Json(answer)) => Some(answer),
-            _ => None,
-        })?;
+        let answer =
+            self.spec_resource(step, feature, UPDATE_SPEC, result, |answer| match answer {
+                UpdateUserServicesResponse::Ok(Json(answer)) => Some(answer),
+                _ => None,
+            })?;
         if answer.state != UserServiceUpdateState::Acknowledged {
             return Some(Updated {
                 state: answer.state,
@@ -540,6 +541,15 @@ impl Run<'_> {
         let to = self.bodies.swap_offer.clone();
         self.checks
             .step(&format!("optional: swap one license to offer {to}"));
+        if self.checks.left_out(feature) {
+            self.not_run(
+                "swap.state",
+                feature,
+                "state completed",
+                "the profile leaves offer swap out",
+            );
+            return;
+        }
         let Some(ids) = self.pick("swap", feature, &[2]) else {
             return;
         };
@@ -612,5 +622,82 @@ impl Run<'_> {
             );
         }
         self.verify("update_terminated.after", feature).await;
+    }
+}
+
+impl Run<'_> {
+    /// Two changes of one license in one update, applied in order: suspend then delete completes;
+    /// delete then suspend fails as a whole (a terminated license accepts no change). Then the
+    /// asynchronous failure paths: a deleted license reactivated alone, and an update whose
+    /// every id is unknown; each must still be answered (in asynchronous mode, by an event).
+    pub(super) async fn update_sequences(&mut self) {
+        let feature = Feature::Deletion;
+        self.checks
+            .step("suspend then delete one license, in one update");
+        if let Some(ids) = self.pick("suspend_then_delete", feature, &[2]) {
+            let items = vec![
+                state_item(&ids[0], ExternalState::Suspended),
+                state_item(&ids[0], ExternalState::Deleted),
+            ];
+            if let Some(updated) = self.update("suspend_then_delete", feature, items).await
+                && self.completed("suspend_then_delete", feature, &updated, &[])
+            {
+                self.model.delete(&ids[0]);
+            }
+            self.verify("suspend_then_delete.after", feature).await;
+        }
+        let feature = Feature::StateChange;
+        self.checks
+            .step("delete then suspend one license, in one update");
+        if let Some(ids) = self.pick("delete_then_suspend", feature, &[1]) {
+            let items = vec![
+                state_item(&ids[0], ExternalState::Deleted),
+                state_item(&ids[0], ExternalState::Suspended),
+            ];
+            if let Some(updated) = self.update("delete_then_suspend", feature, items).await {
+                self.refused(
+                    "delete_then_suspend",
+                    feature,
+                    &updated,
+                    &format!("{} would be suspended once deleted", ids[0]),
+                );
+                // A partner that applied it anyway said so: the read-back follows its answer.
+                if updated.state == UserServiceUpdateState::Completed {
+                    self.model.delete(&ids[0]);
+                }
+            }
+            self.verify("delete_then_suspend.after", feature).await;
+        }
+        self.checks
+            .step("reactivate a deleted license, alone (all or nothing)");
+        if let Some(ids) = self.pick("reactivate_deleted", feature, &[3]) {
+            let items = vec![state_item(&ids[0], ExternalState::Active)];
+            if let Some(updated) = self.update("reactivate_deleted", feature, items).await {
+                self.refused(
+                    "reactivate_deleted",
+                    feature,
+                    &updated,
+                    &format!("{} is deleted", ids[0]),
+                );
+            }
+            self.verify("reactivate_deleted.after", feature).await;
+        }
+        self.checks.step("update whose every license is unknown");
+        let items = vec![
+            state_item(
+                &self.bodies.unknown_id("license-a"),
+                ExternalState::Suspended,
+            ),
+            state_item(&self.bodies.unknown_id("license-b"), ExternalState::Active),
+        ];
+        if let Some(updated) = self.update("update_all_unknown", feature, items).await {
+            self.refused(
+                "update_all_unknown",
+                feature,
+                &updated,
+                "no license of the update exists",
+            );
+        }
+        self.verify("update_all_unknown.after", feature).await;
     }
 }

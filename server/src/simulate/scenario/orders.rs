@@ -34,6 +34,7 @@ pub(super) struct Saved {
     uc1: Option<Sent>,
     uc2: Option<Sent>,
     uc3: Option<Sent>,
+    unknown_fleet: Option<Sent>,
     /// The fleet UC2 made (productRefId).
     pub(super) fleet: Option<String>,
 }
@@ -42,7 +43,7 @@ pub(super) struct Saved {
 /// the partner completes the order, then needs a moment to deliver the event.
 const DELIVERY_GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
 
-const ORDER_SPEC: &str = "201 with a productOrder (spec)";
+const ORDER_SPEC: &str = "a productOrder in a 2xx answer (spec)";
 
 fn state_of(order: &ProductOrder) -> &str {
     order.state.as_ref().map_or("(none)", |s| s.as_str())
@@ -106,7 +107,7 @@ impl Run<'_> {
         body: &ProductOrder,
     ) -> Option<ProductOrder> {
         let result = self.orders.create_product_order(body).await;
-        self.spec(step, feature, ORDER_SPEC, result, |answer| match answer {
+        self.spec_resource(step, feature, ORDER_SPEC, result, |answer| match answer {
             CreateProductOrderResponse::Created(Json(order)) => Some(order),
             _ => None,
         })
@@ -548,6 +549,7 @@ impl Run<'_> {
                 }
             }
         }
+        self.saved.unknown_fleet = sent;
         self.verify("uc3_unknown_fleet.after", feature).await;
     }
 
@@ -617,6 +619,35 @@ impl Run<'_> {
                 "UC2 gave no fleet",
             ),
         }
+        self.checks
+            .step("UC2 resent with a new orderDate (Orange restamps a resend)");
+        let body = self.bodies.uc2_redated();
+        self.replay("replay_new_date", feature, &body, uc2.as_ref())
+            .await;
+        self.checks.step("the order that failed, resent");
+        let failed = self.saved.unknown_fleet.clone();
+        let body = self.bodies.uc3_unknown_fleet();
+        self.replay("replay_after_failed", feature, &body, failed.as_ref())
+            .await;
+        self.checks
+            .step("an order without externalReference, resent");
+        let body = self.bodies.without_reference();
+        let first = self.place("no_reference", feature, &body).await;
+        if let Some(order) = first.as_ref().and_then(Sent::outcome).cloned()
+            && self.order_state(
+                "no_reference",
+                feature,
+                &order,
+                &ProductOrderState::Completed,
+            )
+            && let Some(fleet) = fleet_of(&order)
+        {
+            for (id, _) in created_of(&order) {
+                self.model.add(&id, fleet, &self.bodies.offer);
+            }
+        }
+        self.replay("no_reference_replay", feature, &body, first.as_ref())
+            .await;
         self.checks.step("UC2 replayed with a different body");
         let result = self
             .orders
@@ -718,7 +749,7 @@ impl Run<'_> {
             return None;
         };
         let result = self.licenses.get_user_service(id.clone()).await;
-        let license = self.spec(
+        let license = self.spec_resource(
             &format!("{step}.read"),
             feature,
             "200 with the license (spec)",
