@@ -298,6 +298,11 @@ pub(super) fn lower_api(
                         }
                         ParameterSchemaOrContent::Content(_) => TypeRef::String,
                     };
+                    // poem-openapi writes no date, time or base64 value as a header: such a header is its text.
+                    let ty = match ty {
+                        TypeRef::DateTime | TypeRef::Date | TypeRef::Base64 => TypeRef::String,
+                        ty => ty,
+                    };
                     if !ty.is_scalar() {
                         types.unsupported(&h_pointer, "non-scalar response header");
                         continue;
