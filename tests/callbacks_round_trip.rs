@@ -9,19 +9,20 @@ include!("../codegen/tests/data/write/callbacks/expected/api.rs");
 use std::sync::{Arc, Mutex};
 
 use obakit_api::rt::ClientError;
-use poem::Route;
 use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 use spec::client::SpecCallbacksClient;
 use spec::handler::{SpecCallbacksApi, SubscribeOrderEventResponse};
 use spec::server::SpecCallbacksServer;
-use spec::types::{OrderEvent, Subscription};
+use spec::types::{OrderEvent, Subscription, SubscriptionEvent};
 
-/// The subscribing side: records the events it is called back with.
+/// The subscribing side: records the events it is called back with, and the query of each call.
 #[derive(Default)]
 struct Subscriber {
     received: Mutex<Vec<OrderEvent>>,
+    queries: Arc<Mutex<Vec<String>>>,
 }
 
 impl SpecCallbacksApi for Subscriber {
@@ -36,8 +37,18 @@ impl SpecCallbacksApi for Subscriber {
 
 /// Serves the subscriber's callbacks under `/hooks`; returns that URL.
 async fn serve(subscriber: Arc<Subscriber>) -> String {
+    let queries = subscriber.queries.clone();
     let service = OpenApiService::new(SpecCallbacksServer::from_arc(subscriber), "subscriber", "1");
-    let app = Route::new().nest("/hooks", service);
+    let app = Route::new().nest("/hooks", service).around(move |ep, req| {
+        let queries = queries.clone();
+        async move {
+            queries
+                .lock()
+                .expect("not poisoned")
+                .push(req.uri().query().unwrap_or_default().to_owned());
+            ep.call(req).await
+        }
+    });
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
         .await
@@ -72,6 +83,7 @@ async fn callback_reaches_the_url_registered_in_the_subscription_body() {
     let hooks = serve(subscriber.clone()).await;
     let registration = Subscription {
         callback_url: format!("{hooks}/orderEvent"),
+        event: SubscriptionEvent::Completed,
         host: None,
         id: None,
     };
@@ -86,6 +98,11 @@ async fn callback_reaches_the_url_registered_in_the_subscription_body() {
         *subscriber.received.lock().expect("not poisoned"),
         [event()]
     );
+    // `?event={$request.body#/event}`: the enumeration's wire value.
+    assert_eq!(
+        *subscriber.queries.lock().expect("not poisoned"),
+        ["event=completed"]
+    );
 }
 
 #[tokio::test]
@@ -94,7 +111,7 @@ async fn callback_sent_with_the_url_argument_reaches_the_same_handler() {
     let hooks = serve(subscriber.clone()).await;
 
     sender()
-        .subscribe_order_event(&format!("{hooks}/orderEvent"), &event())
+        .subscribe_order_event(&format!("{hooks}/orderEvent"), "created", &event())
         .await
         .expect("the subscriber answers");
 
@@ -105,6 +122,7 @@ async fn callback_sent_with_the_url_argument_reaches_the_same_handler() {
 async fn registered_url_that_is_not_a_url_is_refused_before_anything_is_sent() {
     let registration = Subscription {
         callback_url: "not a url".to_owned(),
+        event: SubscriptionEvent::Created,
         host: None,
         id: None,
     };
@@ -125,6 +143,7 @@ async fn callback_whose_url_needs_an_absent_property_is_refused_naming_it() {
     // `checkStatus` goes to `https://{$request.body#/host}/status?id={$request.body#/id}`.
     let registration = Subscription {
         callback_url: "http://127.0.0.1:9/unused".to_owned(),
+        event: SubscriptionEvent::Created,
         host: None,
         id: Some("sub-1".to_owned()),
     };

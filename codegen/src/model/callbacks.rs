@@ -12,7 +12,7 @@
 //!
 //! Where they are sent: for a callback, the client builds the URL from the expression's template, each
 //! `{$…}` part an argument of the client method. When every part is `$request.body#/<property>` naming
-//! a string property of the registering request's JSON body, a second method (`<name>_for`) takes that
+//! a string (or string enumeration) property of the registering request's JSON body, a second method (`<name>_for`) takes that
 //! body and resolves the URL from it ([`resolve_from_requests`]); other expressions (`$request.query.…`,
 //! `$request.header.…`, `$response.…`) name what the sending client does not hold, so their values stay
 //! arguments. For a webhook, whose URL is registered out of band, the client's base URL is the
@@ -238,8 +238,8 @@ impl Origin {
     }
 }
 
-/// For each callback whose every expression is `$request.body#/<property>` naming a string property
-/// of the registering request's JSON body: the client method that resolves the URL from that body.
+/// For each callback whose every expression is `$request.body#/<property>` naming a string (or string
+/// enumeration) property of the registering request's JSON body: the client method that resolves the URL from that body.
 /// Run once the types are final (fields' names and optionality are decided there).
 pub(super) fn resolve_from_requests(api: &mut Api, modules: &BTreeMap<String, TypeModule>) {
     let mut methods = Scope::with_reserved(names::RESERVED_METHOD_NAMES);
@@ -291,9 +291,23 @@ pub(super) fn resolve_from_requests(api: &mut Api, modules: &BTreeMap<String, Ty
             else {
                 return false;
             };
-            let Some(field) = object.fields.iter().find(|f| {
-                f.wire_name == property && f.ty == TypeRef::String && !f.nullable && !f.boxed
-            }) else {
+            // A string, or an enumeration of strings (its value is its wire text).
+            let textual = |ty: &TypeRef| match ty {
+                TypeRef::String => true,
+                TypeRef::Named { module, name } => matches!(
+                    modules
+                        .get(module)
+                        .and_then(|m| m.types.get(name))
+                        .map(|t| &t.kind),
+                    Some(TypeKind::Enum(_))
+                ),
+                _ => false,
+            };
+            let Some(field) = object
+                .fields
+                .iter()
+                .find(|f| f.wire_name == property && textual(&f.ty) && !f.nullable && !f.boxed)
+            else {
                 return false;
             };
             if !fields.iter().any(|f| f.argument == *rust_name) {

@@ -306,7 +306,7 @@ pub struct FieldSource {
     pub argument: String,
     pub field: String,
     pub wire_name: String,
-    /// The field is an `Option<String>`, not a `String`.
+    /// The field is an `Option` of its type (a `String` or an open enum, read with `as_str()`).
     pub optional: bool,
 }
 

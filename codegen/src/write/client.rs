@@ -259,7 +259,7 @@ fn from_request_method(op: &Operation, paths: &Paths) -> TokenStream {
                 f.wire_name
             );
             quote! {
-                let #argument = registration.#field.as_deref().ok_or_else(|| {
+                let #argument = registration.#field.as_ref().map(|v| v.as_str()).ok_or_else(|| {
                     #rt::ClientError::InvalidRequest(::std::string::String::from(#message))
                 })?;
             }

@@ -69,7 +69,7 @@ impl SpecCallbacksClient {
     pub fn core(&self) -> &::obakit_api::rt::ClientCore {
         &self.core
     }
-    /// Sends [`Self::subscribe_order_event`] to the URL resolved from `registration`, the body of the `subscribe` request that registered it (`{$request.body#/callbackUrl}`).
+    /// Sends [`Self::subscribe_order_event`] to the URL resolved from `registration`, the body of the `subscribe` request that registered it (`{$request.body#/callbackUrl}`, `{$request.body#/event}`).
     pub async fn subscribe_order_event_for(
         &self,
         registration: &crate::spec::types::Subscription,
@@ -79,14 +79,16 @@ impl SpecCallbacksClient {
         ::obakit_api::rt::ClientError,
     > {
         let callback_url = registration.callback_url.as_str();
-        self.subscribe_order_event(callback_url, body).await
+        let event = registration.event.as_str();
+        self.subscribe_order_event(callback_url, event, body).await
     }
     /// An order changed.
     ///
-    /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
+    /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}?event={$request.body#/event}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
     pub async fn subscribe_order_event(
         &self,
         callback_url: &str,
+        event: &str,
         body: &crate::spec::types::OrderEvent,
     ) -> ::std::result::Result<
         SubscribeOrderEventResponse,
@@ -94,6 +96,8 @@ impl SpecCallbacksClient {
     > {
         let mut __target = ::std::string::String::new();
         __target.push_str(callback_url);
+        __target.push_str("?event=");
+        __target.push_str(event);
         let __url = ::reqwest::Url::parse(&__target)
             .map_err(|e| {
                 ::obakit_api::rt::ClientError::InvalidRequest(
@@ -124,7 +128,8 @@ impl SpecCallbacksClient {
     ) -> ::std::result::Result<CheckStatusResponse, ::obakit_api::rt::ClientError> {
         let host = registration
             .host
-            .as_deref()
+            .as_ref()
+            .map(|v| v.as_str())
             .ok_or_else(|| {
                 ::obakit_api::rt::ClientError::InvalidRequest(
                     ::std::string::String::from(
@@ -134,7 +139,8 @@ impl SpecCallbacksClient {
             })?;
         let id = registration
             .id
-            .as_deref()
+            .as_ref()
+            .map(|v| v.as_str())
             .ok_or_else(|| {
                 ::obakit_api::rt::ClientError::InvalidRequest(
                     ::std::string::String::from(

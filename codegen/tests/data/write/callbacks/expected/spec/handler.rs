@@ -43,7 +43,7 @@ impl SpecApi for UnimplementedSpec {}
 pub trait SpecCallbacksApi: Send + Sync + 'static {
     /// An order changed.
     ///
-    /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
+    /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}?event={$request.body#/event}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
     ///
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn subscribe_order_event(

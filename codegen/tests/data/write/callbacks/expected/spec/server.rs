@@ -38,7 +38,7 @@ impl<H: SpecCallbacksApi> SpecCallbacksServer<H> {
 impl<H: SpecCallbacksApi> SpecCallbacksServer<H> {
     /// An order changed.
     ///
-    /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
+    /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}?event={$request.body#/event}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
     #[oai(path = "/orderEvent", method = "post", operation_id = "subscribe orderEvent")]
     async fn subscribe_order_event(
         &self,

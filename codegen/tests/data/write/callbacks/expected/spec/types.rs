@@ -19,6 +19,8 @@ impl ::obakit_api::rt::IsEmptyValue for OrderEvent {
 pub struct Subscription {
     #[oai(rename = "callbackUrl")]
     pub callback_url: ::std::string::String,
+    #[oai(rename = "event")]
+    pub event: SubscriptionEvent,
     #[oai(rename = "host", skip_serializing_if = "::obakit_api::rt::is_absent")]
     pub host: ::std::option::Option<::std::string::String>,
     #[oai(rename = "id", skip_serializing_if = "::obakit_api::rt::is_absent")]
@@ -29,3 +31,36 @@ impl ::obakit_api::rt::IsEmptyValue for Subscription {
         false
     }
 }
+/// Open: a value the spec does not list is kept in the last variant and passed on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SubscriptionEvent {
+    /// `created`
+    Created,
+    /// `completed`
+    Completed,
+    /// A value the spec does not list, kept as received.
+    Unknown(::std::string::String),
+}
+impl SubscriptionEvent {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["created", "completed"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant for a wire value; values the spec does not list are kept.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "created" => Self::Created,
+            "completed" => Self::Completed,
+            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
+        }
+    }
+}
+::obakit_api::rt::open_enum!(
+    SubscriptionEvent, "SubscriptionEvent", ::std::option::Option::None
+);
