@@ -183,6 +183,21 @@ fn lower_schema(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Wa
     if let Some(value) = schema.shift_remove("const")
         && !schema.contains_key("enum")
     {
+        // `const: "text"` says its type by its value (discriminator properties are written so).
+        let implied = match &value {
+            Value::String(_) => Some("string"),
+            Value::Bool(_) => Some("boolean"),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+            Value::Number(_) => Some("number"),
+            _ => None,
+        };
+        if let Some(implied) = implied
+            && !["type", "allOf", "anyOf", "oneOf", "$ref"]
+                .iter()
+                .any(|k| schema.contains_key(*k))
+        {
+            schema.insert("type".into(), implied.into());
+        }
         schema.insert("enum".into(), Value::Array(vec![value]));
     }
     if let Some(Value::Array(values)) = schema.get_mut("enum")
@@ -534,6 +549,8 @@ mod tests {
                 "maximum": 4, "example": 3, "enum": [3]
             })
         );
+        let (s, _) = lowered(json!({ "const": "text" }));
+        assert_eq!(s, json!({ "type": "string", "enum": ["text"] }));
     }
 
     #[test]
