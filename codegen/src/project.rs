@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Settings, read};
 
-/// The API specs in `dir`: every YAML or JSON document with at least one path, sorted by name.
-/// Documents without paths (like `common.yaml`) only hold shared schemas.
+/// The API specs in `dir`: every YAML or JSON document with at least one path or webhook, sorted by
+/// name. Documents without either (like `common.yaml`) only hold shared schemas.
 pub fn discover_api_specs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
@@ -26,7 +26,12 @@ pub fn discover_api_specs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut specs = Vec::new();
     for path in candidates {
         let spec = read::read_spec(&path).map_err(Error::Spec)?;
-        if !spec.document.paths.paths.is_empty() {
+        let has_webhooks = spec
+            .raw
+            .get("webhooks")
+            .and_then(|w| w.as_object())
+            .is_some_and(|w| !w.is_empty());
+        if !spec.document.paths.paths.is_empty() || has_webhooks {
             specs.push(path);
         }
     }

@@ -24,6 +24,7 @@ use support::ScratchCrate;
 /// Every case (each has a test calling `verify`).
 const CASES: &[&str] = &[
     "binary-property",
+    "callbacks",
     "client-param-named-like-a-local",
     "composition",
     "default-fn-name-collision",
@@ -43,6 +44,7 @@ const CASES: &[&str] = &[
     "roles-selected",
     "shared",
     "swagger2",
+    "webhooks-openapi-3-1",
 ];
 
 /// How a known bug shows.
@@ -214,6 +216,16 @@ fn role_selection_limits_which_roles_get_a_server_and_a_client() {
 #[test]
 fn specs_generated_together_share_the_module_of_a_common_file() {
     verify("shared");
+}
+
+#[test]
+fn callbacks_get_a_handler_trait_for_the_receiver_and_a_client_for_the_sender() {
+    verify("callbacks");
+}
+
+#[test]
+fn openapi_3_1_webhook_only_document_generates_a_receiver_and_a_sender() {
+    verify("webhooks-openapi-3-1");
 }
 
 #[test]

@@ -644,7 +644,10 @@ fn openapi_3_1_schemas_read_as_their_3_0_equivalents() {
         pet["name"],
         serde_json::json!({ "type": "string", "maxLength": 40, "nullable": true, "example": "Rex" })
     );
-    assert_eq!(pet["kind"], serde_json::json!({ "enum": ["pet"] }));
+    assert_eq!(
+        pet["kind"],
+        serde_json::json!({ "type": "string", "enum": ["pet"] })
+    );
     assert_eq!(
         pet["age"]["anyOf"],
         serde_json::json!([

@@ -5,6 +5,7 @@ use openapiv3::{
     Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, StatusCode,
 };
 
+use super::callbacks::{self, Entry};
 use super::lower_types::{SpecTypes, docs_of};
 use super::names::{self, Scope};
 use super::{
@@ -14,7 +15,6 @@ use super::{
 use crate::diag::{Diagnostics, pointer_token};
 use crate::read::LoadedSpec;
 
-const ROLE_EXTENSION: &str = "x-obakit-role";
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -26,13 +26,19 @@ pub(super) fn lower_api(
     selection: &RoleSelection,
     _diags: &mut Diagnostics,
 ) -> Api {
-    let doc = &spec.document;
     let mut operations = Vec::new();
     let mut method_scope = Scope::with_reserved(names::RESERVED_METHOD_NAMES);
     let mut enum_scope = Scope::default();
-    for (path, item) in doc.paths.paths.iter() {
-        let path_pointer = format!("/paths/{}", pointer_token(path));
-        let item = match item {
+    // Paths, then callbacks and webhooks: lowered alike, each under the role of the side serving it.
+    for entry in callbacks::entries(spec, types) {
+        let Entry {
+            path,
+            item,
+            pointer: path_pointer,
+            origin,
+        } = entry;
+        let path = &path.into_owned();
+        let item = match &*item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { .. } => {
                 types.unsupported(&path_pointer, "path item $ref");
@@ -57,24 +63,10 @@ pub(super) fn lower_api(
             let Some(op) = op else { continue };
             debug_assert!(METHODS.contains(&method));
             let pointer = format!("{path_pointer}/{method}");
-            if !op.callbacks.is_empty() {
-                types.unsupported(&format!("{pointer}/callbacks"), "callbacks");
-            }
-            let operation_id = match &op.operation_id {
-                Some(id) => id.clone(),
-                None => {
-                    // Without an operationId the method and path are the only stable identifiers.
-                    format!("{method} {path}")
-                }
-            };
+            let operation_id = origin.operation_id(op, method, path);
             let rust_name = method_scope.unique(names::value_name(&operation_id));
             let op_type_base = names::type_name(&operation_id);
-            let role = op
-                .extensions
-                .get(ROLE_EXTENSION)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned();
+            let role = origin.role(op);
 
             let mut param_scope = Scope::with_reserved(&["body", "self"]);
             let mut params = Vec::new();
@@ -306,6 +298,11 @@ pub(super) fn lower_api(
                         }
                         ParameterSchemaOrContent::Content(_) => TypeRef::String,
                     };
+                    // poem-openapi writes no date, time or base64 value as a header: such a header is its text.
+                    let ty = match ty {
+                        TypeRef::DateTime | TypeRef::Date | TypeRef::Base64 => TypeRef::String,
+                        ty => ty,
+                    };
                     if !ty.is_scalar() {
                         types.unsupported(&h_pointer, "non-scalar response header");
                         continue;
@@ -333,6 +330,7 @@ pub(super) fn lower_api(
                 .filter(|b| b.media == MediaKind::Json && matches!(b.ty, TypeRef::Named { .. }))
                 .map(|b| b.ty.clone());
 
+            let callback_url = origin.url(&params);
             operations.push(Operation {
                 operation_id,
                 rust_name,
@@ -340,7 +338,7 @@ pub(super) fn lower_api(
                 path: path.clone(),
                 role,
                 summary: op.summary.clone(),
-                description: op.description.clone(),
+                description: origin.description(op.description.as_ref(), path),
                 deprecated: op.deprecated,
                 tags: op.tags.clone(),
                 params,
@@ -349,6 +347,7 @@ pub(super) fn lower_api(
                 response_enum: enum_scope.unique(format!("{op_type_base}Response")),
                 bad_request_body,
                 pointer,
+                callback_url,
             });
         }
     }

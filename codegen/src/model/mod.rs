@@ -6,6 +6,7 @@
 //! only from spec identifiers (schema keys, property names, operationIds, status codes), never from
 //! descriptions, so editing prose never renames code.
 
+mod callbacks;
 mod lower_operations;
 mod lower_types;
 pub mod names;
@@ -266,6 +267,58 @@ pub struct Operation {
     /// answered in it.
     pub bad_request_body: Option<TypeRef>,
     pub pointer: String,
+    /// For a callback or webhook (the API sends it, the registered side serves it): where the client
+    /// sends it. `None` for a path's operation, sent to the base URL followed by `path`.
+    pub callback_url: Option<CallbackUrl>,
+}
+
+/// Where the client sends a callback or webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackUrl {
+    /// A callback: the URL its runtime expression makes, each expression's value an argument.
+    Template {
+        parts: Vec<UrlPart>,
+        /// The `operationId` of the operation whose request registers the callback.
+        registered_by: String,
+        /// When every expression names a string property of that request's JSON body: how the client
+        /// resolves the URL from that body itself.
+        from_request: Option<FromRequest>,
+    },
+    /// A webhook: registered out of band, the client's base URL as it is.
+    BaseUrl,
+}
+
+/// A client method that sends a callback to the URL resolved from the body of the request that
+/// registered it, then calls the method taking the URL's arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FromRequest {
+    /// The method's name, unique among the client's methods.
+    pub method: String,
+    /// The registering request's body type.
+    pub body: TypeRef,
+    /// Per URL argument (by its `rust_name`): the body field holding its value.
+    pub fields: Vec<FieldSource>,
+}
+
+/// Where the value of one URL argument is in the registering request's body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSource {
+    pub argument: String,
+    pub field: String,
+    pub wire_name: String,
+    /// The field is an `Option` of its type (a `String` or an open enum, read with `as_str()`).
+    pub optional: bool,
+}
+
+/// A piece of a callback's URL template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UrlPart {
+    Literal(String),
+    /// The value of a runtime expression (`$request.body#/callbackUrl`), given by the caller.
+    Argument {
+        rust_name: String,
+        expression: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -358,6 +411,9 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
     let mut modules = space.into_modules(&mut diags);
     lower_types::box_recursive_fields(&mut modules);
     lower_types::name_default_fns(&mut modules);
+    for api in &mut apis {
+        callbacks::resolve_from_requests(api, &modules);
+    }
     diags.into_result(Model {
         modules,
         apis,

@@ -6,7 +6,8 @@
 //! bound with the boolean flag, `examples` gives its first value as `example`, `contentEncoding: base64`
 //! is `format: byte` and a non-text `contentMediaType` is `format: binary`, a `$ref` with sibling keywords
 //! is an `allOf` holding the reference beside them, a `prefixItems` tuple is an array of its one item
-//! schema (of any value when they differ), boolean schemas are `{}` and `{"not": {}}`. What has none
+//! schema (of any value when they differ), boolean schemas are `{}` and `{"not": {}}`, a recursive
+//! reference (`$recursiveRef: "#"`) inside a component is a `$ref` to that component. What has none
 //! (`if/then/else`, `dependentSchemas`, `unevaluatedProperties`, `$dynamicRef`, …) is removed with a
 //! warning at its pointer. At the document level, `jsonSchemaDialect` is dropped (with a warning when it
 //! names another dialect than OpenAPI's), `mutualTLS` security schemes are dropped with a warning,
@@ -42,17 +43,22 @@ const DROPPED: &[&str] = &[
     "minContains",
     "maxContains",
     "$dynamicRef",
-    "$dynamicAnchor",
     "$recursiveRef",
-    "$recursiveAnchor",
     "$anchor",
-    "$id",
-    "$defs",
     "$vocabulary",
 ];
 
 /// Keywords removed silently: they only annotate the schema (or its text), nothing generated reads them.
-const ANNOTATIONS: &[&str] = &["$schema", "$comment", "contentSchema"];
+/// (`$defs` stays where it is: references into it still resolve.)
+/// (Recursion anchors only say where a recursive reference points: see [`recursive_reference`].)
+const ANNOTATIONS: &[&str] = &[
+    "$schema",
+    "$comment",
+    "$id",
+    "contentSchema",
+    "$recursiveAnchor",
+    "$dynamicAnchor",
+];
 
 /// Lowers the 3.1 document `doc` to 3.0 in place; returns what could not be kept.
 pub(crate) fn lower(doc: &mut Value) -> Vec<Warning> {
@@ -164,6 +170,7 @@ fn lower_schema(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Wa
     for keyword in ANNOTATIONS {
         schema.shift_remove(*keyword);
     }
+    recursive_reference(schema, at);
     for keyword in DROPPED {
         if schema.shift_remove(*keyword).is_some() {
             warn(
@@ -176,6 +183,21 @@ fn lower_schema(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Wa
     if let Some(value) = schema.shift_remove("const")
         && !schema.contains_key("enum")
     {
+        // `const: "text"` says its type by its value (discriminator properties are written so).
+        let implied = match &value {
+            Value::String(_) => Some("string"),
+            Value::Bool(_) => Some("boolean"),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+            Value::Number(_) => Some("number"),
+            _ => None,
+        };
+        if let Some(implied) = implied
+            && !["type", "allOf", "anyOf", "oneOf", "$ref"]
+                .iter()
+                .any(|k| schema.contains_key(*k))
+        {
+            schema.insert("type".into(), implied.into());
+        }
         schema.insert("enum".into(), Value::Array(vec![value]));
     }
     if let Some(Value::Array(values)) = schema.get_mut("enum")
@@ -213,6 +235,32 @@ fn lower_schema(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Wa
     lower_prefix_items(schema, &mut warn);
     lower_null_alternatives(schema);
     wrap_reference_with_siblings(schema);
+}
+
+/// `$recursiveRef: "#"` / `$dynamicRef: "#…"` inside a component schema: in OpenAPI documents they
+/// name the component being defined (a recursive filter holding filters), which 3.0 says with `$ref`.
+fn recursive_reference(schema: &mut Map<String, Value>, at: &str) {
+    let Some(component) = pointer::tokens(at).and_then(|t| match t.as_slice() {
+        [components, schemas, name, ..] if components == "components" && schemas == "schemas" => {
+            Some(name.clone())
+        }
+        _ => None,
+    }) else {
+        return;
+    };
+    for keyword in ["$recursiveRef", "$dynamicRef"] {
+        if schema
+            .get(keyword)
+            .and_then(Value::as_str)
+            .is_some_and(|r| r.starts_with('#') && !r.starts_with("#/"))
+        {
+            schema.shift_remove(keyword);
+            schema.insert(
+                "$ref".into(),
+                pointer::local_ref(&pointer::push("/components/schemas", &component)).into(),
+            );
+        }
+    }
 }
 
 /// `type: [..]` and `type: "null"`.
@@ -501,6 +549,8 @@ mod tests {
                 "maximum": 4, "example": 3, "enum": [3]
             })
         );
+        let (s, _) = lowered(json!({ "const": "text" }));
+        assert_eq!(s, json!({ "type": "string", "enum": ["text"] }));
     }
 
     #[test]
@@ -527,6 +577,19 @@ mod tests {
                 "/components/schemas/S/prefixItems: a tuple (`prefixItems`) whose positions have different schemas: its items are read as any value",
             ]
         );
+    }
+
+    #[test]
+    fn recursive_reference_names_the_component_it_is_in() {
+        let (s, w) = lowered(json!({
+            "$recursiveAnchor": true,
+            "properties": { "filters": { "items": { "oneOf": [{ "type": "string" }, { "$recursiveRef": "#" }] } } }
+        }));
+        assert_eq!(
+            s["properties"]["filters"]["items"]["oneOf"][1],
+            json!({ "$ref": "#/components/schemas/S" })
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]

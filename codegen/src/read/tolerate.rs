@@ -4,7 +4,8 @@
 //! - A tuple `items` (a sequence of schemas, JSON Schema draft 4) is not an OpenAPI item schema: the items
 //!   are read as any value.
 //! - An integer schema's bounds must be 64-bit integers: a bound written as a decimal or beyond 64 bits
-//!   (read as the nearest floating-point number) becomes the nearest integer bound that accepts no more.
+//!   (read as the nearest floating-point number) becomes the nearest integer bound that accepts no more;
+//!   a `multipleOf` that is not one is not checked.
 //! - A path key holds a path only: one with a query string (`/responses?beta=true`) or a fragment
 //!   (`/files/{id}#download`) is left out with its operations.
 
@@ -85,6 +86,15 @@ fn integer_bounds(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<
             ));
         }
         schema.insert(keyword.into(), Value::Number(Number::from(integer)));
+    }
+    if let Some(Value::Number(n)) = schema.get("multipleOf")
+        && !n.is_i64()
+    {
+        warnings.push((
+            pointer::push(at, "multipleOf"),
+            format!("`multipleOf: {n}` on an integer is not a 64-bit integer: it is not checked"),
+        ));
+        schema.shift_remove("multipleOf");
     }
 }
 

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::handler::{method_args, operation_docs, operations_of};
 use super::tokens::{Paths, ident, type_tokens};
-use crate::model::{Api, MediaKind, Operation, ParamLocation, Role, TypeRef};
+use crate::model::{Api, CallbackUrl, MediaKind, Operation, ParamLocation, Role, TypeRef, UrlPart};
 
 pub(super) fn client_name(api: &Api, role: &Role) -> String {
     format!("{}{}Client", api.rust_name, role.rust_suffix)
@@ -63,14 +63,18 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     let docs = operation_docs(op);
     let name = ident(&op.rust_name);
     let response = ident(&op.response_enum);
-    let args = method_args(op).into_iter().map(|(n, t)| {
+    let mut args: Vec<TokenStream> = callback_url_args(op)
+        .into_iter()
+        .map(|n| quote!(#n: &str))
+        .collect();
+    args.extend(method_args(op).into_iter().map(|(n, t)| {
         // Bodies and non-copy values are borrowed: the caller keeps them (to retry, to log).
         if n == "body" {
             quote!(#n: &#t)
         } else {
             quote!(#n: #t)
         }
-    });
+    }));
 
     let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|seg| {
         match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -124,6 +128,26 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             _ => {}
         }
     }
+    let url = match &op.callback_url {
+        None => quote!(let __url = self.core.url(&[#(#segments),*])?;),
+        Some(CallbackUrl::BaseUrl) => quote!(let __url = self.core.url(&[])?;),
+        Some(CallbackUrl::Template { parts, .. }) => {
+            let pushes = parts.iter().map(|part| match part {
+                UrlPart::Literal(text) => quote!(__target.push_str(#text);),
+                UrlPart::Argument { rust_name, .. } => {
+                    let n = ident(rust_name);
+                    quote!(__target.push_str(#n);)
+                }
+            });
+            quote! {
+                let mut __target = ::std::string::String::new();
+                #(#pushes)*
+                let __url = ::reqwest::Url::parse(&__target).map_err(|e| {
+                    #rt::ClientError::InvalidRequest(::std::format!("callback URL `{__target}`: {e}"))
+                })?;
+            }
+        }
+    };
     let method = ident(&op.method.to_uppercase());
     let body = match &op.body {
         None => TokenStream::new(),
@@ -177,10 +201,12 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let from_request = from_request_method(op, paths);
     quote! {
+        #from_request
         #docs
         pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#response, #rt::ClientError> {
-            let __url = self.core.url(&[#(#segments),*])?;
+            #url
             #query_decl
             let #mutability __builder = self.core.request(::reqwest::Method::#method, __url);
             #query_attach
@@ -194,6 +220,85 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             }
         }
     }
+}
+
+/// For a callback whose URL is resolved from the registering request's body: the method taking that
+/// body instead of the URL's arguments.
+fn from_request_method(op: &Operation, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let Some(CallbackUrl::Template {
+        parts,
+        registered_by,
+        from_request: Some(from_request),
+    }) = &op.callback_url
+    else {
+        return TokenStream::new();
+    };
+    let name = ident(&from_request.method);
+    let target = ident(&op.rust_name);
+    let response = ident(&op.response_enum);
+    let registration = type_tokens(&from_request.body, None);
+    let expressions: Vec<String> = parts
+        .iter()
+        .filter_map(|p| match p {
+            UrlPart::Argument { expression, .. } => Some(format!("`{{{expression}}}`")),
+            UrlPart::Literal(_) => None,
+        })
+        .collect();
+    let doc = format!(
+        " Sends [`Self::{}`] to the URL resolved from `registration`, the body of the `{registered_by}` request that registered it ({}).",
+        op.rust_name,
+        expressions.join(", ")
+    );
+    let resolve = from_request.fields.iter().map(|f| {
+        let argument = ident(&f.argument);
+        let field = ident(&f.field);
+        if f.optional {
+            let message = format!(
+                "the `{registered_by}` request holds no `{}`, which the callback URL needs",
+                f.wire_name
+            );
+            quote! {
+                let #argument = registration.#field.as_ref().map(|v| v.as_str()).ok_or_else(|| {
+                    #rt::ClientError::InvalidRequest(::std::string::String::from(#message))
+                })?;
+            }
+        } else {
+            quote!(let #argument = registration.#field.as_str();)
+        }
+    });
+    let url_args = callback_url_args(op);
+    let own: Vec<(proc_macro2::Ident, TokenStream)> = method_args(op);
+    let own_decls = own.iter().map(|(n, t)| {
+        if n == "body" {
+            quote!(#n: &#t)
+        } else {
+            quote!(#n: #t)
+        }
+    });
+    let own_names = own.iter().map(|(n, _)| n);
+    quote! {
+        #[doc = #doc]
+        pub async fn #name(&self, registration: &#registration, #(#own_decls),*) -> ::std::result::Result<#response, #rt::ClientError> {
+            #(#resolve)*
+            self.#target(#(#url_args,)* #(#own_names),*).await
+        }
+    }
+}
+
+/// The arguments of a callback's URL template, one per runtime expression, in first-use order.
+fn callback_url_args(op: &Operation) -> Vec<proc_macro2::Ident> {
+    let mut names: Vec<&str> = Vec::new();
+    if let Some(CallbackUrl::Template { parts, .. }) = &op.callback_url {
+        for part in parts {
+            if let UrlPart::Argument { rust_name, .. } = part
+                && !names.contains(&rust_name.as_str())
+            {
+                names.push(rust_name);
+            }
+        }
+    }
+    names.into_iter().map(ident).collect()
 }
 
 fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) -> TokenStream {
