@@ -475,6 +475,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         .shift_remove("name");
     pet_schema["properties"]["weight"]["format"] = json!("double");
     pet_schema["properties"]["id"]["maxLength"] = json!(64);
+    pet_schema["properties"]["id"]["nullable"] = json!(true);
     pet_schema["properties"]["owner"]["oneOf"] = json!([{"$ref": "#/components/schemas/Person"}]);
     pet_schema["properties"]["owner"]["discriminator"]["mapping"]
         .as_object_mut()
@@ -515,6 +516,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         ("enum-value-added", Severity::Warning),
         ("role-changed", Severity::Breaking),
         ("path-parameter-renamed", Severity::Info),
+        ("now-nullable", Severity::Breaking),
     ] {
         assert!(
             kinds.contains(&expected),

@@ -779,6 +779,7 @@ impl Differ<'_, '_> {
                 subject: format!("{loc} parameter `{name}`"),
                 path: String::new(),
                 field_item: None,
+                required: false,
             };
             self.compare_schema(
                 os,
@@ -953,6 +954,7 @@ impl Differ<'_, '_> {
             subject: subject.to_owned(),
             path: String::new(),
             field_item: variant,
+            required: false,
         };
         self.compare_schema(os, osp, ns, nsp, &place);
     }

@@ -26,6 +26,8 @@ pub(super) struct Place {
     pub(super) path: String,
     /// The generated item holding the value: a field, or a response variant for a body.
     pub(super) field_item: Option<String>,
+    /// The value is a property required in both revisions: its field is `T` unless nullable.
+    pub(super) required: bool,
 }
 
 impl Place {
@@ -55,6 +57,7 @@ impl Place {
             subject: self.subject.clone(),
             path,
             field_item: field_item.or_else(|| self.field_item.clone()),
+            required: false,
         }
     }
 
@@ -327,6 +330,28 @@ impl Differ<'_, '_> {
 
     fn compare_nullable(&mut self, o: &Flat, n: &Flat, at: &At, place: &Place) {
         if o.nullable == n.nullable {
+            return;
+        }
+        if place.required {
+            // A required field is `T` when not nullable and `Option<T>` when nullable.
+            let (kind, message) = if n.nullable {
+                (
+                    "now-nullable",
+                    format!(
+                        "{} may now be `null`: its field becomes an `Option`",
+                        place.what()
+                    ),
+                )
+            } else {
+                (
+                    "no-longer-nullable",
+                    format!(
+                        "{} is no longer nullable: its field is no longer an `Option`",
+                        place.what()
+                    ),
+                )
+            };
+            self.push(Severity::Breaking, kind, at.clone(), message, place.items());
             return;
         }
         let (severity, message) = match (n.nullable, place.side) {
@@ -616,7 +641,9 @@ impl Differ<'_, '_> {
                 }
                 _ => {}
             }
-            self.compare_schema(os, op, ns, np, &below_with(place, name, field));
+            let mut below = below_with(place, name, field);
+            below.required = o.required.contains(name) && n.required.contains(name);
+            self.compare_schema(os, op, ns, np, &below);
         }
         for (name, _, np) in n
             .properties
