@@ -154,9 +154,11 @@ fn merge<'a>(
             flat.types.insert("object".to_owned());
         }
         for (name, schema) in props {
-            if !flat.properties.iter().any(|(n, _, _)| n == name) {
-                let ptr = format!("{pointer}/properties/{}", super::document::token(name));
-                flat.properties.push((name.clone(), schema, ptr));
+            let ptr = format!("{pointer}/properties/{}", super::document::token(name));
+            // As in the generator: a later `allOf` part refines a property of the same name.
+            match flat.properties.iter_mut().find(|(n, _, _)| n == name) {
+                Some(existing) => *existing = (name.clone(), schema, ptr),
+                None => flat.properties.push((name.clone(), schema, ptr)),
             }
         }
     }
