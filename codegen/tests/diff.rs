@@ -463,6 +463,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         json!({"name": "limit", "in": "query", "required": true, "schema": {"type": "integer"}}),
     );
     op["security"] = json!([{"basic": []}, {"bearer": []}]);
+    op["deprecated"] = json!(true);
     op["responses"]
         .as_object_mut()
         .expect("responses")
@@ -485,6 +486,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
     schema(&mut doc, "PetEvent")["properties"]["eventType"]["enum"] =
         json!(["created", "updated", "deleted"]);
     doc["paths"]["/ping"]["get"]["x-obakit-role"] = json!("orange");
+    doc["paths"]["/subscriptions"]["post"]["callbacks"]["petGone"] = json!({"{$request.body#/callbackUrl}/gone": {"post": {"responses": {"204": {"description": "Received."}}}}});
     let paths = doc["paths"].as_object_mut().expect("paths");
     let mut item = paths.shift_remove("/pets/{petId}").expect("the pet path");
     item["parameters"][0]["name"] = json!("id");
@@ -517,6 +519,8 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         ("role-changed", Severity::Breaking),
         ("path-parameter-renamed", Severity::Info),
         ("now-nullable", Severity::Breaking),
+        ("operation-deprecated", Severity::Info),
+        ("callback-added", Severity::Warning),
     ] {
         assert!(
             kinds.contains(&expected),

@@ -505,8 +505,13 @@ impl Differ<'_, '_> {
                 .unwrap_or(false)
         };
         if !deprecated(old) && deprecated(new) {
+            // Calling a deprecated operation needs a plan; serving one does not.
             self.push(
-                side_pick(served, Severity::Info, Severity::Warning),
+                if served {
+                    Severity::Info
+                } else {
+                    Severity::Warning
+                },
                 "operation-deprecated",
                 at.clone(),
                 if served {
@@ -1190,8 +1195,9 @@ impl Differ<'_, '_> {
         }
         for name in nc.keys().filter(|k| !oc.contains_key(*k)) {
             let np = format!("{}/callbacks/{}", new.pointer, token(name));
+            // Either side now has a callback to send or to serve.
             self.push(
-                side_pick(served, Severity::Info, Severity::Warning),
+                Severity::Warning,
                 "callback-added",
                 At::new(&np),
                 if served {
@@ -1203,11 +1209,6 @@ impl Differ<'_, '_> {
             );
         }
     }
-}
-
-/// `served_value` when the operation is called by the peer (served), `called_value` otherwise.
-fn side_pick(served: bool, called_value: Severity, served_value: Severity) -> Severity {
-    if served { served_value } else { called_value }
 }
 
 fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
