@@ -542,6 +542,43 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
     snapshot("coverage", &report);
 }
 
+#[test]
+fn a_change_inside_a_recursive_schema_is_reported_for_every_operation_using_it() {
+    let document = |max: u64| {
+        let op = |id: &str| {
+            json!({"get": {"operationId": id, "responses": {"200": {"description": "A tree.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}}}}}})
+        };
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Trees", "version": "1"},
+            "paths": {"/a": op("getA"), "/b": op("getB")},
+            "components": {"schemas": {
+                "Tree": {"type": "object", "required": ["node"], "properties": {
+                    "node": {"$ref": "#/components/schemas/Node"}}},
+                "Node": {"type": "object", "properties": {
+                    "label": {"type": "string", "maxLength": max},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}
+            }}
+        })
+    };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (old, new) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    std::fs::write(&old, document(64).to_string()).expect("write");
+    std::fs::write(&new, document(32).to_string()).expect("write");
+    let report = diff_files(&old, &new, &DiffOptions::default()).expect("diff");
+    let operations: Vec<_> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == "constraint-tightened")
+        .filter_map(|c| c.operation.as_deref())
+        .collect();
+    assert_eq!(operations, ["GET /a", "GET /b"], "{:#?}", report.changes);
+    // Unchanged, the same documents compare clean however often the schemas recur.
+    let same = diff_files(&old, &old, &DiffOptions::default()).expect("diff");
+    assert!(same.changes.is_empty());
+}
+
 /// The corpus of real documents, outside the repository.
 fn corpus() -> Option<PathBuf> {
     let dir = repository_root().join("../shared/openapi-corpus");
