@@ -130,6 +130,14 @@ fn the_product_offering_operation_enum_change_breaks_code_naming_the_old_value_a
                 .contains(&"user_service::ProductOfferingOperationAction::Swap".to_owned())
     }));
     snapshot("enum_changed", &report);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(manifest_dir().join("tests/data/diff"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::assert_snapshot!("enum_changed_markdown", report::markdown(&report));
+        insta::assert_snapshot!("enum_changed_json", report::json(&report));
+    });
 }
 
 #[test]
@@ -669,6 +677,15 @@ fn the_exit_status_follows_fail_on_and_an_unreadable_document_is_2() {
     assert_eq!(run(&["diff", &same, &reworded]).0, 1);
     assert_eq!(run(&["diff", &same, &reworded, "--fail-on", "never"]).0, 0);
     assert_eq!(run(&["diff", &same, "no/such/file.yaml"]).0, 2);
+    // Judged from Orange's side, the removed operation is one Orange's client called.
+    let (status, out) = run(&[
+        "diff", &same, &reworded, "--serve", "orange", "--call", "partner", "--format", "json",
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        out.contains("\"UserServicePartnerClient::get_user_service\""),
+        "{out}"
+    );
 }
 
 #[test]
