@@ -32,17 +32,19 @@ function otherBreaking() {
       }));
     return { ms, total: diffs.length, breaking };
   }
-  // @pb33f/openapi-changes `report` output: every change object carries `breaking`, and a line and
-  // column (`context`) rather than a JSON pointer, so its changes are counted, not matched.
+  // @pb33f/openapi-changes `report` output: its changes locate themselves by line and column
+  // (`context`) or a JSONPath, not a JSON pointer, so they are counted, not matched.
   const report = read(tool);
   let total = 0;
   let breaking = 0;
   const walk = (node) => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (!node || typeof node !== 'object') return;
-    if (typeof node.breaking === 'boolean' && 'property' in node) {
+    // libopenapi's changes: `change` (its type, a number) and `property`; `breaking` is left out
+    // when false.
+    if (typeof node.change === 'number' && typeof node.property === 'string') {
       total += 1;
-      if (node.breaking) breaking += 1;
+      if (node.breaking === true) breaking += 1;
     }
     Object.values(node).forEach(walk);
   };

@@ -4,6 +4,7 @@
 //! [`read`] (files → self-contained OpenAPI 3.0 documents), [`model`] (documents → an intermediate
 //! representation that owns every naming and typing decision) and [`write`] (model → Rust and
 //! Markdown files). `build.rs`, the `obakit-codegen` binary and the tests all call [`generate`].
+//! [`diff`] compares two revisions of a document on the first two stages (`obakit-codegen diff`).
 
 pub mod diag;
 pub mod diff;

@@ -130,6 +130,14 @@ fn the_product_offering_operation_enum_change_breaks_code_naming_the_old_value_a
                 .contains(&"user_service::ProductOfferingOperationAction::Swap".to_owned())
     }));
     snapshot("enum_changed", &report);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(manifest_dir().join("tests/data/diff"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::assert_snapshot!("enum_changed_markdown", report::markdown(&report));
+        insta::assert_snapshot!("enum_changed_json", report::json(&report));
+    });
 }
 
 #[test]
@@ -463,6 +471,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         json!({"name": "limit", "in": "query", "required": true, "schema": {"type": "integer"}}),
     );
     op["security"] = json!([{"basic": []}, {"bearer": []}]);
+    op["deprecated"] = json!(true);
     op["responses"]
         .as_object_mut()
         .expect("responses")
@@ -475,6 +484,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         .shift_remove("name");
     pet_schema["properties"]["weight"]["format"] = json!("double");
     pet_schema["properties"]["id"]["maxLength"] = json!(64);
+    pet_schema["properties"]["id"]["nullable"] = json!(true);
     pet_schema["properties"]["owner"]["oneOf"] = json!([{"$ref": "#/components/schemas/Person"}]);
     pet_schema["properties"]["owner"]["discriminator"]["mapping"]
         .as_object_mut()
@@ -484,6 +494,7 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
     schema(&mut doc, "PetEvent")["properties"]["eventType"]["enum"] =
         json!(["created", "updated", "deleted"]);
     doc["paths"]["/ping"]["get"]["x-obakit-role"] = json!("orange");
+    doc["paths"]["/subscriptions"]["post"]["callbacks"]["petGone"] = json!({"{$request.body#/callbackUrl}/gone": {"post": {"responses": {"204": {"description": "Received."}}}}});
     let paths = doc["paths"].as_object_mut().expect("paths");
     let mut item = paths.shift_remove("/pets/{petId}").expect("the pet path");
     item["parameters"][0]["name"] = json!("id");
@@ -515,6 +526,9 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         ("enum-value-added", Severity::Warning),
         ("role-changed", Severity::Breaking),
         ("path-parameter-renamed", Severity::Info),
+        ("now-nullable", Severity::Breaking),
+        ("operation-deprecated", Severity::Info),
+        ("callback-added", Severity::Warning),
     ] {
         assert!(
             kinds.contains(&expected),
@@ -534,6 +548,43 @@ fn every_construct_is_compared_parameters_security_responses_unions_and_callback
         .expect("the callback's new enum value");
     assert_eq!(callback.severity, Severity::Warning);
     snapshot("coverage", &report);
+}
+
+#[test]
+fn a_change_inside_a_recursive_schema_is_reported_for_every_operation_using_it() {
+    let document = |max: u64| {
+        let op = |id: &str| {
+            json!({"get": {"operationId": id, "responses": {"200": {"description": "A tree.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}}}}}})
+        };
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Trees", "version": "1"},
+            "paths": {"/a": op("getA"), "/b": op("getB")},
+            "components": {"schemas": {
+                "Tree": {"type": "object", "required": ["node"], "properties": {
+                    "node": {"$ref": "#/components/schemas/Node"}}},
+                "Node": {"type": "object", "properties": {
+                    "label": {"type": "string", "maxLength": max},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}
+            }}
+        })
+    };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (old, new) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    std::fs::write(&old, document(64).to_string()).expect("write");
+    std::fs::write(&new, document(32).to_string()).expect("write");
+    let report = diff_files(&old, &new, &DiffOptions::default()).expect("diff");
+    let operations: Vec<_> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == "constraint-tightened")
+        .filter_map(|c| c.operation.as_deref())
+        .collect();
+    assert_eq!(operations, ["GET /a", "GET /b"], "{:#?}", report.changes);
+    // Unchanged, the same documents compare clean however often the schemas recur.
+    let same = diff_files(&old, &old, &DiffOptions::default()).expect("diff");
+    assert!(same.changes.is_empty());
 }
 
 /// The corpus of real documents, outside the repository.
@@ -626,6 +677,15 @@ fn the_exit_status_follows_fail_on_and_an_unreadable_document_is_2() {
     assert_eq!(run(&["diff", &same, &reworded]).0, 1);
     assert_eq!(run(&["diff", &same, &reworded, "--fail-on", "never"]).0, 0);
     assert_eq!(run(&["diff", &same, "no/such/file.yaml"]).0, 2);
+    // Judged from Orange's side, the removed operation is one Orange's client called.
+    let (status, out) = run(&[
+        "diff", &same, &reworded, "--serve", "orange", "--call", "partner", "--format", "json",
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        out.contains("\"UserServicePartnerClient::get_user_service\""),
+        "{out}"
+    );
 }
 
 #[test]

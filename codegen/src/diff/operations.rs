@@ -1,7 +1,7 @@
 //! Operation-level changes: operations added, removed or moved, roles, parameters, request bodies,
 //! responses, security and callbacks. Schemas found on the way are compared by `schemas`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -20,6 +20,10 @@ pub(super) fn compare(old: &Document, new: &Document, options: &DiffOptions) -> 
         changes: Vec::new(),
         scope: Scope::default(),
         seen: HashSet::new(),
+        clean: HashSet::new(),
+        pushes: 0,
+        dirty_hits: 0,
+        low: usize::MAX,
     };
     if let (Some(o), Some(n)) = (&old.names.api, &new.names.api)
         && o != n
@@ -52,7 +56,11 @@ pub(super) struct Scope {
     pub(super) old_names: Option<OperationNames>,
     pub(super) new_names: Option<OperationNames>,
     /// Schema pairs already compared in this operation on a side (cycles, shared types).
-    pub(super) visited: HashSet<(String, String, bool)>,
+    pub(super) visited: HashSet<PairKey>,
+    /// Schema pairs compared to the end in this operation, with whether anything changed below them.
+    pub(super) done: HashMap<PairKey, bool>,
+    /// Schema pairs being compared, with their depth (cycles lead back to them).
+    pub(super) in_progress: HashMap<PairKey, usize>,
 }
 
 pub(super) struct Differ<'d, 'a> {
@@ -65,7 +73,18 @@ pub(super) struct Differ<'d, 'a> {
     pub(super) scope: Scope,
     /// (kind, old pointer, new pointer, operation): a change reached twice in one operation is reported once.
     seen: HashSet<ChangeKey>,
+    /// Schema pairs in which nothing changed, whichever operation uses them.
+    pub(super) clean: HashSet<PairKey>,
+    /// Changes recorded (or found again) so far, and pairs met again that had changes: what tells a
+    /// pair clean.
+    pub(super) pushes: usize,
+    pub(super) dirty_hits: usize,
+    /// The lowest depth of a pair still being compared that a cycle led back to (`usize::MAX`: none).
+    pub(super) low: usize,
 }
+
+/// A pair of schemas compared on one side: old and new pointer, received, a required property.
+pub(super) type PairKey = (String, String, bool, bool);
 
 /// What makes a change the same change: kind, old and new pointer, operation.
 type ChangeKey = (String, Option<String>, Option<String>, Option<String>);
@@ -108,6 +127,7 @@ impl Differ<'_, '_> {
         message: String,
         items: Vec<String>,
     ) {
+        self.pushes += 1;
         let key = (
             kind.to_owned(),
             at.old.clone(),
@@ -355,6 +375,8 @@ impl Differ<'_, '_> {
             old_names,
             new_names,
             visited: HashSet::new(),
+            done: HashMap::new(),
+            in_progress: HashMap::new(),
         };
     }
 
@@ -505,8 +527,13 @@ impl Differ<'_, '_> {
                 .unwrap_or(false)
         };
         if !deprecated(old) && deprecated(new) {
+            // Calling a deprecated operation needs a plan; serving one does not.
             self.push(
-                side_pick(served, Severity::Info, Severity::Warning),
+                if served {
+                    Severity::Info
+                } else {
+                    Severity::Warning
+                },
                 "operation-deprecated",
                 at.clone(),
                 if served {
@@ -779,6 +806,7 @@ impl Differ<'_, '_> {
                 subject: format!("{loc} parameter `{name}`"),
                 path: String::new(),
                 field_item: None,
+                required: false,
             };
             self.compare_schema(
                 os,
@@ -953,6 +981,7 @@ impl Differ<'_, '_> {
             subject: subject.to_owned(),
             path: String::new(),
             field_item: variant,
+            required: false,
         };
         self.compare_schema(os, osp, ns, nsp, &place);
     }
@@ -1188,8 +1217,9 @@ impl Differ<'_, '_> {
         }
         for name in nc.keys().filter(|k| !oc.contains_key(*k)) {
             let np = format!("{}/callbacks/{}", new.pointer, token(name));
+            // Either side now has a callback to send or to serve.
             self.push(
-                side_pick(served, Severity::Info, Severity::Warning),
+                Severity::Warning,
                 "callback-added",
                 At::new(&np),
                 if served {
@@ -1201,11 +1231,6 @@ impl Differ<'_, '_> {
             );
         }
     }
-}
-
-/// `served_value` when the operation is called by the peer (served), `called_value` otherwise.
-fn side_pick(served: bool, called_value: Severity, served_value: Severity) -> Severity {
-    if served { served_value } else { called_value }
 }
 
 fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {

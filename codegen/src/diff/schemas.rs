@@ -26,6 +26,8 @@ pub(super) struct Place {
     pub(super) path: String,
     /// The generated item holding the value: a field, or a response variant for a body.
     pub(super) field_item: Option<String>,
+    /// The value is a property required in both revisions: its field is `T` unless nullable.
+    pub(super) required: bool,
 }
 
 impl Place {
@@ -55,6 +57,7 @@ impl Place {
             subject: self.subject.clone(),
             path,
             field_item: field_item.or_else(|| self.field_item.clone()),
+            required: false,
         }
     }
 
@@ -151,9 +154,11 @@ fn merge<'a>(
             flat.types.insert("object".to_owned());
         }
         for (name, schema) in props {
-            if !flat.properties.iter().any(|(n, _, _)| n == name) {
-                let ptr = format!("{pointer}/properties/{}", super::document::token(name));
-                flat.properties.push((name.clone(), schema, ptr));
+            let ptr = format!("{pointer}/properties/{}", super::document::token(name));
+            // As in the generator: a later `allOf` part refines a property of the same name.
+            match flat.properties.iter_mut().find(|(n, _, _)| n == name) {
+                Some(existing) => *existing = (name.clone(), schema, ptr),
+                None => flat.properties.push((name.clone(), schema, ptr)),
             }
         }
     }
@@ -223,18 +228,62 @@ impl Differ<'_, '_> {
         let (old_doc, new_doc) = (self.old, self.new);
         let (_, optr, oref) = old_doc.resolve(os, op);
         let (_, nptr, nref) = new_doc.resolve(ns, np);
-        let key = (optr.clone(), nptr.clone(), place.side == Side::Receive);
-        if !self.scope.visited.insert(key) {
+        let key = (
+            optr.clone(),
+            nptr.clone(),
+            place.side == Side::Receive,
+            place.required,
+        );
+        if self.clean.contains(&key) {
             return;
         }
+        if !self.scope.visited.insert(key.clone()) {
+            match (self.scope.done.get(&key), self.scope.in_progress.get(&key)) {
+                (Some(true), _) => self.dirty_hits += 1,
+                // A cycle back to a pair still being compared: what is below depends on it.
+                (None, Some(&depth)) => self.low = self.low.min(depth),
+                _ => {}
+            }
+            return;
+        }
+        let depth = self.scope.in_progress.len();
+        self.scope.in_progress.insert(key.clone(), depth);
+        let before = (self.pushes, self.dirty_hits);
+        let outer_low = std::mem::replace(&mut self.low, usize::MAX);
+        self.compare_resolved(os, op, ns, np, place, (&optr, &nptr), (oref, nref));
+        // The lowest pair below this one that a cycle led back to; the caller sees it too.
+        let low = self.low;
+        self.low = outer_low.min(low);
+        self.scope.in_progress.remove(&key);
+        // A pair whose whole comparison found nothing finds nothing again, so later operations skip
+        // it, unless a cycle led back above it (what it found then depends on that pair).
+        let changed = self.pushes > before.0 || self.dirty_hits > before.1;
+        self.scope.done.insert(key.clone(), changed);
+        if !changed && low >= depth {
+            self.clean.insert(key);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare_resolved(
+        &mut self,
+        os: &Value,
+        op: &str,
+        ns: &Value,
+        np: &str,
+        place: &Place,
+        (optr, nptr): (&str, &str),
+        (oref, nref): (Option<String>, Option<String>),
+    ) {
+        let (old_doc, new_doc) = (self.old, self.new);
         if let (Some(on), Some(nn)) = (
             oref.as_deref().and_then(component_name),
             nref.as_deref().and_then(component_name),
         ) && on != nn
             && self.renames.get(&on) != Some(&nn)
         {
-            let old_ty = old_doc.names.type_at(&optr).map(|t| t.path.clone());
-            let new_ty = new_doc.names.type_at(&nptr).map(|t| t.path.clone());
+            let old_ty = old_doc.names.type_at(optr).map(|t| t.path.clone());
+            let new_ty = new_doc.names.type_at(nptr).map(|t| t.path.clone());
             let types = match (&old_ty, &new_ty) {
                 (Some(o), Some(n)) => format!(": its type is now `{n}` (was `{o}`)"),
                 _ => String::new(),
@@ -244,7 +293,7 @@ impl Differ<'_, '_> {
             self.push(
                 Severity::Breaking,
                 "schema-replaced",
-                At::both(&optr, &nptr),
+                At::both(optr, nptr),
                 format!(
                     "{} now uses schema `{nn}` instead of `{on}`{types}; differences follow",
                     place.what()
@@ -329,6 +378,28 @@ impl Differ<'_, '_> {
         if o.nullable == n.nullable {
             return;
         }
+        if place.required {
+            // A required field is `T` when not nullable and `Option<T>` when nullable.
+            let (kind, message) = if n.nullable {
+                (
+                    "now-nullable",
+                    format!(
+                        "{} may now be `null`: its field becomes an `Option`",
+                        place.what()
+                    ),
+                )
+            } else {
+                (
+                    "no-longer-nullable",
+                    format!(
+                        "{} is no longer nullable: its field is no longer an `Option`",
+                        place.what()
+                    ),
+                )
+            };
+            self.push(Severity::Breaking, kind, at.clone(), message, place.items());
+            return;
+        }
         let (severity, message) = match (n.nullable, place.side) {
             (true, Side::Receive) => (
                 Severity::Warning,
@@ -361,8 +432,9 @@ impl Differ<'_, '_> {
     }
 
     fn compare_enum(&mut self, o: &Flat, n: &Flat, at: &At, place: &Place) {
-        let old_ty = self.old.names.type_at(&o.pointer).cloned();
-        let new_ty = self.new.names.type_at(&n.pointer).cloned();
+        let (old_doc, new_doc) = (self.old, self.new);
+        let old_ty = old_doc.names.type_at(&o.pointer);
+        let new_ty = new_doc.names.type_at(&n.pointer);
         let what = place.what();
         match (&o.enum_values, &n.enum_values) {
             (None, None) => {}
@@ -383,12 +455,12 @@ impl Differ<'_, '_> {
                     severity::constraint(place.side, Bound::Tightened)
                 };
                 let mut items = place.items();
-                items.extend(new_ty.map(|t| t.path));
+                items.extend(new_ty.map(|t| t.path.clone()));
                 self.push(severity, "enum-added", at.clone(), message, items);
             }
             (Some(_), None) => {
                 let mut items = place.items();
-                items.extend(old_ty.map(|t| t.path));
+                items.extend(old_ty.map(|t| t.path.clone()));
                 self.push(
                     Severity::Breaking,
                     "enum-removed",
@@ -542,8 +614,9 @@ impl Differ<'_, '_> {
         if o.properties.is_empty() && n.properties.is_empty() {
             return;
         }
-        let old_ty = self.old.names.type_at(&o.pointer).cloned();
-        let new_ty = self.new.names.type_at(&n.pointer).cloned();
+        let (old_doc, new_doc) = (self.old, self.new);
+        let old_ty = old_doc.names.type_at(&o.pointer);
+        let new_ty = new_doc.names.type_at(&n.pointer);
         let side = place.side;
         for (name, os, op) in &o.properties {
             let below = place.below(name, None);
@@ -616,7 +689,9 @@ impl Differ<'_, '_> {
                 }
                 _ => {}
             }
-            self.compare_schema(os, op, ns, np, &below_with(place, name, field));
+            let mut below = below_with(place, name, field);
+            below.required = o.required.contains(name) && n.required.contains(name);
+            self.compare_schema(os, op, ns, np, &below);
         }
         for (name, _, np) in n
             .properties
