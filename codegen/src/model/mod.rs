@@ -6,9 +6,11 @@
 //! only from spec identifiers (schema keys, property names, operationIds, status codes), never from
 //! descriptions, so editing prose never renames code.
 
+mod enforceable;
 mod lower_operations;
 mod lower_types;
 pub mod names;
+pub mod paths;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -352,11 +354,12 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
         apis.push(api);
     }
     let mut unsupported = std::mem::take(&mut space.unsupported);
-    unsupported.sort();
-    unsupported.dedup();
     let mut modules = space.into_modules(&mut diags);
     lower_types::box_recursive_fields(&mut modules);
     lower_types::name_default_fns(&mut modules);
+    enforceable::drop_unenforceable(&mut modules, &mut apis, &mut unsupported);
+    unsupported.sort();
+    unsupported.dedup();
     diags.into_result(Model {
         modules,
         apis,
