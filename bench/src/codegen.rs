@@ -162,8 +162,11 @@ pub(crate) fn generation(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
 /// The files of the tree `cargo build -p obakit-api` needs.
 const TREE: &[&str] = &[
     "Cargo.lock",
-    "build.rs",
-    "src",
+    "api/Cargo.toml",
+    "api/build.rs",
+    "api/src",
+    "runtime/Cargo.toml",
+    "runtime/src",
     "spec",
     "codegen/Cargo.toml",
     "codegen/src",
@@ -171,7 +174,7 @@ const TREE: &[&str] = &[
 ];
 
 /// The incremental `cargo build -p obakit-api` (debug, as while developing) after a one-line edit
-/// of `spec/user-service.yaml`, against the same after a one-line edit of `src/lib.rs`. Runs in a
+/// of `spec/user-service.yaml`, against the same after a one-line edit of `api/src/lib.rs`. Runs in a
 /// copy of the tree with its own target folder, so nothing else building here is disturbed.
 pub(crate) fn incremental_build(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let tree = ctx.work.join("build-tree");
@@ -183,7 +186,7 @@ pub(crate) fn incremental_build(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     );
     cargo_build(&tree, &target).context("priming build")?;
     let spec = tree.join("spec/user-service.yaml");
-    let lib = tree.join("src/lib.rs");
+    let lib = tree.join("api/src/lib.rs");
     let (spec_text, lib_text) = (
         std::fs::read_to_string(&spec)?,
         std::fs::read_to_string(&lib)?,
@@ -197,7 +200,7 @@ pub(crate) fn incremental_build(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
             std::fs::write(&lib, format!("{lib_text}// edited {mark}\n"))?;
             let lib_s = cargo_build(&tree, &target)?;
             eprintln!(
-                "incremental build round {}: after a spec edit {} s, after a src/lib.rs edit {} s",
+                "incremental build round {}: after a spec edit {} s, after an api/src/lib.rs edit {} s",
                 round + 1,
                 number(spec_s),
                 number(lib_s)
@@ -218,7 +221,7 @@ pub(crate) fn incremental_build(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
             &rounds,
             Target::None,
         )
-        .with_note("cargo build -p obakit-api, debug; baseline: one-line edit of src/lib.rs"),
+        .with_note("cargo build -p obakit-api, debug; baseline: one-line edit of api/src/lib.rs"),
     ])
 }
 
@@ -259,17 +262,26 @@ fn cargo_build(tree: &Path, target: &Path) -> anyhow::Result<f64> {
 }
 
 /// Copies what the build needs into `tree`; files whose content is unchanged keep their time, so
-/// cargo sees no change. The workspace is cut down to the two packages the build needs.
+/// cargo sees no change. The workspace is cut down to the three packages the build needs.
 fn copy_tree(root: &Path, tree: &Path) -> anyhow::Result<()> {
     for entry in TREE {
         copy_path(&root.join(entry), &tree.join(entry))?;
     }
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
-    let members_line = manifest
+    let mut kept = 0;
+    let manifest: String = manifest
         .lines()
-        .find(|l| l.trim_start().starts_with("members"))
-        .ok_or_else(|| anyhow::anyhow!("no workspace members in Cargo.toml"))?;
-    let manifest = manifest.replacen(members_line, "members = [\".\", \"codegen\"]", 1);
+        .map(|line| {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if matches!(key, "members" | "default-members") {
+                kept += 1;
+                format!("{key} = [\"api\", \"runtime\", \"codegen\"]\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    anyhow::ensure!(kept == 2, "no workspace members in Cargo.toml");
     write_if_changed(&tree.join("Cargo.toml"), manifest.as_bytes())
 }
 

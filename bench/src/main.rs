@@ -90,11 +90,11 @@ pub(crate) struct RunArgs {
     /// First of the loopback ports used (server, hyper, mock gateway: this one and the next ones).
     #[arg(long, default_value_t = 18080)]
     port: u16,
-    /// The repository (spec/, src/); default: the current folder.
+    /// The repository (spec/, api/, codegen/); default: the current folder.
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// The OpenAPI corpus the generator is timed on [default: codegen/tests/data/corpus/documents,
-    /// else ../shared/openapi-corpus].
+    /// The OpenAPI corpus the generator is timed on [default: ../shared/openapi-corpus, beside the
+    /// repository].
     #[arg(long, env = "OBAKIT_BENCH_CORPUS")]
     corpus: Option<PathBuf>,
     /// RUST_LOG of the servers under test [default: unset, the shipped default (info)].
@@ -176,14 +176,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let root = std::path::absolute(&args.root)?;
     let corpus = match &args.corpus {
         Some(corpus) => root.join(corpus),
-        None => [
-            "codegen/tests/data/corpus/documents",
-            "../shared/openapi-corpus",
-        ]
-        .iter()
-        .map(|c| root.join(c))
-        .find(|c| c.is_dir())
-        .unwrap_or_else(|| root.join("codegen/tests/data/corpus/documents")),
+        None => root.join("../shared/openapi-corpus"),
     };
     let ctx = Ctx {
         corpus,

@@ -3,7 +3,7 @@
 //! Three stages, each its own module, each handing a finished value to the next:
 //! [`read`] (files → self-contained OpenAPI 3.0 documents), [`model`] (documents → an intermediate
 //! representation that owns every naming and typing decision) and [`write`] (model → Rust and
-//! Markdown files). `build.rs`, the `obakit-codegen` binary and the tests all call [`generate`].
+//! Markdown files). `api/build.rs`, the `obakit-codegen` binary and the tests all call [`generate`].
 //! [`diff`] compares two revisions of a document on the first two stages (`obakit-codegen diff`).
 
 pub mod diag;
@@ -20,6 +20,10 @@ pub use model::RoleSelection;
 pub use project::{discover_api_specs, obakit_api_settings};
 pub use write::{Files, WriteSettings};
 
+/// The path generated code names the runtime by unless told otherwise: the `obakit-runtime` crate,
+/// which a crate including generated code depends on.
+pub const DEFAULT_RUNTIME_PATH: &str = "::obakit_runtime";
+
 /// What to generate from which specs.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -33,13 +37,13 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Defaults for generating code into a crate that depends on `obakit-api` for the runtime.
+    /// Defaults for generating code into a crate that depends on `obakit-runtime` for the runtime.
     pub fn new(specs: Vec<PathBuf>) -> Self {
         Self {
             specs,
             roles: RoleSelection::default(),
             write: WriteSettings {
-                runtime_path: "::obakit_api::rt".to_owned(),
+                runtime_path: DEFAULT_RUNTIME_PATH.to_owned(),
                 provided_request_errors: false,
                 regenerate_command: "obakit-codegen generate <specs> --out <folder>".to_owned(),
             },
@@ -60,7 +64,7 @@ impl Settings {
                 .map(|p| relative(p, root).display().to_string()),
         );
         words.push(format!("--out {}", relative(out, root).display()));
-        if self.write.runtime_path != "::obakit_api::rt" {
+        if self.write.runtime_path != DEFAULT_RUNTIME_PATH {
             words.push(format!("--runtime-path {}", self.write.runtime_path));
         }
         if let Some(roles) = &self.roles.servers {
@@ -82,6 +86,9 @@ pub struct Generated {
     pub files: Files,
     /// Features of the inputs the generator does not support (generation went on without them).
     pub unsupported: Vec<Diagnostic>,
+    /// How many operations the generated code serves and calls, over all specs (an operation using
+    /// an unsupported feature may be left out, and is then among `unsupported`).
+    pub operations: usize,
 }
 
 /// Why generation failed.
@@ -120,9 +127,11 @@ pub fn generate(settings: &Settings) -> Result<Generated, Error> {
         relativize(&mut model, root);
     }
     let files = write::write(&model, &settings.write).map_err(Error::Write)?;
+    let operations = model.apis.iter().map(|api| api.operations.len()).sum();
     Ok(Generated {
         files,
         unsupported: model.unsupported,
+        operations,
     })
 }
 

@@ -119,8 +119,8 @@ struct Args {
     /// The output folder.
     #[arg(long, short)]
     out: PathBuf,
-    /// Path of the runtime module in the crate that includes the code.
-    #[arg(long, default_value = "::obakit_api::rt")]
+    /// Path of the runtime in the crate that includes the code (the `obakit-runtime` crate by default).
+    #[arg(long, default_value = obakit_codegen::DEFAULT_RUNTIME_PATH)]
     runtime_path: String,
     /// Only these roles (`x-obakit-role`) get a server trait; default: every role.
     #[arg(long, value_delimiter = ',')]

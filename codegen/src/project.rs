@@ -1,5 +1,5 @@
-//! The settings obakit itself generates its API with, shared by `build.rs` and the freshness test
-//! so that the committed copy under `generated/` and the compiled code cannot drift apart.
+//! The settings obakit itself generates its API with, shared by `api/build.rs` and the freshness
+//! test so that the committed copy under `api/generated/` and the compiled code cannot drift apart.
 
 use std::path::{Path, PathBuf};
 
@@ -38,16 +38,16 @@ pub fn discover_api_specs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(specs)
 }
 
-/// How `obakit-api` is generated from `<root>/spec` (the committed copy lives in `<root>/generated`).
+/// How `obakit-api` is generated from `<root>/spec`, `root` being the workspace root (the committed
+/// copy lives in `<root>/api/generated`). The runtime is the default one, `::obakit_runtime`.
 pub fn obakit_api_settings(root: &Path) -> Result<Settings, Error> {
     let mut settings = Settings::new(discover_api_specs(&root.join("spec"))?);
-    settings.write.runtime_path = "crate::rt".to_owned();
     // obakit-api answers request errors with Orange's codes, by hand (src/request_errors.rs).
     settings.write.provided_request_errors = true;
     settings.display_root = Some(root.to_path_buf());
     settings.write.regenerate_command = format!(
         "cargo run -p obakit-codegen -- {}",
-        settings.command_line(Path::new("generated"))
+        settings.command_line(Path::new("api/generated"))
     );
     Ok(settings)
 }

@@ -33,17 +33,20 @@ const CASES: &[&str] = &[
     "enums",
     "formats",
     "inline-schema-named-like-a-component",
+    "media-types-as-bytes",
     "named-map-schema",
     "names",
     "objects",
     "operation-named-new",
     "operations",
     "optional-request-body",
+    "path-params-in-segments",
     "recursive-object",
     "roles",
     "roles-selected",
     "shared",
     "swagger2",
+    "unenforceable-constraints",
     "webhooks-openapi-3-1",
 ];
 
@@ -196,6 +199,22 @@ fn all_of_merges_and_one_of_any_of_become_unions_with_and_without_discriminator(
 #[test]
 fn keywords_and_case_collisions_get_distinct_valid_names() {
     verify("names");
+}
+
+#[test]
+fn path_parameters_inside_a_segment_are_served_and_called_with_their_literal_text() {
+    verify("path-params-in-segments");
+}
+
+#[test]
+fn patterns_the_regex_crate_refuses_and_unique_items_on_unhashable_items_are_left_out_with_a_warning()
+ {
+    verify("unenforceable-constraints");
+}
+
+#[test]
+fn bodies_and_answers_in_other_media_types_are_bytes_under_their_own_content_type() {
+    verify("media-types-as-bytes");
 }
 
 #[test]

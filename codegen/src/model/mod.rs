@@ -7,9 +7,11 @@
 //! descriptions, so editing prose never renames code.
 
 mod callbacks;
+mod enforceable;
 mod lower_operations;
 mod lower_types;
 pub mod names;
+pub mod paths;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -406,14 +408,15 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
     }
     let mut unsupported = std::mem::take(&mut space.unsupported);
     unsupported.extend(specs.iter().flat_map(|s| s.warnings.iter().cloned()));
-    unsupported.sort();
-    unsupported.dedup();
     let mut modules = space.into_modules(&mut diags);
     lower_types::box_recursive_fields(&mut modules);
     lower_types::name_default_fns(&mut modules);
     for api in &mut apis {
         callbacks::resolve_from_requests(api, &modules);
     }
+    enforceable::drop_unenforceable(&mut modules, &mut apis, &mut unsupported);
+    unsupported.sort();
+    unsupported.dedup();
     diags.into_result(Model {
         modules,
         apis,

@@ -5,6 +5,7 @@ use quote::quote;
 
 use super::handler::{method_args, operation_docs, operations_of};
 use super::tokens::{Paths, ident, type_tokens};
+use crate::model::paths::{self as path_template, PathSegment};
 use crate::model::{Api, CallbackUrl, MediaKind, Operation, ParamLocation, Role, TypeRef, UrlPart};
 
 pub(super) fn client_name(api: &Api, role: &Role) -> String {
@@ -76,23 +77,33 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
         }
     }));
 
-    let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|seg| {
-        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => {
-                let p = op
-                    .params
-                    .iter()
-                    .find(|p| p.wire_name == param && p.location == ParamLocation::Path);
-                match p {
-                    Some(p) => {
-                        let n = ident(&p.rust_name);
-                        quote!(#rt::Segment::Param(&#rt::param_string(&#n)))
-                    }
-                    None => quote!(#rt::Segment::Literal(#seg)),
+    let template = path_template::segments(&op.path).unwrap_or_default();
+    let segments = template.into_iter().map(|seg| match seg {
+        PathSegment::Param {
+            name,
+            prefix,
+            suffix,
+        } => {
+            let p = op
+                .params
+                .iter()
+                .find(|p| p.wire_name == name && p.location == ParamLocation::Path);
+            match p {
+                Some(p) if prefix.is_empty() && suffix.is_empty() => {
+                    let n = ident(&p.rust_name);
+                    quote!(#rt::Segment::Param(&#rt::param_string(&#n)))
+                }
+                Some(p) => {
+                    let n = ident(&p.rust_name);
+                    quote!(#rt::Segment::Param(&::std::format!("{}{}{}", #prefix, #rt::param_string(&#n), #suffix)))
+                }
+                None => {
+                    let text = format!("{prefix}{{{name}}}{suffix}");
+                    quote!(#rt::Segment::Literal(#text))
                 }
             }
-            None => quote!(#rt::Segment::Literal(#seg)),
         }
+        PathSegment::Literal(text) => quote!(#rt::Segment::Literal(#text)),
     });
 
     let mut query = Vec::new();
@@ -161,7 +172,8 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
                     quote!(__builder = __builder.header("content-type", "text/plain").body(::std::clone::Clone::clone(__value));)
                 }
                 MediaKind::Binary => {
-                    quote!(__builder = __builder.header("content-type", "application/octet-stream").body(::std::clone::Clone::clone(__value));)
+                    let content_type = &b.content_type;
+                    quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
                 }
             };
             if b.required {

@@ -185,6 +185,15 @@ fn response_variant(r: &Response, paths: &Paths) -> TokenStream {
         let s = Literal::u16_unsuffixed(s);
         oai.push(quote!(status = #s));
     }
+    if let Some(body) = r
+        .body
+        .as_ref()
+        .filter(|b| b.media == MediaKind::Binary && b.content_type != "application/octet-stream")
+    {
+        // Bytes under the spec's own media type (an image, a PDF, a stream), not octet-stream.
+        let content_type = &body.content_type;
+        oai.push(quote!(content_type = #content_type));
+    }
     if let (Some(body), Some((_, docs_type))) = (
         &r.body,
         r.body.as_ref().and_then(|b| b.schema_docs.as_ref()),

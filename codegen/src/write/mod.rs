@@ -23,7 +23,7 @@ use tokens::Paths;
 /// How the generated code fits into the crate that includes it.
 #[derive(Debug, Clone)]
 pub struct WriteSettings {
-    /// Path of the runtime module, e.g. `crate::rt` or `::obakit_api::rt`.
+    /// Path of the runtime module, `::obakit_runtime` by default, or wherever the including crate re-exports it.
     pub runtime_path: String,
     /// When true, the including crate implements `FromRequestError` for the 400 body types itself.
     pub provided_request_errors: bool,

@@ -5,6 +5,7 @@ use quote::{ToTokens, quote};
 
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
 use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
+use crate::model::paths::{self as path_template, PathSegment};
 use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, Role};
 
 /// The tags enum's name, e.g. `ProductOrderingTags`.
@@ -78,6 +79,21 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         for p in &op.params {
             let n = ident(&p.rust_name);
             let wire = &p.wire_name;
+            if let Some(PathSegment::Param { prefix, suffix, .. }) = path_template::segment_of(&op.path, wire)
+                .filter(|s| p.location == ParamLocation::Path && s.is_partial_param())
+            {
+                // The route's parameter is the whole segment; the runtime checks the literal text
+                // around the value (404 when it differs) and parses the value.
+                let inner = type_tokens(&p.ty, None);
+                let pdocs = doc_attr(p.docs.as_deref());
+                params.push(
+                    quote!(#pdocs #[oai(name = #wire)] #n: ::poem_openapi::param::Path<::std::string::String>),
+                );
+                forwards.push(
+                    quote!(#rt::segment_param::<#inner>(&#n.0, #wire, #prefix, #suffix)?),
+                );
+                continue;
+            }
             let inner = type_tokens(&p.ty, None);
             let value_ty = if p.required {
                 inner
@@ -249,15 +265,24 @@ fn item_constraints(op: &Operation, p: &Param, name: &str, rt: &TokenStream) -> 
     }
 }
 
-/// `/pets/{petId}` → `/pets/:petId` (poem's syntax; the model rejected partial segments).
+/// `/pets/{petId}` → `/pets/:petId` (poem's syntax). A parameter sharing its segment with literal
+/// text (`{Sid}.json`) takes the whole segment, which the glue then takes apart: poem-openapi's
+/// routes only know whole-segment parameters.
 pub(super) fn poem_path(path: &str) -> String {
-    path.split('/')
-        .map(
-            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => format!(":{name}"),
-                None => seg.to_owned(),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join("/")
+    let segments = path_template::segments(path).unwrap_or_default();
+    let mut out = String::new();
+    for segment in segments {
+        out.push('/');
+        match segment {
+            PathSegment::Literal(text) => out.push_str(text),
+            PathSegment::Param { name, .. } => {
+                out.push(':');
+                out.push_str(name);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }

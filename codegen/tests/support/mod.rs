@@ -1,8 +1,8 @@
 //! What the corpus and golden tests share: compiling generated code the way a user's crate compiles it.
 //!
 //! Generated code names its types `crate::<module>::types::X`, so each generated `api.rs` is included at
-//! the root of its own small crate. That crate depends on `obakit-api` by path (the runtime generated code
-//! calls, `::obakit_api::rt`) and on every crate `obakit-api` itself depends on, with the workspace's
+//! the root of its own small crate. That crate depends on `obakit-runtime` by path (the runtime generated
+//! code calls, `::obakit_runtime`) and on every crate `obakit-runtime` itself depends on, with the workspace's
 //! versions and features (poem, poem-openapi, reqwest, serde, serde_json, chrono, ...), and denies
 //! warnings. The crates of one test form one scratch cargo workspace, checked by one `cargo check`
 //! invocation, with a copy of the workspace's `Cargo.lock` (same versions, `--offline` works) and a
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The obakit workspace (the `obakit-api` package is its root).
+/// The obakit workspace root (a virtual manifest).
 pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -262,22 +262,27 @@ fn write_workspace(ws: &Path, crates: &[ScratchCrate]) {
     }
 }
 
-/// `obakit-api` by path, then every dependency of `obakit-api` as the workspace declares it.
+/// `obakit-runtime` by path, then every dependency of `obakit-runtime` as the workspace declares it
+/// (generated code names poem, poem-openapi, reqwest, serde, chrono and uuid itself).
 fn dependencies() -> String {
     let root = workspace_root();
-    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
-        .expect("the workspace's Cargo.toml")
-        .parse()
-        .expect("the workspace's Cargo.toml parses");
-    let declared = manifest["workspace"]["dependencies"]
+    let read = |path: PathBuf| -> toml::Table {
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .parse()
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let workspace = read(root.join("Cargo.toml"));
+    let runtime = read(root.join("runtime/Cargo.toml"));
+    let declared = workspace["workspace"]["dependencies"]
         .as_table()
         .expect("[workspace.dependencies]");
-    let used = manifest["dependencies"]
+    let used = runtime["dependencies"]
         .as_table()
-        .expect("obakit-api's [dependencies]");
+        .expect("obakit-runtime's [dependencies]");
     let mut out = format!(
-        "obakit-api = {{ path = {} }}\n",
-        toml::Value::String(root.display().to_string())
+        "obakit-runtime = {{ path = {} }}\n",
+        toml::Value::String(root.join("runtime").display().to_string())
     );
     for (name, spec) in used {
         let inherits = spec

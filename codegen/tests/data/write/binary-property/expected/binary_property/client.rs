@@ -5,40 +5,40 @@ use super::handler::*;
 /// Calls the operations of Binary property.
 #[derive(Debug, Clone)]
 pub struct BinaryPropertyClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl BinaryPropertyClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn add_attachment(
         &self,
         body: &crate::binary_property::types::Attachment,
-    ) -> ::std::result::Result<AddAttachmentResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("attachments")])?;
+    ) -> ::std::result::Result<AddAttachmentResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("attachments")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(AddAttachmentResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -20,7 +20,7 @@ pub trait BinaryPropertyApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(
-                ::obakit_api::rt::not_implemented("addAttachment"),
+                ::obakit_runtime::not_implemented("addAttachment"),
             )
         }
     }

@@ -6,10 +6,10 @@
 pub struct Attachment {
     #[oai(rename = "name")]
     pub name: ::std::string::String,
-    #[oai(rename = "content", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "content", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub content: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Attachment {
+impl ::obakit_runtime::IsEmptyValue for Attachment {
     fn is_empty_value(&self) -> bool {
         false
     }

@@ -5,22 +5,22 @@ use super::handler::*;
 /// Calls the operations of Client parameters named like locals.
 #[derive(Debug, Clone)]
 pub struct ClientLocalsClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl ClientLocalsClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn search(
@@ -35,21 +35,21 @@ impl ClientLocalsClient {
         values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         item: ::std::option::Option<::std::string::String>,
         other: ::std::option::Option<::std::string::String>,
-    ) -> ::std::result::Result<SearchResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("search")])?;
+    ) -> ::std::result::Result<SearchResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("search")])?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         {
             let __value = &query;
-            __query.push(("query", ::obakit_api::rt::param_string(__value)));
+            __query.push(("query", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &url {
-            __query.push(("url", ::obakit_api::rt::param_string(__value)));
+            __query.push(("url", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &status {
-            __query.push(("status", ::obakit_api::rt::param_string(__value)));
+            __query.push(("status", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &bytes {
-            __query.push(("bytes", ::obakit_api::rt::param_string(__value)));
+            __query.push(("bytes", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &value {
             let __values = __value;
@@ -58,32 +58,32 @@ impl ClientLocalsClient {
                     "value",
                     __values
                         .iter()
-                        .map(::obakit_api::rt::param_string)
+                        .map(::obakit_runtime::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
         }
         if let ::std::option::Option::Some(__value) = &values {
             for __item in __value.iter() {
-                __query.push(("values", ::obakit_api::rt::param_string(__item)));
+                __query.push(("values", ::obakit_runtime::param_string(__item)));
             }
         }
         if let ::std::option::Option::Some(__value) = &other {
-            __query.push(("other", ::obakit_api::rt::param_string(__value)));
+            __query.push(("other", ::obakit_runtime::param_string(__value)));
         }
         let mut __builder = self.core.request(::reqwest::Method::GET, __url);
         __builder = __builder.query(&__query);
         if let ::std::option::Option::Some(__value) = &builder {
             __builder = __builder
-                .header("builder", ::obakit_api::rt::param_string(__value));
+                .header("builder", ::obakit_runtime::param_string(__value));
         }
         if let ::std::option::Option::Some(__value) = &headers {
             __builder = __builder
-                .header("headers", ::obakit_api::rt::param_string(__value));
+                .header("headers", ::obakit_runtime::param_string(__value));
         }
         if let ::std::option::Option::Some(__value) = &item {
             __builder = __builder
-                .header("item", ::obakit_api::rt::param_string(__value));
+                .header("item", ::obakit_runtime::param_string(__value));
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -95,7 +95,7 @@ impl ClientLocalsClient {
                         ::poem_openapi::payload::PlainText(
                             ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                         ),
-                        ::obakit_api::rt::decode_header::<
+                        ::obakit_runtime::decode_header::<
                             ::std::string::String,
                         >(__status, &__headers, "status")?,
                     ),
@@ -106,7 +106,7 @@ impl ClientLocalsClient {
                     SearchResponse::Default(
                         ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
-                        ::obakit_api::rt::NoBody,
+                        ::obakit_runtime::NoBody,
                     ),
                 )
             }

@@ -15,7 +15,7 @@ pub enum SearchResponse {
         ::std::option::Option<::std::string::String>,
     ),
     /// Anything else.
-    Default(::poem::http::StatusCode, ::obakit_api::rt::NoBody),
+    Default(::poem::http::StatusCode, ::obakit_runtime::NoBody),
 }
 /// The operations of Client parameters named like locals: implement the ones you serve.
 pub trait ClientLocalsApi: Send + Sync + 'static {
@@ -46,7 +46,7 @@ pub trait ClientLocalsApi: Send + Sync + 'static {
             other,
         );
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("search"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("search"))
         }
     }
 }

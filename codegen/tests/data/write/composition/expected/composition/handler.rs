@@ -17,7 +17,7 @@ pub trait CompositionApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<AddPetResponse>> + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("addPet"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("addPet"))
         }
     }
 }

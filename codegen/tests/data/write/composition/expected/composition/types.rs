@@ -7,7 +7,7 @@ pub enum Anything {
     Named(Named),
     Entity(Entity),
 }
-impl ::obakit_api::rt::IsEmptyValue for Anything {
+impl ::obakit_runtime::IsEmptyValue for Anything {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -17,12 +17,12 @@ impl ::obakit_api::rt::IsEmptyValue for Anything {
 pub struct Cat {
     #[oai(rename = "id")]
     pub id: ::std::string::String,
-    #[oai(rename = "@type", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "@type", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub type_: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "lives", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "lives", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub lives: ::std::option::Option<i32>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Cat {
+impl ::obakit_runtime::IsEmptyValue for Cat {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -34,14 +34,14 @@ pub struct Dog {
     /// Refined by a later part.
     #[oai(rename = "id")]
     pub id: ::std::string::String,
-    #[oai(rename = "@type", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "@type", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub type_: ::std::option::Option<::std::string::String>,
     #[oai(rename = "name")]
     pub name: ::std::string::String,
     #[oai(rename = "barks")]
     pub barks: bool,
 }
-impl ::obakit_api::rt::IsEmptyValue for Dog {
+impl ::obakit_runtime::IsEmptyValue for Dog {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -53,7 +53,7 @@ pub enum DogOrCat {
     Dog(Dog),
     Cat(Cat),
 }
-impl ::obakit_api::rt::IsEmptyValue for DogOrCat {
+impl ::obakit_runtime::IsEmptyValue for DogOrCat {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -63,10 +63,10 @@ impl ::obakit_api::rt::IsEmptyValue for DogOrCat {
 pub struct Entity {
     #[oai(rename = "id")]
     pub id: ::std::string::String,
-    #[oai(rename = "@type", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "@type", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Entity {
+impl ::obakit_runtime::IsEmptyValue for Entity {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -78,7 +78,7 @@ pub enum IdOrName {
     String_(::std::string::String),
     Integer(i64),
 }
-impl ::obakit_api::rt::IsEmptyValue for IdOrName {
+impl ::obakit_runtime::IsEmptyValue for IdOrName {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -89,10 +89,10 @@ pub struct Named {
     #[oai(rename = "name")]
     pub name: ::std::string::String,
     /// Refined by a later part.
-    #[oai(rename = "id", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "id", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Named {
+impl ::obakit_runtime::IsEmptyValue for Named {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -101,15 +101,15 @@ impl ::obakit_api::rt::IsEmptyValue for Named {
 #[oai(rename = "Owner")]
 pub struct Owner {
     /// A decorated reference is the referenced type.
-    #[oai(rename = "pet", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "pet", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub pet: ::std::option::Option<Pet>,
-    #[oai(rename = "inlineUnion", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "inlineUnion", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub inline_union: ::std::option::Option<OwnerInlineUnion>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Owner {
+impl ::obakit_runtime::IsEmptyValue for Owner {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.pet)
-            && ::obakit_api::rt::is_absent(&self.inline_union)
+        ::obakit_runtime::is_absent(&self.pet)
+            && ::obakit_runtime::is_absent(&self.inline_union)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
@@ -118,7 +118,7 @@ pub enum OwnerInlineUnion {
     Dog(Dog),
     OwnerInlineUnionVariant2(OwnerInlineUnionVariant2),
 }
-impl ::obakit_api::rt::IsEmptyValue for OwnerInlineUnion {
+impl ::obakit_runtime::IsEmptyValue for OwnerInlineUnion {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -126,12 +126,12 @@ impl ::obakit_api::rt::IsEmptyValue for OwnerInlineUnion {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "OwnerInlineUnionVariant2")]
 pub struct OwnerInlineUnionVariant2 {
-    #[oai(rename = "wings", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "wings", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub wings: ::std::option::Option<i64>,
 }
-impl ::obakit_api::rt::IsEmptyValue for OwnerInlineUnionVariant2 {
+impl ::obakit_runtime::IsEmptyValue for OwnerInlineUnionVariant2 {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.wings)
+        ::obakit_runtime::is_absent(&self.wings)
     }
 }
 /// A discriminated union with an explicit mapping.
@@ -143,7 +143,7 @@ pub enum Pet {
     #[oai(mapping = "cat")]
     Cat(Cat),
 }
-impl ::obakit_api::rt::IsEmptyValue for Pet {
+impl ::obakit_runtime::IsEmptyValue for Pet {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -155,7 +155,7 @@ pub enum PetNoMapping {
     Dog(Dog),
     Cat(Cat),
 }
-impl ::obakit_api::rt::IsEmptyValue for PetNoMapping {
+impl ::obakit_runtime::IsEmptyValue for PetNoMapping {
     fn is_empty_value(&self) -> bool {
         false
     }

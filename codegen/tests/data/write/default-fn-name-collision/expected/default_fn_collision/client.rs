@@ -5,28 +5,28 @@ use super::handler::*;
 /// Calls the operations of Default function name collision.
 #[derive(Debug, Clone)]
 pub struct DefaultFnCollisionClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl DefaultFnCollisionClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn get_foo(
         &self,
-    ) -> ::std::result::Result<GetFooResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("foo")])?;
+    ) -> ::std::result::Result<GetFooResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("foo")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -35,7 +35,7 @@ impl DefaultFnCollisionClient {
                 ::std::result::Result::Ok(
                     GetFooResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::default_fn_collision::types::GetFoo200Body,
                             >(__status, &__bytes)?,
                         ),
@@ -43,7 +43,7 @@ impl DefaultFnCollisionClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

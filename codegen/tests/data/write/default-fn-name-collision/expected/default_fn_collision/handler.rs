@@ -16,7 +16,7 @@ pub trait DefaultFnCollisionApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetFooResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getFoo"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getFoo"))
         }
     }
 }

@@ -7,7 +7,7 @@ pub struct Foo {
     #[oai(rename = "bar_baz", default = "default_foo_bar_baz")]
     pub bar_baz: ::std::string::String,
 }
-impl ::obakit_api::rt::IsEmptyValue for Foo {
+impl ::obakit_runtime::IsEmptyValue for Foo {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -24,7 +24,7 @@ pub struct FooBar {
     #[oai(rename = "baz", default = "default_foo_bar_baz2")]
     pub baz: ::std::string::String,
 }
-impl ::obakit_api::rt::IsEmptyValue for FooBar {
+impl ::obakit_runtime::IsEmptyValue for FooBar {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -38,14 +38,14 @@ fn default_foo_bar_baz2() -> ::std::string::String {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "GetFoo200Body")]
 pub struct GetFoo200Body {
-    #[oai(rename = "fooBar", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "fooBar", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub foo_bar: ::std::option::Option<FooBar>,
-    #[oai(rename = "foo", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "foo", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub foo: ::std::option::Option<Foo>,
 }
-impl ::obakit_api::rt::IsEmptyValue for GetFoo200Body {
+impl ::obakit_runtime::IsEmptyValue for GetFoo200Body {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.foo_bar)
-            && ::obakit_api::rt::is_absent(&self.foo)
+        ::obakit_runtime::is_absent(&self.foo_bar)
+            && ::obakit_runtime::is_absent(&self.foo)
     }
 }

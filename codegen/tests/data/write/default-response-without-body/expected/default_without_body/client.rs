@@ -5,35 +5,35 @@ use super::handler::*;
 /// Calls the operations of Default response without a body.
 #[derive(Debug, Clone)]
 pub struct DefaultWithoutBodyClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl DefaultWithoutBodyClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn delete_item(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<DeleteItemResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<DeleteItemResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("items"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&id),
+                    ::obakit_runtime::Segment::Literal("items"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&id),
                     ),
                 ],
             )?;
@@ -47,7 +47,7 @@ impl DefaultWithoutBodyClient {
                     DeleteItemResponse::Default(
                         ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
-                        ::obakit_api::rt::NoBody,
+                        ::obakit_runtime::NoBody,
                     ),
                 )
             }

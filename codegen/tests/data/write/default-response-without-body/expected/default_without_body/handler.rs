@@ -8,7 +8,7 @@ pub enum DeleteItemResponse {
     #[oai(status = 204)]
     NoContent,
     /// Any other answer, without a body.
-    Default(::poem::http::StatusCode, ::obakit_api::rt::NoBody),
+    Default(::poem::http::StatusCode, ::obakit_runtime::NoBody),
 }
 /// The operations of Default response without a body: implement the ones you serve.
 pub trait DefaultWithoutBodyApi: Send + Sync + 'static {
@@ -19,7 +19,7 @@ pub trait DefaultWithoutBodyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<DeleteItemResponse>> + Send {
         let _ = (id,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("deleteItem"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("deleteItem"))
         }
     }
 }

@@ -5,22 +5,22 @@ use super::handler::*;
 /// Calls the operations of Code blocks in descriptions.
 #[derive(Debug, Clone)]
 pub struct DocCodeBlocksClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl DocCodeBlocksClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     /// Filter with a query such as:
@@ -50,8 +50,8 @@ impl DocCodeBlocksClient {
     /// See `items[0]` and \[RFC 3986\].
     pub async fn list_things(
         &self,
-    ) -> ::std::result::Result<ListThingsResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("things")])?;
+    ) -> ::std::result::Result<ListThingsResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("things")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -60,7 +60,7 @@ impl DocCodeBlocksClient {
                 ::std::result::Result::Ok(
                     ListThingsResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 ::std::vec::Vec<::std::string::String>,
                             >(__status, &__bytes)?,
                         ),
@@ -68,7 +68,7 @@ impl DocCodeBlocksClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -42,7 +42,7 @@ pub trait DocCodeBlocksApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<ListThingsResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("listThings"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("listThings"))
         }
     }
 }

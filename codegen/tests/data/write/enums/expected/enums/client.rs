@@ -5,32 +5,32 @@ use super::handler::*;
 /// Calls the operations of Enums.
 #[derive(Debug, Clone)]
 pub struct EnumsClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl EnumsClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn list_tasks(
         &self,
         state: ::std::option::Option<crate::enums::types::TaskState>,
-    ) -> ::std::result::Result<ListTasksResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("tasks")])?;
+    ) -> ::std::result::Result<ListTasksResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("tasks")])?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(__value) = &state {
-            __query.push(("state", ::obakit_api::rt::param_string(__value)));
+            __query.push(("state", ::obakit_runtime::param_string(__value)));
         }
         let mut __builder = self.core.request(::reqwest::Method::GET, __url);
         __builder = __builder.query(&__query);
@@ -41,7 +41,7 @@ impl EnumsClient {
                 ::std::result::Result::Ok(
                     ListTasksResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 ::std::vec::Vec<crate::enums::types::Task>,
                             >(__status, &__bytes)?,
                         ),
@@ -49,7 +49,7 @@ impl EnumsClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -17,7 +17,7 @@ pub trait EnumsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<ListTasksResponse>> + Send {
         let _ = (state,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("listTasks"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("listTasks"))
         }
     }
 }

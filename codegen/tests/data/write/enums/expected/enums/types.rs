@@ -31,7 +31,7 @@ impl Plain {
         }
     }
 }
-::obakit_api::rt::open_enum!(Plain, "Plain", ::std::option::Option::None);
+::obakit_runtime::open_enum!(Plain, "Plain", ::std::option::Option::None);
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Task")]
 pub struct Task {
@@ -40,10 +40,10 @@ pub struct Task {
     /// An inline enum becomes its own type.
     #[oai(rename = "priority", default = "default_task_priority")]
     pub priority: TaskPriority,
-    #[oai(rename = "previous", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "previous", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub previous: ::std::option::Option<::std::vec::Vec<TaskState>>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Task {
+impl ::obakit_runtime::IsEmptyValue for Task {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -86,7 +86,7 @@ impl TaskPriority {
         }
     }
 }
-::obakit_api::rt::open_enum!(
+::obakit_runtime::open_enum!(
     TaskPriority, "TaskPriority",
     ::std::option::Option::Some("An inline enum becomes its own type.")
 );
@@ -165,7 +165,7 @@ impl TaskState {
         }
     }
 }
-::obakit_api::rt::open_enum!(
+::obakit_runtime::open_enum!(
     TaskState, "TaskState", ::std::option::Option::Some("Where a task is.")
 );
 /// Open: a value the spec does not list is kept in the last variant and passed on.
@@ -198,6 +198,6 @@ impl WithUnknownCaps {
         }
     }
 }
-::obakit_api::rt::open_enum!(
+::obakit_runtime::open_enum!(
     WithUnknownCaps, "WithUnknownCaps", ::std::option::Option::None
 );

@@ -5,33 +5,33 @@ use super::handler::*;
 /// Calls the operations of Formats.
 #[derive(Debug, Clone)]
 pub struct FormatsClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl FormatsClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn create_sample(
         &self,
         body: &crate::formats::types::Sample,
-    ) -> ::std::result::Result<CreateSampleResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("samples")])?;
+    ) -> ::std::result::Result<CreateSampleResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("samples")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -40,7 +40,7 @@ impl FormatsClient {
                 ::std::result::Result::Ok(
                     CreateSampleResponse::Created(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::formats::types::Sample,
                             >(__status, &__bytes)?,
                         ),
@@ -48,7 +48,7 @@ impl FormatsClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

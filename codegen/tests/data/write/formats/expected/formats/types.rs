@@ -8,33 +8,33 @@ pub struct Sample {
     pub at: ::chrono::DateTime<::chrono::FixedOffset>,
     #[oai(rename = "day")]
     pub day: ::chrono::NaiveDate,
-    #[oai(rename = "small", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "small", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub small: ::std::option::Option<i32>,
-    #[oai(rename = "big", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "big", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub big: ::std::option::Option<i64>,
-    #[oai(rename = "plain", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "plain", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub plain: ::std::option::Option<i64>,
-    #[oai(rename = "single", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "single", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub single: ::std::option::Option<f32>,
-    #[oai(rename = "double", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "double", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub double: ::std::option::Option<f64>,
-    #[oai(rename = "number", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "number", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub number: ::std::option::Option<f64>,
-    #[oai(rename = "bytes", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "bytes", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub bytes: ::std::option::Option<::poem_openapi::types::Base64<::std::vec::Vec<u8>>>,
-    #[oai(rename = "uuid", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "uuid", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub uuid: ::std::option::Option<::uuid::Uuid>,
-    #[oai(rename = "email", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "email", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub email: ::std::option::Option<::std::string::String>,
     #[oai(
         rename = "percent",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(minimum(value = "0"), maximum(value = "100"))
     )]
     pub percent: ::std::option::Option<i64>,
     #[oai(
         rename = "temperature",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(
             minimum(value = "-273.15", exclusive),
             maximum(value = "1000", exclusive)
@@ -43,36 +43,36 @@ pub struct Sample {
     pub temperature: ::std::option::Option<f64>,
     #[oai(
         rename = "step",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(multiple_of = 0.25)
     )]
     pub step: ::std::option::Option<f64>,
     #[oai(
         rename = "stride",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(multiple_of = 5.0)
     )]
     pub stride: ::std::option::Option<i64>,
     #[oai(
         rename = "code",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(min_length = 2, max_length = 8, pattern = "^[A-Z]+$")
     )]
     pub code: ::std::option::Option<::std::string::String>,
     #[oai(
         rename = "choices",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(min_items = 1, max_items = 3, unique_items)
     )]
     pub choices: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[oai(
         rename = "codes",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(max_length = 4)
     )]
     pub codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Sample {
+impl ::obakit_runtime::IsEmptyValue for Sample {
     fn is_empty_value(&self) -> bool {
         false
     }

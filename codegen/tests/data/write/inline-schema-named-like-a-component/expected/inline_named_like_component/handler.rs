@@ -26,7 +26,7 @@ pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
     > + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("createToken"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("createToken"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -39,7 +39,7 @@ pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(
-                ::obakit_api::rt::not_implemented("createOtherToken"),
+                ::obakit_runtime::not_implemented("createOtherToken"),
             )
         }
     }

@@ -4,22 +4,22 @@
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "CreateTokenRequest")]
 pub struct CreateTokenRequest {
-    #[oai(rename = "other", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "other", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub other: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for CreateTokenRequest {
+impl ::obakit_runtime::IsEmptyValue for CreateTokenRequest {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.other)
+        ::obakit_runtime::is_absent(&self.other)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "CreateTokenRequest2")]
 pub struct CreateTokenRequest2 {
-    #[oai(rename = "scope", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "scope", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub scope: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for CreateTokenRequest2 {
+impl ::obakit_runtime::IsEmptyValue for CreateTokenRequest2 {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.scope)
+        ::obakit_runtime::is_absent(&self.scope)
     }
 }

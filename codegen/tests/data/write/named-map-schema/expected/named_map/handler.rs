@@ -16,7 +16,7 @@ pub trait NamedMapApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetLabelsResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getLabels"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getLabels"))
         }
     }
 }

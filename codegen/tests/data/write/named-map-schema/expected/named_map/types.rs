@@ -10,12 +10,12 @@ pub type Labels = ::std::collections::BTreeMap<::std::string::String, Label>;
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Open")]
 pub struct Open {
-    #[oai(rename = "name", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "name", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Open {
+impl ::obakit_runtime::IsEmptyValue for Open {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.name)
+        ::obakit_runtime::is_absent(&self.name)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
@@ -33,14 +33,14 @@ pub struct Resource {
     pub labels: Labels,
     #[oai(
         rename = "names",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(min_length = 1, max_length = 64)
     )]
     pub names: ::std::option::Option<::std::vec::Vec<Label>>,
-    #[oai(rename = "extra", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "extra", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub extra: ::std::option::Option<Anything>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Resource {
+impl ::obakit_runtime::IsEmptyValue for Resource {
     fn is_empty_value(&self) -> bool {
         false
     }

@@ -5,22 +5,22 @@ use super::handler::*;
 /// Calls the operations of Names.
 #[derive(Debug, Clone)]
 pub struct TypeClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl TypeClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn type_(
@@ -29,26 +29,26 @@ impl TypeClient {
         foo_bar: ::std::option::Option<::std::string::String>,
         foo_bar2: ::std::option::Option<::std::string::String>,
         body2: ::std::option::Option<::std::string::String>,
-    ) -> ::std::result::Result<TypeResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<TypeResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("type"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&self_),
+                    ::obakit_runtime::Segment::Literal("type"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&self_),
                     ),
                 ],
             )?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(__value) = &foo_bar {
-            __query.push(("fooBar", ::obakit_api::rt::param_string(__value)));
+            __query.push(("fooBar", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &foo_bar2 {
-            __query.push(("foo_bar", ::obakit_api::rt::param_string(__value)));
+            __query.push(("foo_bar", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &body2 {
-            __query.push(("body", ::obakit_api::rt::param_string(__value)));
+            __query.push(("body", ::obakit_runtime::param_string(__value)));
         }
         let mut __builder = self.core.request(::reqwest::Method::GET, __url);
         __builder = __builder.query(&__query);
@@ -59,7 +59,7 @@ impl TypeClient {
                 ::std::result::Result::Ok(
                     TypeResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::type_::types::Self_,
                             >(__status, &__bytes)?,
                         ),
@@ -67,7 +67,7 @@ impl TypeClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -76,15 +76,15 @@ impl TypeClient {
     }
     pub async fn get_thing(
         &self,
-    ) -> ::std::result::Result<GetThingResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("match")])?;
+    ) -> ::std::result::Result<GetThingResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("match")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(GetThingResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -93,15 +93,15 @@ impl TypeClient {
     }
     pub async fn get_thing2(
         &self,
-    ) -> ::std::result::Result<GetThingResponse2, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("match2")])?;
+    ) -> ::std::result::Result<GetThingResponse2, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("match2")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(GetThingResponse2::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -34,7 +34,7 @@ pub trait TypeApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<TypeResponse>> + Send {
         let _ = (self_, foo_bar, foo_bar2, body2);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("type"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("type"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -43,7 +43,7 @@ pub trait TypeApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetThingResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("get_thing"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("get_thing"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -52,7 +52,7 @@ pub trait TypeApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetThingResponse2>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getThing"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getThing"))
         }
     }
 }

@@ -4,76 +4,76 @@
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "fooBar")]
 pub struct FooBar {
-    #[oai(rename = "a", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "a", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub a: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for FooBar {
+impl ::obakit_runtime::IsEmptyValue for FooBar {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.a)
+        ::obakit_runtime::is_absent(&self.a)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "foo_bar")]
 pub struct FooBar2 {
-    #[oai(rename = "b", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "b", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub b: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for FooBar2 {
+impl ::obakit_runtime::IsEmptyValue for FooBar2 {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.b)
+        ::obakit_runtime::is_absent(&self.b)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Option")]
 pub struct Option_ {
-    #[oai(rename = "value", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "value", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub value: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Option_ {
+impl ::obakit_runtime::IsEmptyValue for Option_ {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.value)
+        ::obakit_runtime::is_absent(&self.value)
     }
 }
 pub type Result_ = i64;
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Self")]
 pub struct Self_ {
-    #[oai(rename = "type", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "type", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub type_: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "self", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "self", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub self_: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "fooBar", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "fooBar", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub foo_bar: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "foo_bar", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "foo_bar", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub foo_bar2: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "FooBar", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "FooBar", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub foo_bar3: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "@type", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "@type", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub type_2: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "@baseType", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "@baseType", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub base_type: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "2fa", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "2fa", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub _2fa: ::std::option::Option<bool>,
-    #[oai(rename = "async", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "async", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub async_: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "crate", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "crate", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub crate_: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "super", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "super", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub super_: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Self_ {
+impl ::obakit_runtime::IsEmptyValue for Self_ {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.type_)
-            && ::obakit_api::rt::is_absent(&self.self_)
-            && ::obakit_api::rt::is_absent(&self.foo_bar)
-            && ::obakit_api::rt::is_absent(&self.foo_bar2)
-            && ::obakit_api::rt::is_absent(&self.foo_bar3)
-            && ::obakit_api::rt::is_absent(&self.type_2)
-            && ::obakit_api::rt::is_absent(&self.base_type)
-            && ::obakit_api::rt::is_absent(&self._2fa)
-            && ::obakit_api::rt::is_absent(&self.async_)
-            && ::obakit_api::rt::is_absent(&self.crate_)
-            && ::obakit_api::rt::is_absent(&self.super_)
+        ::obakit_runtime::is_absent(&self.type_)
+            && ::obakit_runtime::is_absent(&self.self_)
+            && ::obakit_runtime::is_absent(&self.foo_bar)
+            && ::obakit_runtime::is_absent(&self.foo_bar2)
+            && ::obakit_runtime::is_absent(&self.foo_bar3)
+            && ::obakit_runtime::is_absent(&self.type_2)
+            && ::obakit_runtime::is_absent(&self.base_type)
+            && ::obakit_runtime::is_absent(&self._2fa)
+            && ::obakit_runtime::is_absent(&self.async_)
+            && ::obakit_runtime::is_absent(&self.crate_)
+            && ::obakit_runtime::is_absent(&self.super_)
     }
 }
 /// A schema named like a standard type.

@@ -18,7 +18,7 @@ pub trait ObjectsApi: Send + Sync + 'static {
     > + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("listWidgets"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("listWidgets"))
         }
     }
 }

@@ -4,21 +4,21 @@
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "AllOptional")]
 pub struct AllOptional {
-    #[oai(rename = "a", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "a", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub a: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "b", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "b", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub b: ::std::option::Option<i64>,
 }
-impl ::obakit_api::rt::IsEmptyValue for AllOptional {
+impl ::obakit_runtime::IsEmptyValue for AllOptional {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.a) && ::obakit_api::rt::is_absent(&self.b)
+        ::obakit_runtime::is_absent(&self.a) && ::obakit_runtime::is_absent(&self.b)
     }
 }
 /// An object without properties.
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Empty")]
 pub struct Empty {}
-impl ::obakit_api::rt::IsEmptyValue for Empty {
+impl ::obakit_runtime::IsEmptyValue for Empty {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -39,20 +39,20 @@ struct ReachableWire {
     /// An address.
     #[oai(
         rename = "email",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(min_length = 3)
     )]
     email: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "phone", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "phone", skip_serializing_if = "::obakit_runtime::is_absent")]
     phone: ::std::option::Option<::std::string::String>,
     #[oai(rename = "fax", default = "default_reachable_fax")]
     fax: ::std::string::String,
 }
-::obakit_api::rt::bounded_object!(
+::obakit_runtime::bounded_object!(
     Reachable, ReachableWire, "Reachable", ::std::option::Option::Some(1),
     ::std::option::Option::Some(2)
 );
-impl ::obakit_api::rt::IsEmptyValue for Reachable {
+impl ::obakit_runtime::IsEmptyValue for Reachable {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -80,22 +80,22 @@ struct ReachableAtWorkWire {
     /// An address.
     #[oai(
         rename = "email",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(min_length = 3)
     )]
     email: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "phone", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "phone", skip_serializing_if = "::obakit_runtime::is_absent")]
     phone: ::std::option::Option<::std::string::String>,
     #[oai(rename = "fax", default = "default_reachable_at_work_fax")]
     fax: ::std::string::String,
-    #[oai(rename = "desk", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "desk", skip_serializing_if = "::obakit_runtime::is_absent")]
     desk: ::std::option::Option<::std::string::String>,
 }
-::obakit_api::rt::bounded_object!(
+::obakit_runtime::bounded_object!(
     ReachableAtWork, ReachableAtWorkWire, "ReachableAtWork",
     ::std::option::Option::Some(2), ::std::option::Option::Some(2)
 );
-impl ::obakit_api::rt::IsEmptyValue for ReachableAtWork {
+impl ::obakit_runtime::IsEmptyValue for ReachableAtWork {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -117,10 +117,10 @@ pub struct Widget {
     #[oai(rename = "label")]
     pub label: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[oai(rename = "note", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "note", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub note: ::std::option::Option<::std::string::String>,
     /// Optional and nullable.
-    #[oai(rename = "comment", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "comment", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// Optional with a default.
     #[oai(rename = "count", default = "default_widget_count")]
@@ -129,35 +129,35 @@ pub struct Widget {
     pub enabled: bool,
     #[oai(rename = "ratio", default = "default_widget_ratio")]
     pub ratio: f64,
-    #[oai(rename = "tags", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "tags", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    #[oai(rename = "matrix", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "matrix", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub matrix: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i64>>>,
-    #[oai(rename = "children", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "children", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub children: ::std::option::Option<::std::vec::Vec<Widget>>,
     #[oai(rename = "parent")]
     pub parent: WidgetRef,
     /// Free-form string attributes.
-    #[oai(rename = "attributes", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "attributes", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub attributes: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    #[oai(rename = "counters", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "counters", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub counters: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
-    #[oai(rename = "parts", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "parts", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub parts: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, WidgetRef>,
     >,
     /// Anything at all.
-    #[oai(rename = "extra", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "extra", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub extra: ::std::option::Option<::serde_json::Value>,
     /// An inline object becomes its own type.
-    #[oai(rename = "dimensions", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "dimensions", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub dimensions: ::std::option::Option<WidgetDimensions>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Widget {
+impl ::obakit_runtime::IsEmptyValue for Widget {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -184,15 +184,15 @@ fn default_widget_ratio() -> f64 {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "WidgetDimensions")]
 pub struct WidgetDimensions {
-    #[oai(rename = "width", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "width", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub width: ::std::option::Option<f64>,
-    #[oai(rename = "height", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "height", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub height: ::std::option::Option<f64>,
 }
-impl ::obakit_api::rt::IsEmptyValue for WidgetDimensions {
+impl ::obakit_runtime::IsEmptyValue for WidgetDimensions {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.width)
-            && ::obakit_api::rt::is_absent(&self.height)
+        ::obakit_runtime::is_absent(&self.width)
+            && ::obakit_runtime::is_absent(&self.height)
     }
 }
 pub type WidgetList = ::std::vec::Vec<Widget>;
@@ -201,10 +201,10 @@ pub type WidgetList = ::std::vec::Vec<Widget>;
 pub struct WidgetRef {
     #[oai(rename = "id")]
     pub id: ::std::string::String,
-    #[oai(rename = "href", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "href", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub href: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for WidgetRef {
+impl ::obakit_runtime::IsEmptyValue for WidgetRef {
     fn is_empty_value(&self) -> bool {
         false
     }

@@ -5,35 +5,35 @@ use super::handler::*;
 /// Calls the operations of Operations named like generated methods.
 #[derive(Debug, Clone)]
 pub struct OperationNamedNewClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl OperationNamedNewClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn new2(
         &self,
-    ) -> ::std::result::Result<NewResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("new")])?;
+    ) -> ::std::result::Result<NewResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("new")])?;
         let __builder = self.core.request(::reqwest::Method::POST, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(NewResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -42,15 +42,15 @@ impl OperationNamedNewClient {
     }
     pub async fn core2(
         &self,
-    ) -> ::std::result::Result<CoreResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("core")])?;
+    ) -> ::std::result::Result<CoreResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("core")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(CoreResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -59,15 +59,15 @@ impl OperationNamedNewClient {
     }
     pub async fn from_core2(
         &self,
-    ) -> ::std::result::Result<FromCoreResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("from-core")])?;
+    ) -> ::std::result::Result<FromCoreResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("from-core")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(FromCoreResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -76,15 +76,15 @@ impl OperationNamedNewClient {
     }
     pub async fn from_arc2(
         &self,
-    ) -> ::std::result::Result<FromArcResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("from-arc")])?;
+    ) -> ::std::result::Result<FromArcResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("from-arc")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(FromArcResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -37,7 +37,7 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<NewResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("new"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("new"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -46,7 +46,7 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<CoreResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("core"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("core"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -55,7 +55,7 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<FromCoreResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("fromCore"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("fromCore"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -64,7 +64,7 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<FromArcResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("from_arc"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("from_arc"))
         }
     }
 }

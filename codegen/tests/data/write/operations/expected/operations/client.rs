@@ -5,22 +5,22 @@ use super::handler::*;
 /// Calls the operations of Operations.
 #[derive(Debug, Clone)]
 pub struct OperationsClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl OperationsClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     /// One part of an item
@@ -38,18 +38,18 @@ impl OperationsClient {
         since: ::chrono::DateTime<::chrono::FixedOffset>,
         x_request_id: ::std::string::String,
         x_trace: ::std::option::Option<::std::string::String>,
-    ) -> ::std::result::Result<GetPartResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<GetPartResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("items"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&item_id),
+                    ::obakit_runtime::Segment::Literal("items"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&item_id),
                     ),
-                    ::obakit_api::rt::Segment::Literal("parts"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&part_no),
+                    ::obakit_runtime::Segment::Literal("parts"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&part_no),
                     ),
                 ],
             )?;
@@ -61,14 +61,14 @@ impl OperationsClient {
                     "fields",
                     __values
                         .iter()
-                        .map(::obakit_api::rt::param_string)
+                        .map(::obakit_runtime::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
         }
         if let ::std::option::Option::Some(__value) = &tag {
             for __item in __value.iter() {
-                __query.push(("tag", ::obakit_api::rt::param_string(__item)));
+                __query.push(("tag", ::obakit_runtime::param_string(__item)));
             }
         }
         if let ::std::option::Option::Some(__value) = &id {
@@ -78,33 +78,33 @@ impl OperationsClient {
                     "id",
                     __values
                         .iter()
-                        .map(::obakit_api::rt::param_string)
+                        .map(::obakit_runtime::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
         }
         if let ::std::option::Option::Some(__value) = &weight {
             for __item in __value.iter() {
-                __query.push(("weight", ::obakit_api::rt::param_string(__item)));
+                __query.push(("weight", ::obakit_runtime::param_string(__item)));
             }
         }
         if let ::std::option::Option::Some(__value) = &limit {
-            __query.push(("limit", ::obakit_api::rt::param_string(__value)));
+            __query.push(("limit", ::obakit_runtime::param_string(__value)));
         }
         {
             let __value = &since;
-            __query.push(("since", ::obakit_api::rt::param_string(__value)));
+            __query.push(("since", ::obakit_runtime::param_string(__value)));
         }
         let mut __builder = self.core.request(::reqwest::Method::GET, __url);
         __builder = __builder.query(&__query);
         {
             let __value = &x_request_id;
             __builder = __builder
-                .header("X-Request-Id", ::obakit_api::rt::param_string(__value));
+                .header("X-Request-Id", ::obakit_runtime::param_string(__value));
         }
         if let ::std::option::Option::Some(__value) = &x_trace {
             __builder = __builder
-                .header("X-Trace", ::obakit_api::rt::param_string(__value));
+                .header("X-Trace", ::obakit_runtime::param_string(__value));
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -113,21 +113,21 @@ impl OperationsClient {
                 ::std::result::Result::Ok(
                     GetPartResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::operations::types::Part,
                             >(__status, &__bytes)?,
                         ),
-                        ::obakit_api::rt::decode_header::<
+                        ::obakit_runtime::decode_header::<
                             i32,
                         >(__status, &__headers, "X-Rate-Limit")?
-                            .ok_or_else(|| ::obakit_api::rt::ClientError::InvalidBody {
+                            .ok_or_else(|| ::obakit_runtime::ClientError::InvalidBody {
                                 status: __status,
                                 reason: ::std::format!(
                                     "missing header `{}`", "X-Rate-Limit"
                                 ),
                                 body: __bytes.to_vec(),
                             })?,
-                        ::obakit_api::rt::decode_header::<
+                        ::obakit_runtime::decode_header::<
                             ::std::string::String,
                         >(__status, &__headers, "ETag")?,
                     ),
@@ -137,7 +137,7 @@ impl OperationsClient {
                 ::std::result::Result::Ok(
                     GetPartResponse::NotFound(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::operations::types::Problem,
                             >(__status, &__bytes)?,
                         ),
@@ -150,7 +150,7 @@ impl OperationsClient {
                         ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::operations::types::Problem,
                             >(__status, &__bytes)?,
                         ),
@@ -163,18 +163,18 @@ impl OperationsClient {
         &self,
         item_id: ::std::string::String,
         part_no: i32,
-    ) -> ::std::result::Result<DeletePartResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<DeletePartResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("items"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&item_id),
+                    ::obakit_runtime::Segment::Literal("items"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&item_id),
                     ),
-                    ::obakit_api::rt::Segment::Literal("parts"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&part_no),
+                    ::obakit_runtime::Segment::Literal("parts"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&part_no),
                     ),
                 ],
             )?;
@@ -184,7 +184,7 @@ impl OperationsClient {
         match __status {
             204 => ::std::result::Result::Ok(DeletePartResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -195,19 +195,19 @@ impl OperationsClient {
     pub async fn replace_items(
         &self,
         body: &::std::vec::Vec<crate::operations::types::Part>,
-    ) -> ::std::result::Result<ReplaceItemsResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
+    ) -> ::std::result::Result<ReplaceItemsResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
         let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             200 => ::std::result::Result::Ok(ReplaceItemsResponse::Ok),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -217,12 +217,12 @@ impl OperationsClient {
     pub async fn create_item(
         &self,
         body: &crate::operations::types::Part,
-    ) -> ::std::result::Result<CreateItemResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("items")])?;
+    ) -> ::std::result::Result<CreateItemResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -231,14 +231,14 @@ impl OperationsClient {
                 ::std::result::Result::Ok(
                     CreateItemResponse::Created(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::operations::types::Part,
                             >(__status, &__bytes)?,
                         ),
-                        ::obakit_api::rt::decode_header::<
+                        ::obakit_runtime::decode_header::<
                             ::std::string::String,
                         >(__status, &__headers, "Location")?
-                            .ok_or_else(|| ::obakit_api::rt::ClientError::InvalidBody {
+                            .ok_or_else(|| ::obakit_runtime::ClientError::InvalidBody {
                                 status: __status,
                                 reason: ::std::format!("missing header `{}`", "Location"),
                                 body: __bytes.to_vec(),
@@ -250,7 +250,7 @@ impl OperationsClient {
                 ::std::result::Result::Ok(
                     CreateItemResponse::BadRequest(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::operations::types::Problem,
                             >(__status, &__bytes)?,
                         ),
@@ -258,7 +258,7 @@ impl OperationsClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -269,8 +269,8 @@ impl OperationsClient {
     pub async fn create_token(
         &self,
         body: &crate::operations::types::CreateTokenRequest,
-    ) -> ::std::result::Result<CreateTokenResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("token")])?;
+    ) -> ::std::result::Result<CreateTokenResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("token")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
@@ -283,7 +283,7 @@ impl OperationsClient {
                 ::std::result::Result::Ok(
                     CreateTokenResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::operations::types::CreateToken200Body,
                             >(__status, &__bytes)?,
                         ),
@@ -291,7 +291,7 @@ impl OperationsClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -302,8 +302,8 @@ impl OperationsClient {
     pub async fn add_note(
         &self,
         body: &::std::string::String,
-    ) -> ::std::result::Result<AddNoteResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("notes")])?;
+    ) -> ::std::result::Result<AddNoteResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("notes")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
@@ -324,7 +324,7 @@ impl OperationsClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -335,11 +335,11 @@ impl OperationsClient {
     pub async fn replace_labels(
         &self,
         body: &::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> ::std::result::Result<ReplaceLabelsResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("labels")])?;
+    ) -> ::std::result::Result<ReplaceLabelsResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("labels")])?;
         let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
         if let ::std::option::Option::Some(__value) = body {
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -348,7 +348,7 @@ impl OperationsClient {
                 ::std::result::Result::Ok(
                     ReplaceLabelsResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 ::std::collections::BTreeMap<::std::string::String, i64>,
                             >(__status, &__bytes)?,
                         ),
@@ -361,7 +361,7 @@ impl OperationsClient {
                         ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 ::std::vec::Vec<::std::string::String>,
                             >(__status, &__bytes)?,
                         ),
@@ -373,14 +373,14 @@ impl OperationsClient {
     pub async fn download_file(
         &self,
         name: ::std::string::String,
-    ) -> ::std::result::Result<DownloadFileResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<DownloadFileResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("files"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&name),
+                    ::obakit_runtime::Segment::Literal("files"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&name),
                     ),
                 ],
             )?;
@@ -397,7 +397,7 @@ impl OperationsClient {
             }
             418 => ::std::result::Result::Ok(DownloadFileResponse::Status418),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -408,14 +408,14 @@ impl OperationsClient {
         &self,
         name: ::std::string::String,
         body: &::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<UploadFileResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<UploadFileResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("files"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&name),
+                    ::obakit_runtime::Segment::Literal("files"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&name),
                     ),
                 ],
             )?;
@@ -431,7 +431,7 @@ impl OperationsClient {
         match __status {
             204 => ::std::result::Result::Ok(UploadFileResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

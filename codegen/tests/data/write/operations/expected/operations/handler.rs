@@ -53,10 +53,10 @@ pub enum CreateItemResponse {
     BadRequest(::poem_openapi::payload::Json<crate::operations::types::Problem>),
 }
 fn create_item_bad_request(err: ::poem::Error) -> CreateItemResponse {
-    let err = ::obakit_api::rt::RequestError::from_poem(&err);
+    let err = ::obakit_runtime::RequestError::from_poem(&err);
     CreateItemResponse::BadRequest(
         ::poem_openapi::payload::Json(
-            <crate::operations::types::Problem as ::obakit_api::rt::FromRequestError>::from_request_error(
+            <crate::operations::types::Problem as ::obakit_runtime::FromRequestError>::from_request_error(
                 &err,
             ),
         ),
@@ -82,7 +82,7 @@ pub enum ReplaceLabelsResponse {
     /// The labels now.
     #[oai(
         status = 200,
-        actual_type = "::obakit_api::rt::Described<::poem_openapi::payload::Json<::std::collections::BTreeMap<::std::string::String, i64>>, ReplaceLabels200BodySchemaDocs>"
+        actual_type = "::obakit_runtime::Described<::poem_openapi::payload::Json<::std::collections::BTreeMap<::std::string::String, i64>>, ReplaceLabels200BodySchemaDocs>"
     )]
     Ok(
         ::poem_openapi::payload::Json<
@@ -91,7 +91,7 @@ pub enum ReplaceLabelsResponse {
     ),
     /// A failure.
     #[oai(
-        actual_type = "::obakit_api::rt::Described<::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>, ReplaceLabelsDefaultBodySchemaDocs>"
+        actual_type = "::obakit_runtime::Described<::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>, ReplaceLabelsDefaultBodySchemaDocs>"
     )]
     Default(
         ::poem::http::StatusCode,
@@ -118,19 +118,19 @@ pub enum UploadFileResponse {
 /// The description of a body schema of `replaceLabels`, published by the runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct ReplaceLabelsRequestSchemaDocs;
-impl ::obakit_api::rt::SchemaDescription for ReplaceLabelsRequestSchemaDocs {
+impl ::obakit_runtime::SchemaDescription for ReplaceLabelsRequestSchemaDocs {
     const DESCRIPTION: &'static str = "The new labels, in order.";
 }
 /// The description of a body schema of `replaceLabels`, published by the runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct ReplaceLabels200BodySchemaDocs;
-impl ::obakit_api::rt::SchemaDescription for ReplaceLabels200BodySchemaDocs {
+impl ::obakit_runtime::SchemaDescription for ReplaceLabels200BodySchemaDocs {
     const DESCRIPTION: &'static str = "Every label and its count.";
 }
 /// The description of a body schema of `replaceLabels`, published by the runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct ReplaceLabelsDefaultBodySchemaDocs;
-impl ::obakit_api::rt::SchemaDescription for ReplaceLabelsDefaultBodySchemaDocs {
+impl ::obakit_runtime::SchemaDescription for ReplaceLabelsDefaultBodySchemaDocs {
     const DESCRIPTION: &'static str = "What went wrong.";
 }
 /// The operations of Operations: implement the ones you serve.
@@ -166,7 +166,7 @@ pub trait OperationsApi: Send + Sync + 'static {
             x_trace,
         );
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getPart"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getPart"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -177,7 +177,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<DeletePartResponse>> + Send {
         let _ = (item_id, part_no);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("deletePart"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("deletePart"))
         }
     }
     /// An array body.
@@ -191,7 +191,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     > + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("replaceItems"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("replaceItems"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -201,7 +201,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<CreateItemResponse>> + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("createItem"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("createItem"))
         }
     }
     /// A form body.
@@ -215,7 +215,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     > + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("createToken"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("createToken"))
         }
     }
     /// A text body and a text answer.
@@ -227,7 +227,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<AddNoteResponse>> + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("addNote"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("addNote"))
         }
     }
     /// Inline schemas with a description, which no named type carries.
@@ -242,7 +242,7 @@ pub trait OperationsApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(
-                ::obakit_api::rt::not_implemented("replaceLabels"),
+                ::obakit_runtime::not_implemented("replaceLabels"),
             )
         }
     }
@@ -255,7 +255,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     > + Send {
         let _ = (name,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("downloadFile"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("downloadFile"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -266,7 +266,7 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<UploadFileResponse>> + Send {
         let _ = (name, body);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("uploadFile"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("uploadFile"))
         }
     }
 }

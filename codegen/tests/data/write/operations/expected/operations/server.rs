@@ -14,22 +14,22 @@ pub enum OperationsTags {
 /// The constraints of every item of the parameter `id` of `getPart`, checked by the runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct GetPartIdItems;
-impl ::obakit_api::rt::ListItems for GetPartIdItems {
-    const ITEMS: ::obakit_api::rt::ItemConstraints = ::obakit_api::rt::ItemConstraints {
+impl ::obakit_runtime::ListItems for GetPartIdItems {
+    const ITEMS: ::obakit_runtime::ItemConstraints = ::obakit_runtime::ItemConstraints {
         min_length: ::std::option::Option::Some(1),
         max_length: ::std::option::Option::Some(128),
         pattern: ::std::option::Option::Some("^[a-z0-9-]+$"),
-        ..::obakit_api::rt::ItemConstraints::NONE
+        ..::obakit_runtime::ItemConstraints::NONE
     };
 }
 /// The constraints of every item of the parameter `weight` of `getPart`, checked by the runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct GetPartWeightItems;
-impl ::obakit_api::rt::ListItems for GetPartWeightItems {
-    const ITEMS: ::obakit_api::rt::ItemConstraints = ::obakit_api::rt::ItemConstraints {
+impl ::obakit_runtime::ListItems for GetPartWeightItems {
+    const ITEMS: ::obakit_runtime::ItemConstraints = ::obakit_runtime::ItemConstraints {
         minimum: ::std::option::Option::Some((0.0, true)),
         multiple_of: ::std::option::Option::Some(0.5),
-        ..::obakit_api::rt::ItemConstraints::NONE
+        ..::obakit_runtime::ItemConstraints::NONE
     };
 }
 /// Serves any [`OperationsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
@@ -73,14 +73,14 @@ impl<H: OperationsApi> OperationsServer<H> {
         >,
         /// Items with constraints, which the runtime checks one by one.
         #[oai(name = "id", explode = false, default, validator(min_items = 1))]
-        id: ::obakit_api::rt::EachItem<
+        id: ::obakit_runtime::EachItem<
             ::poem_openapi::param::Query<
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             >,
             GetPartIdItems,
         >,
         #[oai(name = "weight")]
-        weight: ::obakit_api::rt::EachItem<
+        weight: ::obakit_runtime::EachItem<
             ::poem_openapi::param::Query<::std::option::Option<::std::vec::Vec<f64>>>,
             GetPartWeightItems,
         >,
@@ -163,7 +163,7 @@ impl<H: OperationsApi> OperationsServer<H> {
     )]
     async fn create_token(
         &self,
-        body: ::obakit_api::rt::Form<crate::operations::types::CreateTokenRequest>,
+        body: ::obakit_runtime::Form<crate::operations::types::CreateTokenRequest>,
     ) -> ::poem::Result<CreateTokenResponse> {
         self.0.create_token(body.0).await
     }
@@ -189,8 +189,8 @@ impl<H: OperationsApi> OperationsServer<H> {
     )]
     async fn replace_labels(
         &self,
-        body: ::obakit_api::rt::OptionalBody<
-            ::obakit_api::rt::Described<
+        body: ::obakit_runtime::OptionalBody<
+            ::obakit_runtime::Described<
                 ::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>,
                 ReplaceLabelsRequestSchemaDocs,
             >,

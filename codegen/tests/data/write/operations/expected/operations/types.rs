@@ -6,10 +6,10 @@
 pub struct CreateToken200Body {
     #[oai(rename = "access_token")]
     pub access_token: ::std::string::String,
-    #[oai(rename = "expires_in", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "expires_in", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub expires_in: ::std::option::Option<i64>,
 }
-impl ::obakit_api::rt::IsEmptyValue for CreateToken200Body {
+impl ::obakit_runtime::IsEmptyValue for CreateToken200Body {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -27,7 +27,7 @@ pub struct CreateTokenRequest {
     #[oai(rename = "grant_type")]
     #[serde(rename = "grant_type")]
     pub grant_type: CreateTokenRequestGrantType,
-    #[oai(rename = "scope", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "scope", skip_serializing_if = "::obakit_runtime::is_absent")]
     #[serde(
         rename = "scope",
         default,
@@ -35,7 +35,7 @@ pub struct CreateTokenRequest {
     )]
     pub scope: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for CreateTokenRequest {
+impl ::obakit_runtime::IsEmptyValue for CreateTokenRequest {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -66,7 +66,7 @@ impl CreateTokenRequestGrantType {
         }
     }
 }
-::obakit_api::rt::open_enum!(
+::obakit_runtime::open_enum!(
     CreateTokenRequestGrantType, "CreateTokenRequestGrantType",
     ::std::option::Option::None
 );
@@ -75,10 +75,10 @@ impl CreateTokenRequestGrantType {
 pub struct Part {
     #[oai(rename = "partNo")]
     pub part_no: i32,
-    #[oai(rename = "name", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "name", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Part {
+impl ::obakit_runtime::IsEmptyValue for Part {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -88,16 +88,16 @@ impl ::obakit_api::rt::IsEmptyValue for Part {
 pub struct Problem {
     #[oai(rename = "code")]
     pub code: ::std::string::String,
-    #[oai(rename = "message", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "message", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub message: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Problem {
+impl ::obakit_runtime::IsEmptyValue for Problem {
     fn is_empty_value(&self) -> bool {
         false
     }
 }
-impl ::obakit_api::rt::FromRequestError for Problem {
-    fn from_request_error(err: &::obakit_api::rt::RequestError) -> Self {
+impl ::obakit_runtime::FromRequestError for Problem {
+    fn from_request_error(err: &::obakit_runtime::RequestError) -> Self {
         Self {
             code: ::std::string::ToString::to_string(&err.status),
             message: ::std::option::Option::Some(

@@ -19,7 +19,7 @@ pub trait OptionalBodyApi: Send + Sync + 'static {
     > + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("replaceItems"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("replaceItems"))
         }
     }
 }

@@ -18,7 +18,7 @@ impl<H: OptionalBodyApi> OptionalBodyServer<H> {
     #[oai(path = "/items", method = "put", operation_id = "replaceItems")]
     async fn replace_items(
         &self,
-        body: ::obakit_api::rt::OptionalBody<
+        body: ::obakit_runtime::OptionalBody<
             ::poem_openapi::payload::Json<
                 ::std::vec::Vec<crate::optional_body::types::Item>,
             >,

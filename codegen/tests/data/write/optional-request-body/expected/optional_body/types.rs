@@ -4,11 +4,11 @@
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Item")]
 pub struct Item {
-    #[oai(rename = "name", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "name", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Item {
+impl ::obakit_runtime::IsEmptyValue for Item {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.name)
+        ::obakit_runtime::is_absent(&self.name)
     }
 }

@@ -16,7 +16,7 @@ pub trait RecursiveObjectApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetNodeResponse>> + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getNode"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getNode"))
         }
     }
 }

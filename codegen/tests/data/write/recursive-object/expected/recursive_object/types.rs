@@ -6,12 +6,12 @@
 pub struct Company {
     #[oai(rename = "owner")]
     pub owner: ::std::boxed::Box<Person>,
-    #[oai(rename = "labels", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "labels", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub labels: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, Company>,
     >,
 }
-impl ::obakit_api::rt::IsEmptyValue for Company {
+impl ::obakit_runtime::IsEmptyValue for Company {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -22,7 +22,7 @@ pub enum Expression {
     Literal(Literal),
     Negation(Negation),
 }
-impl ::obakit_api::rt::IsEmptyValue for Expression {
+impl ::obakit_runtime::IsEmptyValue for Expression {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -33,7 +33,7 @@ pub struct Literal {
     #[oai(rename = "value")]
     pub value: f64,
 }
-impl ::obakit_api::rt::IsEmptyValue for Literal {
+impl ::obakit_runtime::IsEmptyValue for Literal {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -44,7 +44,7 @@ pub struct Negation {
     #[oai(rename = "operand")]
     pub operand: ::std::boxed::Box<Expression>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Negation {
+impl ::obakit_runtime::IsEmptyValue for Negation {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -52,21 +52,21 @@ impl ::obakit_api::rt::IsEmptyValue for Negation {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Node")]
 pub struct Node {
-    #[oai(rename = "value", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "value", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub value: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "next", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "next", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub next: ::std::option::Option<::std::boxed::Box<Node>>,
-    #[oai(rename = "children", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "children", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
-    #[oai(rename = "parent", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "parent", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub parent: ::std::option::Option<::std::boxed::Box<NodeRef>>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Node {
+impl ::obakit_runtime::IsEmptyValue for Node {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.value)
-            && ::obakit_api::rt::is_absent(&self.next)
-            && ::obakit_api::rt::is_absent(&self.children)
-            && ::obakit_api::rt::is_absent(&self.parent)
+        ::obakit_runtime::is_absent(&self.value)
+            && ::obakit_runtime::is_absent(&self.next)
+            && ::obakit_runtime::is_absent(&self.children)
+            && ::obakit_runtime::is_absent(&self.parent)
     }
 }
 pub type NodeRef = Node;
@@ -75,10 +75,10 @@ pub type NodeRef = Node;
 pub struct Person {
     #[oai(rename = "name")]
     pub name: ::std::string::String,
-    #[oai(rename = "employer", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "employer", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub employer: ::std::option::Option<::std::boxed::Box<Company>>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Person {
+impl ::obakit_runtime::IsEmptyValue for Person {
     fn is_empty_value(&self) -> bool {
         false
     }

@@ -38,7 +38,7 @@ pub trait RolesSelectedSupplierApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<PlaceOrderResponse>> + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("placeOrder"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("placeOrder"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -48,7 +48,7 @@ pub trait RolesSelectedSupplierApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetOrderResponse>> + Send {
         let _ = (id,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getOrder"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getOrder"))
         }
     }
 }

@@ -7,7 +7,7 @@ pub struct Order {
     #[oai(rename = "id")]
     pub id: ::std::string::String,
 }
-impl ::obakit_api::rt::IsEmptyValue for Order {
+impl ::obakit_runtime::IsEmptyValue for Order {
     fn is_empty_value(&self) -> bool {
         false
     }

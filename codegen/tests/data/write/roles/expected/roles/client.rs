@@ -5,33 +5,33 @@ use super::handler::*;
 /// Calls the operations of Roles that the `supplier` side serves.
 #[derive(Debug, Clone)]
 pub struct RolesSupplierClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl RolesSupplierClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn place_order(
         &self,
         body: &crate::roles::types::Order,
-    ) -> ::std::result::Result<PlaceOrderResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("orders")])?;
+    ) -> ::std::result::Result<PlaceOrderResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("orders")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -40,7 +40,7 @@ impl RolesSupplierClient {
                 ::std::result::Result::Ok(
                     PlaceOrderResponse::Created(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::roles::types::Order,
                             >(__status, &__bytes)?,
                         ),
@@ -48,7 +48,7 @@ impl RolesSupplierClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -58,14 +58,14 @@ impl RolesSupplierClient {
     pub async fn get_order(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<GetOrderResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<GetOrderResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("orders"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&id),
+                    ::obakit_runtime::Segment::Literal("orders"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&id),
                     ),
                 ],
             )?;
@@ -77,7 +77,7 @@ impl RolesSupplierClient {
                 ::std::result::Result::Ok(
                     GetOrderResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::roles::types::Order,
                             >(__status, &__bytes)?,
                         ),
@@ -85,7 +85,7 @@ impl RolesSupplierClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -96,40 +96,40 @@ impl RolesSupplierClient {
 /// Calls the operations of Roles that the `buyer-gateway` side serves.
 #[derive(Debug, Clone)]
 pub struct RolesBuyerGatewayClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl RolesBuyerGatewayClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn notify_order_event(
         &self,
         body: &crate::roles::types::Order,
-    ) -> ::std::result::Result<NotifyOrderEventResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("events")])?;
+    ) -> ::std::result::Result<NotifyOrderEventResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("events")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(NotifyOrderEventResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -140,36 +140,36 @@ impl RolesBuyerGatewayClient {
 /// Calls the operations of Roles.
 #[derive(Debug, Clone)]
 pub struct RolesClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl RolesClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     /// Without a role: the default role.
     pub async fn health(
         &self,
-    ) -> ::std::result::Result<HealthResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("health")])?;
+    ) -> ::std::result::Result<HealthResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("health")])?;
         let __builder = self.core.request(::reqwest::Method::GET, __url);
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             200 => ::std::result::Result::Ok(HealthResponse::Ok),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

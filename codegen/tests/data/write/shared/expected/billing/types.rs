@@ -7,7 +7,7 @@ pub struct Invoice {
     #[oai(rename = "amount")]
     pub amount: crate::common::types::Money,
 }
-impl ::obakit_api::rt::IsEmptyValue for Invoice {
+impl ::obakit_runtime::IsEmptyValue for Invoice {
     fn is_empty_value(&self) -> bool {
         false
     }

@@ -9,7 +9,7 @@ pub struct Error {
     #[oai(rename = "reason")]
     pub reason: ::std::string::String,
 }
-impl ::obakit_api::rt::IsEmptyValue for Error {
+impl ::obakit_runtime::IsEmptyValue for Error {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -22,7 +22,7 @@ pub struct Money {
     #[oai(rename = "unit")]
     pub unit: ::std::string::String,
 }
-impl ::obakit_api::rt::IsEmptyValue for Money {
+impl ::obakit_runtime::IsEmptyValue for Money {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -57,9 +57,9 @@ impl State {
         }
     }
 }
-::obakit_api::rt::open_enum!(State, "State", ::std::option::Option::None);
-impl ::obakit_api::rt::FromRequestError for Error {
-    fn from_request_error(err: &::obakit_api::rt::RequestError) -> Self {
+::obakit_runtime::open_enum!(State, "State", ::std::option::Option::None);
+impl ::obakit_runtime::FromRequestError for Error {
+    fn from_request_error(err: &::obakit_runtime::RequestError) -> Self {
         Self {
             code: i32::from(err.status),
             reason: ::std::clone::Clone::clone(&err.detail),

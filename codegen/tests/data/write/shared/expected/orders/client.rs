@@ -5,35 +5,35 @@ use super::handler::*;
 /// Calls the operations of Orders.
 #[derive(Debug, Clone)]
 pub struct OrdersClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl OrdersClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn get_order(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<GetOrderResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<GetOrderResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("orders"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&id),
+                    ::obakit_runtime::Segment::Literal("orders"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&id),
                     ),
                 ],
             )?;
@@ -45,7 +45,7 @@ impl OrdersClient {
                 ::std::result::Result::Ok(
                     GetOrderResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::orders::types::Order,
                             >(__status, &__bytes)?,
                         ),
@@ -56,7 +56,7 @@ impl OrdersClient {
                 ::std::result::Result::Ok(
                     GetOrderResponse::BadRequest(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::common::types::Error,
                             >(__status, &__bytes)?,
                         ),
@@ -64,7 +64,7 @@ impl OrdersClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -13,10 +13,10 @@ pub enum GetOrderResponse {
     BadRequest(::poem_openapi::payload::Json<crate::common::types::Error>),
 }
 fn get_order_bad_request(err: ::poem::Error) -> GetOrderResponse {
-    let err = ::obakit_api::rt::RequestError::from_poem(&err);
+    let err = ::obakit_runtime::RequestError::from_poem(&err);
     GetOrderResponse::BadRequest(
         ::poem_openapi::payload::Json(
-            <crate::common::types::Error as ::obakit_api::rt::FromRequestError>::from_request_error(
+            <crate::common::types::Error as ::obakit_runtime::FromRequestError>::from_request_error(
                 &err,
             ),
         ),
@@ -31,7 +31,7 @@ pub trait OrdersApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetOrderResponse>> + Send {
         let _ = (id,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("getOrder"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("getOrder"))
         }
     }
 }

@@ -8,10 +8,10 @@ pub struct Order {
     pub id: ::std::string::String,
     #[oai(rename = "total")]
     pub total: crate::common::types::Money,
-    #[oai(rename = "state", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "state", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub state: ::std::option::Option<crate::common::types::State>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Order {
+impl ::obakit_runtime::IsEmptyValue for Order {
     fn is_empty_value(&self) -> bool {
         false
     }

@@ -5,22 +5,22 @@ use super::handler::*;
 /// Calls the operations of Swagger 2.0.
 #[derive(Debug, Clone)]
 pub struct Swagger2Client {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl Swagger2Client {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn list_pets(
@@ -28,11 +28,11 @@ impl Swagger2Client {
         limit: ::std::option::Option<i32>,
         tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         x_request_id: ::std::string::String,
-    ) -> ::std::result::Result<ListPetsResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("pets")])?;
+    ) -> ::std::result::Result<ListPetsResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("pets")])?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(__value) = &limit {
-            __query.push(("limit", ::obakit_api::rt::param_string(__value)));
+            __query.push(("limit", ::obakit_runtime::param_string(__value)));
         }
         if let ::std::option::Option::Some(__value) = &tags {
             let __values = __value;
@@ -41,7 +41,7 @@ impl Swagger2Client {
                     "tags",
                     __values
                         .iter()
-                        .map(::obakit_api::rt::param_string)
+                        .map(::obakit_runtime::param_string)
                         .collect::<::std::vec::Vec<_>>()
                         .join(","),
                 ));
@@ -51,7 +51,7 @@ impl Swagger2Client {
         {
             let __value = &x_request_id;
             __builder = __builder
-                .header("X-Request-Id", ::obakit_api::rt::param_string(__value));
+                .header("X-Request-Id", ::obakit_runtime::param_string(__value));
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -60,11 +60,11 @@ impl Swagger2Client {
                 ::std::result::Result::Ok(
                     ListPetsResponse::Ok(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 ::std::vec::Vec<crate::swagger2::types::Pet>,
                             >(__status, &__bytes)?,
                         ),
-                        ::obakit_api::rt::decode_header::<
+                        ::obakit_runtime::decode_header::<
                             i64,
                         >(__status, &__headers, "X-Total")?,
                     ),
@@ -76,7 +76,7 @@ impl Swagger2Client {
                         ::poem::http::StatusCode::from_u16(__status)
                             .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::swagger2::types::Error,
                             >(__status, &__bytes)?,
                         ),
@@ -88,12 +88,12 @@ impl Swagger2Client {
     pub async fn create_pet(
         &self,
         body: &crate::swagger2::types::Pet,
-    ) -> ::std::result::Result<CreatePetResponse, ::obakit_api::rt::ClientError> {
-        let __url = self.core.url(&[::obakit_api::rt::Segment::Literal("pets")])?;
+    ) -> ::std::result::Result<CreatePetResponse, ::obakit_runtime::ClientError> {
+        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("pets")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
@@ -102,7 +102,7 @@ impl Swagger2Client {
                 ::std::result::Result::Ok(
                     CreatePetResponse::Created(
                         ::poem_openapi::payload::Json(
-                            ::obakit_api::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::swagger2::types::Pet,
                             >(__status, &__bytes)?,
                         ),
@@ -110,7 +110,7 @@ impl Swagger2Client {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -121,16 +121,16 @@ impl Swagger2Client {
         &self,
         pet_id: ::std::string::String,
         body: &crate::swagger2::types::DescribePhotoRequest,
-    ) -> ::std::result::Result<DescribePhotoResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<DescribePhotoResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
             .url(
                 &[
-                    ::obakit_api::rt::Segment::Literal("pets"),
-                    ::obakit_api::rt::Segment::Param(
-                        &::obakit_api::rt::param_string(&pet_id),
+                    ::obakit_runtime::Segment::Literal("pets"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&pet_id),
                     ),
-                    ::obakit_api::rt::Segment::Literal("photo"),
+                    ::obakit_runtime::Segment::Literal("photo"),
                 ],
             )?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
@@ -143,7 +143,7 @@ impl Swagger2Client {
         match __status {
             204 => ::std::result::Result::Ok(DescribePhotoResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

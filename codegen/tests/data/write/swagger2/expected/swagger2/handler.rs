@@ -42,7 +42,7 @@ pub trait Swagger2Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<ListPetsResponse>> + Send {
         let _ = (limit, tags, x_request_id);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("listPets"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("listPets"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -52,7 +52,7 @@ pub trait Swagger2Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<CreatePetResponse>> + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("createPet"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("createPet"))
         }
     }
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -66,7 +66,7 @@ pub trait Swagger2Api: Send + Sync + 'static {
         let _ = (pet_id, body);
         async move {
             ::std::result::Result::Err(
-                ::obakit_api::rt::not_implemented("describePhoto"),
+                ::obakit_runtime::not_implemented("describePhoto"),
             )
         }
     }

@@ -41,7 +41,7 @@ impl<H: Swagger2Api> Swagger2Server<H> {
         &self,
         #[oai(name = "petId")]
         pet_id: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::obakit_api::rt::Form<crate::swagger2::types::DescribePhotoRequest>,
+        body: ::obakit_runtime::Form<crate::swagger2::types::DescribePhotoRequest>,
     ) -> ::poem::Result<DescribePhotoResponse> {
         self.0.describe_photo(pet_id.0, body.0).await
     }

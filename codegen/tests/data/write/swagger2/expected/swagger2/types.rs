@@ -14,7 +14,7 @@ pub struct DescribePhotoRequest {
     #[oai(rename = "caption")]
     #[serde(rename = "caption")]
     pub caption: ::std::string::String,
-    #[oai(rename = "rating", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "rating", skip_serializing_if = "::obakit_runtime::is_absent")]
     #[serde(
         rename = "rating",
         default,
@@ -22,7 +22,7 @@ pub struct DescribePhotoRequest {
     )]
     pub rating: ::std::option::Option<i64>,
 }
-impl ::obakit_api::rt::IsEmptyValue for DescribePhotoRequest {
+impl ::obakit_runtime::IsEmptyValue for DescribePhotoRequest {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -32,10 +32,10 @@ impl ::obakit_api::rt::IsEmptyValue for DescribePhotoRequest {
 pub struct Error {
     #[oai(rename = "code")]
     pub code: i32,
-    #[oai(rename = "message", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "message", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub message: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Error {
+impl ::obakit_runtime::IsEmptyValue for Error {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -43,16 +43,16 @@ impl ::obakit_api::rt::IsEmptyValue for Error {
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Pet")]
 pub struct Pet {
-    #[oai(rename = "id", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "id", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub id: ::std::option::Option<i64>,
     #[oai(rename = "name")]
     pub name: ::std::string::String,
-    #[oai(rename = "kind", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "kind", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub kind: ::std::option::Option<PetKind>,
-    #[oai(rename = "born", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "born", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub born: ::std::option::Option<::chrono::NaiveDate>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Pet {
+impl ::obakit_runtime::IsEmptyValue for Pet {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -87,4 +87,4 @@ impl PetKind {
         }
     }
 }
-::obakit_api::rt::open_enum!(PetKind, "PetKind", ::std::option::Option::None);
+::obakit_runtime::open_enum!(PetKind, "PetKind", ::std::option::Option::None);

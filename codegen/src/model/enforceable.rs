@@ -1,0 +1,196 @@
+//! Constraints the generated code could not enforce as the spec writes them, found once the whole
+//! model is known: each is left out with a located warning (an unsupported feature) rather than
+//! becoming a compile error in the generated crate.
+//!
+//! - `pattern`s the regex crate refuses (backreferences, lookaround): poem-openapi's derives compile
+//!   every pattern with it while expanding, so one such pattern would stop the user's build.
+//! - `uniqueItems` on items that are not `Eq + Hash` (objects, unions, numbers with a fraction,
+//!   free-form values): poem-openapi's `UniqueItems` validator collects the items in a `HashSet`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+
+use super::{Api, TypeKind, TypeModule, TypeRef, Validators};
+
+/// The message of a left-out pattern, as listed among unsupported features.
+const UNCOMPILABLE_PATTERN: &str =
+    "pattern the regex crate cannot compile (backreference or lookaround): not checked";
+/// The message of a left-out `uniqueItems`, as listed among unsupported features.
+const UNHASHABLE_UNIQUE_ITEMS: &str =
+    "uniqueItems on items without equality and hashing (objects, unions, numbers): not checked";
+
+/// Clears, in every field and parameter, the constraints the generated code cannot enforce, and
+/// records each as unsupported where the spec states it.
+pub(super) fn drop_unenforceable(
+    modules: &mut BTreeMap<String, TypeModule>,
+    apis: &mut [Api],
+    unsupported: &mut Vec<Diagnostic>,
+) {
+    let hashable = Hashable::of(modules);
+    for module in modules.values_mut() {
+        for def in module.types.values_mut() {
+            let TypeKind::Object(object) = &mut def.kind else {
+                continue;
+            };
+            let (file, pointer) = &def.origin;
+            for field in &mut object.fields {
+                let at = format!("{pointer}/properties/{}", escape(&field.wire_name));
+                check(
+                    &mut field.validators,
+                    &field.ty,
+                    &hashable,
+                    file,
+                    &at,
+                    unsupported,
+                );
+            }
+        }
+    }
+    for api in apis {
+        for operation in &mut api.operations {
+            for param in &mut operation.params {
+                let at = format!("{}/parameters/{}", operation.pointer, param.wire_name);
+                check(
+                    &mut param.validators,
+                    &param.ty,
+                    &hashable,
+                    &api.source,
+                    &at,
+                    unsupported,
+                );
+            }
+        }
+    }
+}
+
+fn check(
+    validators: &mut Validators,
+    ty: &TypeRef,
+    hashable: &Hashable,
+    file: &Path,
+    pointer: &str,
+    unsupported: &mut Vec<Diagnostic>,
+) {
+    if validators
+        .pattern
+        .as_deref()
+        .is_some_and(|p| !regex_compiles(p))
+    {
+        validators.pattern = None;
+        unsupported.push(Diagnostic::new(
+            file,
+            format!("{pointer}/pattern"),
+            UNCOMPILABLE_PATTERN,
+        ));
+    }
+    if let Some(items) = validators.items.as_deref_mut()
+        && items.pattern.as_deref().is_some_and(|p| !regex_compiles(p))
+    {
+        items.pattern = None;
+        unsupported.push(Diagnostic::new(
+            file,
+            format!("{pointer}/items/pattern"),
+            UNCOMPILABLE_PATTERN,
+        ));
+    }
+    if validators.unique_items {
+        let item = match ty {
+            TypeRef::Vec(item) => Some(item.as_ref()),
+            _ => None,
+        };
+        if !item.is_some_and(|item| hashable.is(item)) {
+            validators.unique_items = false;
+            unsupported.push(Diagnostic::new(
+                file,
+                format!("{pointer}/uniqueItems"),
+                UNHASHABLE_UNIQUE_ITEMS,
+            ));
+        }
+    }
+}
+
+/// True when the regex crate, which poem-openapi compiles patterns with, accepts `pattern`.
+fn regex_compiles(pattern: &str) -> bool {
+    regex_syntax::Parser::new().parse(pattern).is_ok()
+}
+
+/// RFC 6901 escaping of one pointer segment.
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Which types the generated code derives `Eq + Hash` for: scalars without a fraction, strings,
+/// enumerations, lists of those, and aliases of them.
+struct Hashable {
+    enums: BTreeSet<(String, String)>,
+    aliases: BTreeMap<(String, String), TypeRef>,
+}
+
+impl Hashable {
+    fn of(modules: &BTreeMap<String, TypeModule>) -> Self {
+        let mut enums = BTreeSet::new();
+        let mut aliases = BTreeMap::new();
+        for module in modules.values() {
+            for (name, def) in &module.types {
+                let key = (module.name.clone(), name.clone());
+                match &def.kind {
+                    TypeKind::Enum(_) => {
+                        enums.insert(key);
+                    }
+                    TypeKind::Alias(target) => {
+                        aliases.insert(key, target.clone());
+                    }
+                    TypeKind::Object(_) | TypeKind::Union(_) => {}
+                }
+            }
+        }
+        Self { enums, aliases }
+    }
+
+    fn is(&self, ty: &TypeRef) -> bool {
+        self.within(ty, 0)
+    }
+
+    fn within(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U32
+            | TypeRef::U64
+            | TypeRef::DateTime
+            | TypeRef::Date
+            | TypeRef::Uuid => true,
+            TypeRef::F32 | TypeRef::F64 | TypeRef::Base64 | TypeRef::Any | TypeRef::Map(_) => false,
+            TypeRef::Vec(item) => self.within(item, depth),
+            TypeRef::Named { module, name } => {
+                let key = (module.clone(), name.clone());
+                if self.enums.contains(&key) {
+                    return true;
+                }
+                // Aliases may refer to each other; a cycle of aliases is not hashable.
+                depth < 16
+                    && self
+                        .aliases
+                        .get(&key)
+                        .is_some_and(|target| self.within(target, depth + 1))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regex_compiles;
+
+    #[test]
+    fn patterns_with_backreferences_or_lookaround_do_not_compile_and_ordinary_ones_do() {
+        assert!(regex_compiles(r"^[a-z]+\d{2,}$"));
+        assert!(!regex_compiles(r"^(a)\1$"));
+        assert!(!regex_compiles(r"^(?!foo).*$"));
+        assert!(!regex_compiles(r"(?<=x)y"));
+    }
+}
