@@ -329,6 +329,12 @@ pub struct ProductOrder {
     pub id: ::std::option::Option<::std::string::String>,
     /// Orange's identifier of the order; the partner answers it back and uses it to recognise a replayed order.
     /// Decision: Orange's order id travels here; confirm the property name with Orange's files.
+    /// Decision: a resend is recognised by its business content, `externalReference`, `category`, `customer`,
+    /// `relatedContact` and `orderItem`; the dates Orange may restamp (`orderDate`, `requestedStartDate`,
+    /// `completionDate`) and what only the partner sets (`id`, `state`, `note`) do not count, so a resend that differs
+    /// only in those gets the first answer, and another content under the same id is a 409 (code 69). An order without
+    /// `externalReference` is recognised by the same content within 24 hours of the first: its resend gets the first
+    /// answer and creates nothing twice (an identical order within that window is taken for a resend); confirm with Orange.
     #[oai(rename = "externalReference", skip_serializing_if = "crate::rt::is_absent")]
     pub external_reference: ::std::option::Option<
         crate::common::types::ExternalReference,

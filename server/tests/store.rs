@@ -330,6 +330,65 @@ async fn concurrent_replays_of_one_order_create_it_once(db: TestDb) {
     );
 }
 
+/// UC2 without Orange's order id (the getting-started page never names one on productOrder).
+fn unreferenced_uc2(quantity: u32) -> obakit_server::domain::PlaceOrder {
+    obakit_server::domain::PlaceOrder {
+        external_id: None,
+        ..uc2("content", quantity)
+    }
+}
+
+async fn an_order_without_orange_s_id_resent_with_the_same_content_creates_nothing_twice(
+    db: TestDb,
+) {
+    let store = db.store().await;
+    let first = store
+        .place_order(&unreferenced_uc2(2), SYNC, no_events)
+        .await
+        .expect("placed");
+    assert!(!first.replayed);
+    let resent = store
+        .place_order(&unreferenced_uc2(2), SYNC, no_events)
+        .await
+        .expect("answered");
+    assert!(resent.replayed, "the same content is a resend");
+    assert_eq!(resent.outcome, first.outcome, "the first answer again");
+    assert_eq!(
+        store
+            .licenses_by_fleet(&fleet(&first.outcome))
+            .await
+            .expect("read")
+            .len(),
+        2
+    );
+    let other = store
+        .place_order(&unreferenced_uc2(3), SYNC, no_events)
+        .await
+        .expect("placed");
+    assert!(!other.replayed, "other content is another order");
+    assert_ne!(other.outcome.order_id, first.outcome.order_id);
+}
+
+async fn concurrent_resends_of_an_order_without_orange_s_id_create_it_once(db: TestDb) {
+    let store = db.store().await;
+    let order = unreferenced_uc2(3);
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (store, order) = (store.clone(), order.clone());
+            tokio::spawn(async move { store.place_order(&order, SYNC, no_events).await })
+        })
+        .collect();
+    let mut fresh = 0;
+    let mut answers = Vec::new();
+    for task in tasks {
+        let placed = task.await.expect("task").expect("placed or replayed");
+        fresh += usize::from(!placed.replayed);
+        answers.push(placed.outcome);
+    }
+    assert_eq!(fresh, 1);
+    assert!(answers.windows(2).all(|w| w[0] == w[1]));
+}
+
 async fn updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear(db: TestDb) {
     let store = db.store().await;
     let outcome = completed(&store, &uc2("ORD-1", 3)).await;
@@ -1234,6 +1293,8 @@ on_both_backends!(
     the_same_order_id_with_a_different_content_is_a_conflict,
     a_replayed_failed_order_answers_the_same_failure,
     concurrent_replays_of_one_order_create_it_once,
+    an_order_without_orange_s_id_resent_with_the_same_content_creates_nothing_twice,
+    concurrent_resends_of_an_order_without_orange_s_id_create_it_once,
     updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear,
     an_update_with_one_unknown_id_changes_nothing,
     reactivating_a_terminated_license_fails_the_whole_update,

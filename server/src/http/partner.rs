@@ -96,8 +96,9 @@ impl ProductOrderingPartnerApi for Partner {
                     69,
                     "conflict",
                     format!(
-                        "order {external_id} was already received with a different body; \
-                         a replay must repeat the first body exactly"
+                        "order {external_id} was already received with another content; \
+                         a resend must carry the same externalReference, category, customer, \
+                         relatedContact and orderItem (dates may differ)"
                     ),
                 ))));
             }

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use sqlx::{Acquire, AssertSqlSafe};
 
-use super::db::WriteTx;
+use super::db::{Backend, WriteTx};
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
 use super::{Failure, Store, StoreError, customers, licenses};
 use crate::domain::{
-    DomainError, Fleet, FleetId, LicenseSummary, OrderId, OrderKind, OrderOutcome, OrderState,
-    PlaceOrder, new_licenses,
+    DomainError, Fingerprint, Fleet, FleetId, LicenseSummary, OrderId, OrderKind, OrderOutcome,
+    OrderState, PlaceOrder, new_licenses,
 };
 use crate::provisioning::{Action, ActionKind};
 
@@ -61,9 +61,15 @@ impl Store {
         // Orange id committed between our lookup and our insert: the lookup then finds it.
         for _ in 0..2 {
             let mut tx = self.db.begin_write().await?;
-            if let Some(external_id) = &order.external_id
-                && let Some(previous) = previous_order(tx.conn(), external_id).await?
-            {
+            let now = sql::now();
+            let previous = match &order.external_id {
+                Some(external_id) => previous_order(tx.conn(), external_id).await?,
+                None => {
+                    previous_unreferenced(tx.conn(), self.db.backend, &order.fingerprint, now)
+                        .await?
+                }
+            };
+            if let Some(previous) = previous {
                 drop(tx);
                 return if previous.fingerprint == order.fingerprint.as_str() {
                     Ok(Placed {
@@ -72,11 +78,10 @@ impl Store {
                     })
                 } else {
                     Err(StoreError::OrderConflict {
-                        external_id: external_id.clone(),
+                        external_id: order.external_id.clone().unwrap_or_default(),
                     })
                 };
             }
-            let now = sql::now();
             let acknowledged = OrderOutcome::acknowledged(order, OrderId::generate(), now);
             match insert_order(tx.conn(), order, &acknowledged, now).await {
                 Err(StoreError::Conflict(_)) if order.external_id.is_some() => continue,
@@ -281,6 +286,51 @@ async fn previous_order(
         })
     })
     .transpose()
+}
+
+/// How long an order without Orange's order id answers a resend of the same content with its
+/// first answer (see [`previous_unreferenced`]).
+const UNREFERENCED_REPLAY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// The order without Orange's order id placed with the same business content (fingerprint)
+/// within [`UNREFERENCED_REPLAY_WINDOW`], if any: its key is the content itself, so a resend
+/// after a timeout creates nothing twice. On PostgreSQL the same content is serialized by a
+/// transaction-scoped advisory lock, so two concurrent resends cannot both miss each other
+/// (SQLite has one writer already).
+async fn previous_unreferenced(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    fingerprint: &Fingerprint,
+    now: DateTime<Utc>,
+) -> Result<Option<Previous>, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+            .bind(advisory_key(fingerprint))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let row = sqlx::query(
+        "SELECT fingerprint, answer FROM orders \
+         WHERE external_id IS NULL AND fingerprint = $1 AND created_at >= $2 \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(fingerprint.as_str().to_owned())
+    .bind(ts(now - UNREFERENCED_REPLAY_WINDOW))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(Previous {
+            fingerprint: text(&row, "fingerprint")?,
+            answer: json(&row, "answer")?,
+        })
+    })
+    .transpose()
+}
+
+/// The first 64 bits of a fingerprint (hex SHA-256), as PostgreSQL's advisory lock key.
+fn advisory_key(fingerprint: &Fingerprint) -> i64 {
+    let hex = fingerprint.as_str().get(..16).unwrap_or_default();
+    u64::from_str_radix(hex, 16).map_or(0, |key| i64::from_ne_bytes(key.to_ne_bytes()))
 }
 
 async fn insert_order(
