@@ -54,6 +54,7 @@ impl Background {
 /// loads the catalogue and the provisioner, sets up authentication, the asynchronous worker and
 /// the event dispatcher.
 pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
+    let config = &config.resolved()?;
     let asynchronous =
         config.mode.product_ordering == Mode::Async || config.mode.user_service == Mode::Async;
     let orange = &config.orange;
@@ -156,7 +157,7 @@ async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
     let mut store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {shown_url}"))?
-        .with_catalogue(Catalogue::new(config.catalogue.clone()));
+        .with_catalogue(catalogue(config));
     let provisioning = match &config.provisioning.webhook_url {
         Some(url) => {
             let webhook = Webhook::new(url, config.provisioning.webhook_timeout())?;
@@ -220,4 +221,18 @@ fn default_credentials_file(database_url: &str) -> PathBuf {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join("obakit-credentials.toml"),
         _ => PathBuf::from("obakit-credentials.toml"),
     }
+}
+
+/// The offers the partner sells, with what the profile requires of them.
+fn catalogue(config: &ServeConfig) -> Catalogue {
+    let mut catalogue = Catalogue::new(config.catalogue.clone());
+    if let Some(profile) = &config.profile {
+        for (code, offer) in &profile.offers {
+            catalogue = catalogue.requiring(code, offer.characteristics.clone());
+        }
+        if !profile.features.offer_swap {
+            catalogue = catalogue.without_swap();
+        }
+    }
+    catalogue
 }

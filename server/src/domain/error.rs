@@ -28,6 +28,12 @@ pub enum DomainError {
     UnknownOffer { code: String },
     #[error("license {license}: offer {code:?} is not in the partner's catalogue")]
     UnknownSwapOffer { license: LicenseId, code: String },
+    #[error(
+        "offer {code:?} needs the characteristic {name:?} in productRef.characteristic (the partner's Appendix 2)"
+    )]
+    MissingCharacteristic { code: String, name: String },
+    #[error("license {license}: the partner does not serve offer swaps (the partner's Appendix 2)")]
+    SwapNotServed { license: LicenseId },
     #[error("unknown license id {0}")]
     UnknownLicense(LicenseId),
     #[error("license {license}: unknown externalState {value:?}")]

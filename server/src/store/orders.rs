@@ -216,6 +216,24 @@ impl Store {
                 }
                 .into());
             }
+            let given: Vec<&str> = item
+                .fleet_characteristics
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            // The technical information describes the fleet: a new fleet must bring it (UC2);
+            // licenses added to a known fleet (UC3) run on what it already has.
+            if let (OrderKind::NewFleet, Some(name)) = (
+                &kind,
+                self.catalogue
+                    .missing_characteristic(&item.offer.code, &given),
+            ) {
+                return Err(DomainError::MissingCharacteristic {
+                    code: item.offer.code.clone(),
+                    name: name.to_owned(),
+                }
+                .into());
+            }
             let (fleet_id, new_fleet) = match &kind {
                 OrderKind::AddToFleet(fleet_id) => {
                     if licenses::fleet(&mut *conn, fleet_id).await?.is_none() {
