@@ -77,6 +77,86 @@ async fn uc1_creates_the_customer_and_contacts_and_answers_their_ids(db: TestDb)
     assert_eq!(contacts.len(), 2);
 }
 
+async fn uc1_tells_the_partner_s_platform_the_customer_and_its_contacts(db: TestDb) {
+    let scripted = Arc::new(Scripted::default());
+    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
+    let order = uc1("ORD-1", "CUST-1", vec![contact(Some("K1"), "Ana")]);
+    let outcome = completed(&store, &order).await;
+    assert_eq!(scripted.names(), ["customerUpdated"]);
+    let action = serde_json::to_value(&scripted.actions.lock().expect("lock")[0]).expect("JSON");
+    assert_eq!(action["customer"]["externalId"], "CUST-1");
+    assert_eq!(
+        action["customer"]["id"],
+        outcome.customer_id.expect("an id").as_str()
+    );
+    assert_eq!(action["contacts"][0]["givenName"], "Ana");
+    assert_eq!(action["contacts"][0]["id"], outcome.contact_ids[0].as_str());
+}
+
+async fn a_refused_uc1_provisioning_fails_the_order_and_stores_nothing(db: TestDb) {
+    let store = db
+        .store_with(Arc::new(Scripted::refusing()), Catalogue::open())
+        .await;
+    let outcome = store
+        .place_order(&uc1("ORD-1", "CUST-1", Vec::new()), SYNC, no_events)
+        .await
+        .expect("answered")
+        .outcome;
+    assert_eq!(outcome.state, OrderState::Failed);
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none()
+    );
+}
+
+async fn uc3_naming_another_customer_s_fleet_fails_with_the_reason(db: TestDb) {
+    let store = db.store().await;
+    let fleet = fleet(&completed(&store, &uc2("ORD-1", 1)).await);
+    let mut intruder = uc3("ORD-2", &fleet, 1);
+    intruder.customer = Some(customer("CUST-OTHER"));
+    let outcome = store
+        .place_order(&intruder, SYNC, no_events)
+        .await
+        .expect("answered")
+        .outcome;
+    assert_eq!(outcome.state, OrderState::Failed);
+    let reason = outcome.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains(fleet.as_str()) && reason.contains("another customer"),
+        "{reason}"
+    );
+    assert_eq!(
+        store.licenses_by_fleet(&fleet).await.expect("read").len(),
+        1
+    );
+    let mut owner = uc3("ORD-3", &fleet, 1);
+    owner.customer = Some(customer("CUST-1"));
+    assert_eq!(completed(&store, &owner).await.state, OrderState::Completed);
+}
+
+async fn licenses_keep_the_characteristics_they_were_ordered_with(db: TestDb) {
+    let store = db.store().await;
+    let mut order = uc2("ORD-1", 2);
+    if let Some(item) = order.item.as_mut() {
+        item.fleet_characteristics = vec![Characteristic::new("domain", "durand.example")];
+    }
+    let outcome = completed(&store, &order).await;
+    let fleet = fleet(&outcome);
+    let added = completed(&store, &uc3("ORD-2", &fleet, 1)).await;
+    for license in store.licenses_by_fleet(&fleet).await.expect("read") {
+        assert_eq!(
+            license.characteristics,
+            [Characteristic::new("domain", "durand.example")],
+            "{} (added later: {})",
+            license.id,
+            added.licenses.iter().any(|l| l.id == license.id)
+        );
+    }
+}
+
 async fn uc1_again_for_the_same_customer_updates_and_never_duplicates(db: TestDb) {
     let store = db.store().await;
     let first = completed(
@@ -1283,6 +1363,10 @@ async fn an_order_of_ten_thousand_licenses_is_stored_and_listed(db: TestDb) {
 on_both_backends!(
     uc1_creates_the_customer_and_contacts_and_answers_their_ids,
     uc1_again_for_the_same_customer_updates_and_never_duplicates,
+    uc1_tells_the_partner_s_platform_the_customer_and_its_contacts,
+    a_refused_uc1_provisioning_fails_the_order_and_stores_nothing,
+    uc3_naming_another_customer_s_fleet_fails_with_the_reason,
+    licenses_keep_the_characteristics_they_were_ordered_with,
     uc1_with_contacts_but_no_customer_fails_with_a_reason,
     uc2_creates_a_fleet_of_active_licenses_with_end_users_in_order,
     uc2_creates_the_customer_when_uc1_never_came,

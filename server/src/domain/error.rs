@@ -24,6 +24,8 @@ pub enum DomainError {
     },
     #[error("unknown productRefId {0}")]
     UnknownFleet(FleetId),
+    #[error("productRefId {fleet} belongs to another customer than {customer}")]
+    FleetOfAnotherCustomer { fleet: FleetId, customer: String },
     #[error("offer {code:?} is not in the partner's catalogue")]
     UnknownOffer { code: String },
     #[error("license {license}: offer {code:?} is not in the partner's catalogue")]

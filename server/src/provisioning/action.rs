@@ -8,12 +8,18 @@
 //! |---|---|---|
 //! | `id` | string (UUID) | unique per call; also sent as the `Idempotency-Key` header |
 //! | `time` | string (RFC 3339) | when the action was made |
-//! | `action` | string | `licensesCreated`, `licensesUpdated` or `licenseChanged` |
+//! | `action` | string | `customerUpdated`, `licensesCreated`, `licensesUpdated` or `licenseChanged` |
+//!
+//! `customerUpdated` (UC1, an order without item; one call per order): `orderId` (partner),
+//! `orangeOrderId`?, `customer` (`id`, `externalId`, `tradingName`, …), `contacts`? (array of
+//! `{id, customerId, role, givenName?, familyName?, email?, …}` as Orange described them).
 //!
 //! `licensesCreated` (UC2, UC3; one call per order):
 //! `orderId` (partner), `orangeOrderId`?, `customer`? (`id`, `externalId`, `tradingName`, …),
 //! `fleetId`, `newFleet` (bool), `offer` `{code, name?}`, `plan`? (the catalogue's plan name),
-//! `licenses`: array of License.
+//! `licenses`: array of License. Each license carries the technical characteristics
+//! (`characteristic`) its order gave in `productRef.characteristic` (for UC3 without any: the
+//! fleet's).
 //!
 //! `licensesUpdated` (Orange's `userService/update`; one call per update, only when something
 //! changes): `updateId`, `changes`: array of `{licenseId, fleetId, change, …}` where `change` is
@@ -40,7 +46,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::{
-    AppliedChange, Customer, FleetId, License, LicenseChange, LicenseId, Offer, OrderId, UpdateId,
+    AppliedChange, Contact, Customer, FleetId, License, LicenseChange, LicenseId, Offer, OrderId,
+    UpdateId,
 };
 
 /// One provisioning call.
@@ -61,6 +68,16 @@ pub struct Action {
     rename_all_fields = "camelCase"
 )]
 pub enum ActionKind {
+    /// An order without item (UC1) created or updated the customer and its contacts: who the
+    /// fleet manager is, before any license.
+    CustomerUpdated {
+        order_id: OrderId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        orange_order_id: Option<String>,
+        customer: Box<Customer>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        contacts: Vec<Contact>,
+    },
     /// An order created licenses (and, with `new_fleet`, their fleet).
     LicensesCreated {
         order_id: OrderId,
@@ -99,9 +116,11 @@ impl Action {
         }
     }
 
-    /// The `action` member: `licensesCreated`, `licensesUpdated` or `licenseChanged`.
+    /// The `action` member: `customerUpdated`, `licensesCreated`, `licensesUpdated` or
+    /// `licenseChanged`.
     pub fn name(&self) -> &'static str {
         match &self.kind {
+            ActionKind::CustomerUpdated { .. } => "customerUpdated",
             ActionKind::LicensesCreated { .. } => "licensesCreated",
             ActionKind::LicensesUpdated { .. } => "licensesUpdated",
             ActionKind::LicenseChanged { .. } => "licenseChanged",
@@ -111,6 +130,7 @@ impl Action {
     /// How many licenses the action concerns, for logs.
     pub fn license_count(&self) -> usize {
         match &self.kind {
+            ActionKind::CustomerUpdated { .. } => 0,
             ActionKind::LicensesCreated { licenses, .. } => licenses.len(),
             ActionKind::LicensesUpdated { changes, .. } => changes.len(),
             ActionKind::LicenseChanged { .. } => 1,

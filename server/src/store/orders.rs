@@ -10,8 +10,8 @@ use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
 use super::{Failure, Store, StoreError, customers, licenses};
 use crate::domain::{
-    DomainError, Fingerprint, Fleet, FleetId, LicenseSummary, OrderId, OrderKind, OrderOutcome,
-    OrderState, PlaceOrder, new_licenses,
+    Contact, DomainError, Fingerprint, Fleet, FleetId, LicenseSummary, OrderId, OrderKind,
+    OrderOutcome, OrderState, PlaceOrder, new_licenses,
 };
 use crate::provisioning::{Action, ActionKind};
 
@@ -208,6 +208,26 @@ impl Store {
             outcome.customer_id = Some(customer.id.clone());
             outcome.contact_ids =
                 customers::upsert_contacts(&mut *conn, &customer.id, &order.contacts, now).await?;
+            if kind == OrderKind::Customer {
+                // UC1: the partner's platform learns who the fleet manager is.
+                let contacts = outcome
+                    .contact_ids
+                    .iter()
+                    .zip(&order.contacts)
+                    .map(|(id, data)| Contact {
+                        id: id.clone(),
+                        customer_id: customer.id.clone(),
+                        data: data.clone(),
+                    })
+                    .collect();
+                let action = Action::new(ActionKind::CustomerUpdated {
+                    order_id: outcome.order_id.clone(),
+                    orange_order_id: order.external_id.clone(),
+                    customer: Box::new(customer.clone()),
+                    contacts,
+                });
+                self.provisioner.provision(&action).await?;
+            }
         }
         if let (Some(item), OrderKind::NewFleet | OrderKind::AddToFleet(_)) = (&order.item, &kind) {
             if !self.catalogue.accepts(&item.offer.code) {
@@ -234,10 +254,25 @@ impl Store {
                 }
                 .into());
             }
+            let mut characteristics = item.fleet_characteristics.clone();
             let (fleet_id, new_fleet) = match &kind {
                 OrderKind::AddToFleet(fleet_id) => {
-                    if licenses::fleet(&mut *conn, fleet_id).await?.is_none() {
+                    let Some(fleet) = licenses::fleet(&mut *conn, fleet_id).await? else {
                         return Err(DomainError::UnknownFleet(fleet_id.clone()).into());
+                    };
+                    // A fleet belongs to the customer who ordered it.
+                    if let (Some(owner), Some(customer)) = (&fleet.customer_id, &customer)
+                        && *owner != customer.id
+                    {
+                        return Err(DomainError::FleetOfAnotherCustomer {
+                            fleet: fleet_id.clone(),
+                            customer: customer.data.external_id.clone(),
+                        }
+                        .into());
+                    }
+                    // Licenses added without characteristics run on the fleet's.
+                    if characteristics.is_empty() {
+                        characteristics = fleet.characteristics;
                     }
                     (fleet_id.clone(), false)
                 }
@@ -259,6 +294,7 @@ impl Store {
                 &item.offer,
                 item.quantity,
                 &item.end_user_configuration,
+                &characteristics,
                 now,
             );
             outcome.licenses = created
