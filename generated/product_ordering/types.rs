@@ -560,6 +560,8 @@ pub struct ProductRef {
     /// The fleet's identifier (productRefId), made by the partner. Absent when Orange asks for a new fleet (UC2),
     /// present when Orange adds licenses to a known fleet (UC3), always set in answers. A partner may put the
     /// added licenses in another fleet, and then answers that fleet's id.
+    /// Decision: a fleet belongs to the customer whose order created it; an order adding licenses to it that names
+    /// another customer is answered `failed` with the reason, and nothing is created; confirm with Orange.
     #[oai(
         rename = "id",
         skip_serializing_if = "crate::rt::is_absent",
@@ -570,6 +572,9 @@ pub struct ProductRef {
     #[oai(rename = "userServiceQuantity", validator(minimum(value = "1")))]
     pub user_service_quantity: i32,
     /// Technical data for the fleet's licenses agreed in Appendix 2 (for example a storage size).
+    /// Decision: each license created by the order keeps these characteristics and answers them in
+    /// `userService.characteristic`; licenses added to a known fleet without any take the fleet's. An offer whose
+    /// Appendix 2 requires a characteristic fails a new fleet that lacks it, naming it; confirm with Orange.
     #[oai(
         rename = "characteristic",
         skip_serializing_if = "crate::rt::is_absent",

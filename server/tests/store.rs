@@ -1237,28 +1237,43 @@ async fn a_webhook_answering_non_2xx_fails_the_order_with_the_status(db: TestDb)
     );
 }
 
-async fn a_webhook_that_does_not_answer_in_time_fails_the_order(db: TestDb) {
+async fn a_webhook_that_does_not_answer_in_time_is_a_fault_that_stores_nothing(db: TestDb) {
     let hook = Hook::start(StatusCode::OK, Duration::from_secs(5)).await;
     let webhook = Webhook::new(&hook.url, Duration::from_millis(300)).expect("webhook");
     let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let started = std::time::Instant::now();
-    let outcome = store
+    let error = store
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
-        .expect("answered")
-        .outcome;
+        .expect_err("a fault, not a refusal");
     assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "the timeout cut the wait"
+        matches!(error, StoreError::ProvisioningFault(_)),
+        "{error:?}"
     );
-    assert_eq!(outcome.state, OrderState::Failed);
-    assert_eq!(
-        outcome.reason.as_deref(),
-        Some("provisioning of licensesCreated did not answer within 300ms")
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none(),
+        "nothing stored, not even as a first answer"
     );
+    hook.answer_with(StatusCode::OK, Duration::ZERO);
+    let placed = store
+        .place_order(&uc2("ORD-1", 1), SYNC, no_events)
+        .await
+        .expect("placed");
+    assert!(!placed.replayed, "the resend is worked, not replayed");
+    assert_eq!(placed.outcome.state, OrderState::Completed);
+    let keys: Vec<_> = hook
+        .received()
+        .into_iter()
+        .map(|r| r.idempotency_key.expect("a key"))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "the same idempotency key on the retry");
 }
 
-async fn an_unreachable_webhook_fails_the_order(db: TestDb) {
+async fn an_unreachable_webhook_or_a_5xx_is_a_fault_that_stores_nothing(db: TestDb) {
     // A port nobody listens on: bind one, then let it go.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -1267,19 +1282,31 @@ async fn an_unreachable_webhook_fails_the_order(db: TestDb) {
     let webhook = Webhook::new(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(2))
         .expect("webhook");
     let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let outcome = store
+    let error = store
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
-        .expect("answered")
-        .outcome;
-    assert_eq!(outcome.state, OrderState::Failed);
+        .expect_err("a fault, not a refusal");
     assert!(
-        outcome
-            .reason
-            .as_deref()
-            .is_some_and(|r| r.starts_with("provisioning of licensesCreated could not be reached")),
-        "{:?}",
-        outcome.reason
+        matches!(error, StoreError::ProvisioningFault(_)),
+        "{error:?}"
+    );
+    let hook = Hook::start(StatusCode::BAD_GATEWAY, Duration::ZERO).await;
+    let webhook = Webhook::new(&hook.url, Duration::from_secs(2)).expect("webhook");
+    let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
+    let error = store
+        .place_order(&uc2("ORD-2", 1), SYNC, no_events)
+        .await
+        .expect_err("a 5xx is a fault");
+    assert!(
+        matches!(error, StoreError::ProvisioningFault(_)),
+        "{error:?}"
+    );
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none()
     );
 }
 
@@ -1400,8 +1427,8 @@ on_both_backends!(
     failed_deliveries_are_rescheduled_parked_as_dead_and_replayed,
     the_webhook_provisioner_posts_each_action_and_accepts_2xx,
     a_webhook_answering_non_2xx_fails_the_order_with_the_status,
-    a_webhook_that_does_not_answer_in_time_fails_the_order,
-    an_unreachable_webhook_fails_the_order,
+    a_webhook_that_does_not_answer_in_time_is_a_fault_that_stores_nothing,
+    an_unreachable_webhook_or_a_5xx_is_a_fault_that_stores_nothing,
     twenty_concurrent_orders_and_readers_never_fail,
     an_order_of_ten_thousand_licenses_is_stored_and_listed,
 );

@@ -6,7 +6,7 @@
 //!
 //! | member | type | meaning |
 //! |---|---|---|
-//! | `id` | string (UUID) | unique per call; also sent as the `Idempotency-Key` header |
+//! | `id` | string (UUID) | the idempotency key, also sent as the `Idempotency-Key` header: the same on every retry of the same change, so the receiver can deduplicate (see below) |
 //! | `time` | string (RFC 3339) | when the action was made |
 //! | `action` | string | `customerUpdated`, `licensesCreated`, `licensesUpdated` or `licenseChanged` |
 //!
@@ -38,6 +38,12 @@
 //! mobileNumber? {cc, sn}}`, `realizingResource`? `{type, characteristic?}`, `loginKeyValue`?
 //! `{key: login | organizationCode, value}`, `characteristic`? `[{name, value}]`, `createdAt`,
 //! `updatedAt`. Absent optional members are left out, never `null`.
+//!
+//! The `id` of an order's action is derived from Orange's order id and the order's business
+//! content (the same on a resend of the order after a 503, and on every retry of the asynchronous
+//! worker); without Orange's order id, from the partner's order id (the same on every worker
+//! retry). An update's is derived from the update's id (every worker retry). A change the
+//! partner makes (UC5) gets a fresh one.
 //!
 //! The receiver answers any 2xx to accept; anything else, or no answer within the timeout, refuses
 //! the action and with it the whole order, update or change.
@@ -111,6 +117,22 @@ impl Action {
     pub fn new(kind: ActionKind) -> Self {
         Self {
             id: uuid::Uuid::now_v7().to_string(),
+            time: Utc::now(),
+            kind,
+        }
+    }
+
+    /// A new action whose id is derived from `key` (what makes the change the same change on a
+    /// retry): a UUID (version 8) of the key's SHA-256, so the same key gives the same id.
+    pub fn keyed(key: &str, kind: ActionKind) -> Self {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Self {
+            id: uuid::Builder::from_custom_bytes(bytes)
+                .into_uuid()
+                .to_string(),
             time: Utc::now(),
             kind,
         }

@@ -220,12 +220,15 @@ impl Store {
                         data: data.clone(),
                     })
                     .collect();
-                let action = Action::new(ActionKind::CustomerUpdated {
-                    order_id: outcome.order_id.clone(),
-                    orange_order_id: order.external_id.clone(),
-                    customer: Box::new(customer.clone()),
-                    contacts,
-                });
+                let action = Action::keyed(
+                    &action_key("customerUpdated", order, &outcome),
+                    ActionKind::CustomerUpdated {
+                        order_id: outcome.order_id.clone(),
+                        orange_order_id: order.external_id.clone(),
+                        customer: Box::new(customer.clone()),
+                        contacts,
+                    },
+                );
                 self.provisioner.provision(&action).await?;
             }
         }
@@ -306,22 +309,37 @@ impl Store {
                 .collect();
             licenses::insert(&mut *conn, self.db.backend, &created).await?;
             // Inside the savepoint: a refusal rolls the licenses back with the rest.
-            let action = Action::new(ActionKind::LicensesCreated {
-                order_id: outcome.order_id.clone(),
-                orange_order_id: order.external_id.clone(),
-                customer: customer.map(Box::new),
-                fleet_id: fleet_id.clone(),
-                new_fleet,
-                offer: item.offer.clone(),
-                plan: self.catalogue.plan(&item.offer.code).map(str::to_owned),
-                licenses: created,
-            });
+            let action = Action::keyed(
+                &action_key("licensesCreated", order, &outcome),
+                ActionKind::LicensesCreated {
+                    order_id: outcome.order_id.clone(),
+                    orange_order_id: order.external_id.clone(),
+                    customer: customer.map(Box::new),
+                    fleet_id: fleet_id.clone(),
+                    new_fleet,
+                    offer: item.offer.clone(),
+                    plan: self.catalogue.plan(&item.offer.code).map(str::to_owned),
+                    licenses: created,
+                },
+            );
             self.provisioner.provision(&action).await?;
             outcome.fleet_id = Some(fleet_id);
         }
         outcome.state = OrderState::Completed;
         outcome.completion_date = Some(now);
         Ok(outcome)
+    }
+}
+
+/// What makes an order's provisioning action the same on a retry (see the provisioning JSON
+/// contract): Orange's order id with the business content, else the partner's order id.
+fn action_key(action: &str, order: &PlaceOrder, outcome: &OrderOutcome) -> String {
+    match &order.external_id {
+        Some(external_id) => format!(
+            "{action}/orange-order/{external_id}/{}",
+            order.fingerprint.as_str()
+        ),
+        None => format!("{action}/order/{}", outcome.order_id),
     }
 }
 
