@@ -14,7 +14,7 @@ use crate::admin::Admin;
 use crate::config::{Mode, ServeConfig};
 use crate::domain::Catalogue;
 use crate::http::{BodyLimits, InboundAuth, Partner, routes_with_admin};
-use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy};
+use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy, Unpublished};
 use crate::provisioning::Webhook;
 use crate::store::Store;
 use crate::work::Worker;
@@ -94,6 +94,10 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
                 request_timeout: Duration::from_millis(orange.request_timeout_ms),
                 // A claim outlives the longest delivery, so two dispatchers never send one event at once.
                 lease: Duration::from_millis(orange.request_timeout_ms) + Duration::from_secs(5),
+                unpublished: Unpublished {
+                    horizon: Duration::from_secs(orange.unpublished_horizon_hours * 3600),
+                    ..Unpublished::default()
+                },
                 ..DispatcherConfig::default()
             };
             tracing::info!(gateway = %orange.gateway_url, offer = %orange.offer, "events to Orange enabled");

@@ -182,6 +182,9 @@ pub struct OrangeConfig {
     /// How long one delivery may take, in milliseconds. A delivery cut by a crash waits this long
     /// (plus a margin) before another dispatcher takes the event over.
     pub request_timeout_ms: u64,
+    /// How long an event keeps being retried (every ten minutes) while the gateway answers 403
+    /// or 404 (subscription pending, API not yet published), in hours.
+    pub unpublished_horizon_hours: u64,
 }
 
 impl Default for OrangeConfig {
@@ -193,6 +196,7 @@ impl Default for OrangeConfig {
             client_secret: None,
             max_attempts: 20,
             request_timeout_ms: 30_000,
+            unpublished_horizon_hours: 72,
         }
     }
 }
