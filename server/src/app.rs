@@ -18,7 +18,7 @@ use crate::http::{
     routes_with_admin,
 };
 use crate::metrics::{MeasuredProvisioner, MetricsServer, RequestMetrics};
-use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy};
+use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy, Unpublished};
 use crate::provisioning::{Provisioner, RecordOnly, Webhook};
 use crate::retention::{Retention, RetentionPolicy};
 use crate::store::Store;
@@ -83,6 +83,7 @@ impl Background {
 /// loads the catalogue and the provisioner, sets up authentication, the asynchronous worker and
 /// the event dispatcher.
 pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
+    let config = &config.resolved()?;
     let asynchronous =
         config.mode.product_ordering == Mode::Async || config.mode.user_service == Mode::Async;
     let orange = &config.orange;
@@ -122,6 +123,10 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
                 request_timeout: Duration::from_millis(orange.request_timeout_ms),
                 // A claim outlives the longest delivery, so two dispatchers never send one event at once.
                 lease: Duration::from_millis(orange.request_timeout_ms) + Duration::from_secs(5),
+                unpublished: Unpublished {
+                    horizon: Duration::from_secs(orange.unpublished_horizon_hours * 3600),
+                    ..Unpublished::default()
+                },
                 ..DispatcherConfig::default()
             };
             tracing::info!(gateway = %orange.gateway_url, offer = %orange.offer, "events to Orange enabled");
@@ -224,7 +229,7 @@ async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
     let mut store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {shown_url}"))?
-        .with_catalogue(Catalogue::new(config.catalogue.clone()));
+        .with_catalogue(catalogue(config));
     let (provisioner, provisioning): (Arc<dyn Provisioner>, _) =
         match &config.provisioning.webhook_url {
             Some(url) => (
@@ -293,4 +298,18 @@ fn default_credentials_file(database_url: &str) -> PathBuf {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join("obakit-credentials.toml"),
         _ => PathBuf::from("obakit-credentials.toml"),
     }
+}
+
+/// The offers the partner sells, with what the profile requires of them.
+fn catalogue(config: &ServeConfig) -> Catalogue {
+    let mut catalogue = Catalogue::new(config.catalogue.clone());
+    if let Some(profile) = &config.profile {
+        for (code, offer) in &profile.offers {
+            catalogue = catalogue.requiring(code, offer.characteristics.clone());
+        }
+        if !profile.features.offer_swap {
+            catalogue = catalogue.without_swap();
+        }
+    }
+    catalogue
 }

@@ -77,7 +77,7 @@ impl MockOrangeArgs {
 /// Flags of `obakit serve`; each overrides the same setting of the configuration file.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits], [admin], [tls], metrics_listen, [retention]).
+    /// TOML configuration file (keys as in the flags: listen, database_url, [auth], [catalogue], [provisioning], [mode], [orange], [limits], [admin], [profile], [tls], metrics_listen, [retention]).
     #[arg(long, env = "OBAKIT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].
@@ -111,6 +111,10 @@ pub struct ServeArgs {
     /// Offer catalogue: comma-separated ORANGE_CODE=PLAN pairs; orders and swaps naming another code fail.
     #[arg(long, env = "OBAKIT_CATALOGUE", value_delimiter = ',')]
     pub catalogue: Option<Vec<String>>,
+    /// The partner's Appendix 2 as a TOML file (modes, features, offers and their required
+    /// characteristics); the same file `obakit simulate --profile` reads. Replaces `[profile]`.
+    #[arg(long, env = "OBAKIT_PROFILE")]
+    pub profile: Option<PathBuf>,
     /// Provisioning webhook: one POST of JSON per action to this URL (unset: record only).
     #[arg(long, env = "OBAKIT_PROVISIONING_WEBHOOK_URL")]
     pub provisioning_webhook_url: Option<String>,
@@ -203,6 +207,9 @@ impl ServeArgs {
                     .insert(code.trim().to_owned(), plan.trim().to_owned());
             }
         }
+        if let Some(path) = &self.profile {
+            c.profile = Some(crate::profile::Profile::load(path)?);
+        }
         set!(self.provisioning_webhook_url => some c.provisioning.webhook_url);
         set!(self.provisioning_webhook_timeout_ms => some c.provisioning.webhook_timeout_ms);
         set!(self.product_ordering_mode => c.mode.product_ordering);
@@ -222,6 +229,7 @@ impl ServeArgs {
         set!(self.metrics_listen => some c.metrics_listen);
         set!(self.retention_delivered_days => c.retention.delivered_days);
         c.validate()?;
+        c.resolved()?;
         Ok(c)
     }
 }

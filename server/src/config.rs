@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::profile::{ApiMode, Profile};
+
 /// Everything `obakit serve` needs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -30,6 +32,9 @@ pub struct ServeConfig {
     pub metrics_listen: Option<SocketAddr>,
     /// How long delivered events are kept.
     pub retention: RetentionConfig,
+    /// The partner's Appendix 2 (`[profile]`, or `serve --profile FILE`); see [`ServeConfig::resolved`]
+    /// for how it meets `[mode]` and `catalogue`.
+    pub profile: Option<Profile>,
 }
 
 impl Default for ServeConfig {
@@ -47,6 +52,7 @@ impl Default for ServeConfig {
             tls: TlsConfig::default(),
             metrics_listen: None,
             retention: RetentionConfig::default(),
+            profile: None,
         }
     }
 }
@@ -164,7 +170,7 @@ impl std::str::FromStr for Mode {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModeConfig {
     pub product_ordering: Mode,
@@ -185,6 +191,9 @@ pub struct OrangeConfig {
     /// How long one delivery may take, in milliseconds. A delivery cut by a crash waits this long
     /// (plus a margin) before another dispatcher takes the event over.
     pub request_timeout_ms: u64,
+    /// How long an event keeps being retried (every ten minutes) while the gateway answers 403
+    /// or 404 (subscription pending, API not yet published), in hours.
+    pub unpublished_horizon_hours: u64,
 }
 
 impl Default for OrangeConfig {
@@ -196,6 +205,7 @@ impl Default for OrangeConfig {
             client_secret: None,
             max_attempts: 20,
             request_timeout_ms: 30_000,
+            unpublished_horizon_hours: 72,
         }
     }
 }
@@ -280,6 +290,50 @@ impl ServeConfig {
         Ok(())
     }
 
+    /// The configuration with the profile folded in. The profile is the partner's Appendix 2;
+    /// `[mode]` and `catalogue` (and their flags) are shorthands for parts of it, kept working:
+    /// without a profile they are all there is; with one, the profile's modes and offers are
+    /// used, and a shorthand that says otherwise is refused rather than silently overridden.
+    pub fn resolved(&self) -> Result<Self, ConfigError> {
+        let mut config = self.clone();
+        let Some(profile) = &self.profile else {
+            return Ok(config);
+        };
+        let mode = |api: ApiMode| match api {
+            ApiMode::Sync => Mode::Sync,
+            ApiMode::Async => Mode::Async,
+        };
+        let modes = ModeConfig {
+            product_ordering: mode(profile.product_ordering),
+            user_service: mode(profile.user_service),
+        };
+        if self.mode != ModeConfig::default() && self.mode != modes {
+            return Err(ConfigError::Invalid(format!(
+                "[mode] says {:?}/{:?} but the profile says {:?}/{:?}: set the modes in the profile only",
+                self.mode.product_ordering,
+                self.mode.user_service,
+                modes.product_ordering,
+                modes.user_service
+            )));
+        }
+        config.mode = modes;
+        if !profile.offers.is_empty() {
+            let offers: BTreeMap<String, String> = profile
+                .offers
+                .iter()
+                .map(|(code, offer)| (code.clone(), offer.plan.clone().unwrap_or(code.clone())))
+                .collect();
+            if !self.catalogue.is_empty() && self.catalogue != offers {
+                return Err(ConfigError::Invalid(
+                    "catalogue and the profile's [offers] both name offers: name them in the profile only"
+                        .into(),
+                ));
+            }
+            config.catalogue = offers;
+        }
+        Ok(config)
+    }
+
     /// The admin credentials stand on their own: strong enough, and never one of Orange's (the
     /// generated Basic password is compared when the app is built, see `admin::AdminCredentials`).
     fn validate_admin(&self) -> Result<(), ConfigError> {
@@ -350,5 +404,53 @@ impl Default for RetentionConfig {
             batch: 500,
             interval_secs: 3600,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_profile(text: &str) -> ServeConfig {
+        ServeConfig {
+            profile: Some(Profile::parse(text).expect("a valid profile")),
+            ..ServeConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_profile_sets_the_modes_and_the_offers() {
+        let config = with_profile(
+            "product_ordering = \"async\"\n[offers.PO-A]\nplan = \"gold\"\n[offers.PO-B]\n",
+        )
+        .resolved()
+        .expect("resolved");
+        assert_eq!(config.mode.product_ordering, Mode::Async);
+        assert_eq!(config.mode.user_service, Mode::Sync);
+        assert_eq!(
+            config.catalogue.into_iter().collect::<Vec<_>>(),
+            [
+                ("PO-A".into(), "gold".into()),
+                ("PO-B".into(), "PO-B".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn mode_and_catalogue_still_work_without_a_profile_or_beside_one_that_agrees() {
+        let mut config = with_profile("user_service = \"async\"\n");
+        config.mode.user_service = Mode::Async;
+        config.catalogue.insert("PO-A".into(), "gold".into());
+        let resolved = config.resolved().expect("no disagreement");
+        assert_eq!(resolved.mode.user_service, Mode::Async);
+        assert_eq!(resolved.catalogue.len(), 1, "the profile names no offer");
+    }
+
+    #[test]
+    fn a_mode_that_contradicts_the_profile_is_refused() {
+        let mut config = with_profile("product_ordering = \"sync\"\n");
+        config.mode.product_ordering = Mode::Async;
+        let error = config.resolved().expect_err("a contradiction");
+        assert!(error.to_string().contains("profile"), "{error}");
     }
 }

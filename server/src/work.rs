@@ -32,32 +32,52 @@ impl Worker {
         }
     }
 
-    /// Runs until `shutdown` resolves; work in progress is finished first.
+    /// Runs until `shutdown` resolves; work in progress is finished first. Work that fails (the
+    /// partner's platform unreachable, the database down) stays acknowledged and is tried again
+    /// with a backoff that doubles up to [`MAX_BACKOFF`], while new work is still started at once.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut backoff = self.poll;
         loop {
-            match self.drain().await {
-                Ok(0) => {}
-                Ok(n) => {
-                    tracing::debug!(done = n, "asynchronous work done");
+            let wait = match self.drain().await {
+                Ok(Drained { done, failed: 0 }) if done > 0 => {
+                    tracing::debug!(done, "asynchronous work done");
+                    backoff = self.poll;
                     continue;
                 }
-                Err(e) => tracing::warn!(error = %e, "asynchronous work failed; retrying"),
-            }
+                Ok(Drained { failed: 0, .. }) => {
+                    backoff = self.poll;
+                    self.poll
+                }
+                Ok(Drained { done, failed }) => {
+                    tracing::warn!(done, failed, retry_in = ?backoff, "asynchronous work failed; retrying");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    wait
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in = ?backoff, "asynchronous work failed; retrying");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    wait
+                }
+            };
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = self.wake.notified() => {},
-                _ = tokio::time::sleep(self.poll) => {},
+                _ = tokio::time::sleep(wait) => {},
             }
         }
         tracing::info!("asynchronous worker stopped");
     }
 
-    /// Does everything acknowledged so far; returns how many orders and updates it did.
-    pub async fn drain(&self) -> Result<usize, StoreError> {
+    /// Does everything acknowledged so far: how many orders and updates it did, and how many
+    /// failed (they stay acknowledged; one failing does not hold the others back).
+    pub async fn drain(&self) -> Result<Drained, StoreError> {
         let mut done = 0;
+        let mut failed = 0;
         for id in self.store.pending_orders().await? {
-            let outcome = self
+            let result = self
                 .store
                 .complete_order(&id, |order, outcome| {
                     let request = order
@@ -71,20 +91,46 @@ impl Worker {
                         });
                     order_event(request, outcome).into_iter().collect()
                 })
-                .await?;
-            tracing::info!(order.id = %outcome.order_id, state = %outcome.state, "asynchronous order done");
-            done += 1;
-            self.dispatcher.notify_one();
+                .await;
+            match result {
+                Ok(outcome) => {
+                    tracing::info!(order.id = %outcome.order_id, state = %outcome.state, "asynchronous order done");
+                    done += 1;
+                    self.dispatcher.notify_one();
+                }
+                Err(error) => {
+                    tracing::warn!(order.id = %id, %error, "asynchronous order not done; kept for a retry");
+                    failed += 1;
+                }
+            }
         }
         for id in self.store.pending_updates().await? {
-            let outcome = self
+            let result = self
                 .store
                 .process_update(&id, |outcome| vec![update_event(outcome)])
-                .await?;
-            tracing::info!(update.id = %outcome.update_id, state = %outcome.state, "asynchronous update done");
-            done += 1;
-            self.dispatcher.notify_one();
+                .await;
+            match result {
+                Ok(outcome) => {
+                    tracing::info!(update.id = %outcome.update_id, state = %outcome.state, "asynchronous update done");
+                    done += 1;
+                    self.dispatcher.notify_one();
+                }
+                Err(error) => {
+                    tracing::warn!(update.id = %id, %error, "asynchronous update not done; kept for a retry");
+                    failed += 1;
+                }
+            }
         }
-        Ok(done)
+        Ok(Drained { done, failed })
     }
+}
+
+/// The longest wait between two attempts at failing asynchronous work.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// What one pass of [`Worker::drain`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    pub done: usize,
+    pub failed: usize,
 }

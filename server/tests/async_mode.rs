@@ -366,6 +366,50 @@ async fn an_update_naming_only_unknown_licenses_is_answered_failed_at_once(db: T
     );
 }
 
+async fn a_provisioning_fault_is_retried_until_the_order_completes(db: TestDb) {
+    let mock = TestMock::start(Duration::from_secs(3600)).await;
+    let hook =
+        support::hook::Hook::start(poem::http::StatusCode::SERVICE_UNAVAILABLE, Duration::ZERO)
+            .await;
+    let app = TestApp::start_with(&db, |config| {
+        asynchronous(&mock)(config);
+        config.provisioning.webhook_url = Some(hook.url.clone());
+    })
+    .await;
+    let answer = post(
+        &app,
+        "/productordering/v2/productOrder",
+        &order("ORA-ASYNC-FAULT", None, 1),
+    )
+    .await;
+    assert_eq!(answer["state"], "acknowledged");
+    wait_until("the worker tries twice", WAIT, async || {
+        hook.received().len() >= 2
+    })
+    .await;
+    assert!(
+        events_of(&mock, "productOrdering").is_empty(),
+        "a fault is not a refusal: no failed event"
+    );
+    hook.answer_with(poem::http::StatusCode::OK, Duration::ZERO);
+    wait_until("the order's event arrives", WAIT, async || {
+        !events_of(&mock, "productOrdering").is_empty()
+    })
+    .await;
+    let event = &events_of(&mock, "productOrdering")[0];
+    assert_eq!(event["type"], "completedStateNotification", "{event}");
+    let keys: std::collections::BTreeSet<_> = hook
+        .received()
+        .into_iter()
+        .map(|r| r.idempotency_key)
+        .collect();
+    assert_eq!(
+        keys.len(),
+        1,
+        "every retry carries the same idempotency key"
+    );
+}
+
 on_both_backends!(
     an_order_is_acknowledged_then_its_completed_event_arrives_with_the_fleet_and_licenses,
     licenses_added_to_a_fleet_are_invisible_until_the_order_completes,
@@ -374,6 +418,7 @@ on_both_backends!(
     a_customer_order_is_answered_at_once_in_asynchronous_mode,
     reactivating_a_deleted_license_brings_a_failed_update_notification_naming_it,
     an_update_naming_only_unknown_licenses_is_answered_failed_at_once,
+    a_provisioning_fault_is_retried_until_the_order_completes,
 );
 
 #[tokio::test]

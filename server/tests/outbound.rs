@@ -11,7 +11,8 @@ use std::time::Duration;
 use obakit_api::rt::TokenSource;
 use obakit_server::mock_orange::{Faults, MockOrange};
 use obakit_server::outbound::{
-    Dispatcher, DispatcherConfig, OAuthTokens, PRODUCT_ORDER_EVENT, RetryPolicy, USER_SERVICE_EVENT,
+    Dispatcher, DispatcherConfig, OAuthTokens, PRODUCT_ORDER_EVENT, RetryPolicy,
+    USER_SERVICE_EVENT, Unpublished,
 };
 use obakit_server::store::{NewEvent, OutboxState, Store};
 use support::TestDb;
@@ -45,6 +46,10 @@ fn fast_config(url: &str, max_attempts: u32) -> DispatcherConfig {
         lease: Duration::from_secs(5),
         poll: Duration::from_millis(20),
         request_timeout: Duration::from_secs(5),
+        unpublished: Unpublished {
+            retry_after: Duration::from_millis(20),
+            horizon: Duration::from_secs(3600),
+        },
     }
 }
 
@@ -399,6 +404,66 @@ async fn an_event_orange_refuses_is_parked_dead_at_once(db: TestDb) {
     assert_eq!(mock.refused(), 1);
 }
 
+async fn an_api_not_yet_published_is_retried_until_it_is_then_delivered(db: TestDb) {
+    let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
+    let store = db.store().await;
+    mock.set_faults(Faults {
+        not_published: true,
+        ..Default::default()
+    });
+    let event = order_event(4);
+    store
+        .enqueue(std::slice::from_ref(&event))
+        .await
+        .expect("enqueue");
+    // One attempt allowed by the retry policy: a 404 must not use it up.
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        fast_config(&url, 1),
+        tokens(&url),
+        Arc::new(Notify::new()),
+    )
+    .expect("dispatcher");
+    for _ in 0..3 {
+        dispatcher.tick().await.expect("tick");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let (state, attempts) = outbox_state(&store, &event.id).await;
+    assert_eq!(
+        state,
+        OutboxState::Pending,
+        "a 404 is not parked dead at once"
+    );
+    assert!(attempts >= 2, "tried again: {attempts}");
+    mock.set_faults(Faults::default());
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    dispatcher.tick().await.expect("tick");
+    assert_eq!(
+        outbox_state(&store, &event.id).await.0,
+        OutboxState::Delivered
+    );
+}
+
+async fn an_api_still_unpublished_past_the_horizon_is_parked_dead(db: TestDb) {
+    let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
+    let store = db.store().await;
+    mock.set_faults(Faults {
+        not_published: true,
+        ..Default::default()
+    });
+    let event = order_event(5);
+    store
+        .enqueue(std::slice::from_ref(&event))
+        .await
+        .expect("enqueue");
+    let mut config = fast_config(&url, 10);
+    config.unpublished.horizon = Duration::ZERO;
+    let dispatcher = Dispatcher::new(store.clone(), config, tokens(&url), Arc::new(Notify::new()))
+        .expect("dispatcher");
+    dispatcher.tick().await.expect("tick");
+    assert_eq!(outbox_state(&store, &event.id).await.0, OutboxState::Dead);
+}
+
 async fn a_stored_event_that_breaks_the_spec_is_parked_dead_and_never_sent(db: TestDb) {
     let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
     let store = db.store().await;
@@ -443,6 +508,8 @@ on_both_backends!(
     dead_events_are_listed_and_delivered_when_replayed,
     an_event_orange_refuses_is_parked_dead_at_once,
     a_stored_event_that_breaks_the_spec_is_parked_dead_and_never_sent,
+    an_api_not_yet_published_is_retried_until_it_is_then_delivered,
+    an_api_still_unpublished_past_the_horizon_is_parked_dead,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -77,6 +77,86 @@ async fn uc1_creates_the_customer_and_contacts_and_answers_their_ids(db: TestDb)
     assert_eq!(contacts.len(), 2);
 }
 
+async fn uc1_tells_the_partner_s_platform_the_customer_and_its_contacts(db: TestDb) {
+    let scripted = Arc::new(Scripted::default());
+    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
+    let order = uc1("ORD-1", "CUST-1", vec![contact(Some("K1"), "Ana")]);
+    let outcome = completed(&store, &order).await;
+    assert_eq!(scripted.names(), ["customerUpdated"]);
+    let action = serde_json::to_value(&scripted.actions.lock().expect("lock")[0]).expect("JSON");
+    assert_eq!(action["customer"]["externalId"], "CUST-1");
+    assert_eq!(
+        action["customer"]["id"],
+        outcome.customer_id.expect("an id").as_str()
+    );
+    assert_eq!(action["contacts"][0]["givenName"], "Ana");
+    assert_eq!(action["contacts"][0]["id"], outcome.contact_ids[0].as_str());
+}
+
+async fn a_refused_uc1_provisioning_fails_the_order_and_stores_nothing(db: TestDb) {
+    let store = db
+        .store_with(Arc::new(Scripted::refusing()), Catalogue::open())
+        .await;
+    let outcome = store
+        .place_order(&uc1("ORD-1", "CUST-1", Vec::new()), SYNC, no_events)
+        .await
+        .expect("answered")
+        .outcome;
+    assert_eq!(outcome.state, OrderState::Failed);
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none()
+    );
+}
+
+async fn uc3_naming_another_customer_s_fleet_fails_with_the_reason(db: TestDb) {
+    let store = db.store().await;
+    let fleet = fleet(&completed(&store, &uc2("ORD-1", 1)).await);
+    let mut intruder = uc3("ORD-2", &fleet, 1);
+    intruder.customer = Some(customer("CUST-OTHER"));
+    let outcome = store
+        .place_order(&intruder, SYNC, no_events)
+        .await
+        .expect("answered")
+        .outcome;
+    assert_eq!(outcome.state, OrderState::Failed);
+    let reason = outcome.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains(fleet.as_str()) && reason.contains("another customer"),
+        "{reason}"
+    );
+    assert_eq!(
+        store.licenses_by_fleet(&fleet).await.expect("read").len(),
+        1
+    );
+    let mut owner = uc3("ORD-3", &fleet, 1);
+    owner.customer = Some(customer("CUST-1"));
+    assert_eq!(completed(&store, &owner).await.state, OrderState::Completed);
+}
+
+async fn licenses_keep_the_characteristics_they_were_ordered_with(db: TestDb) {
+    let store = db.store().await;
+    let mut order = uc2("ORD-1", 2);
+    if let Some(item) = order.item.as_mut() {
+        item.fleet_characteristics = vec![Characteristic::new("domain", "durand.example")];
+    }
+    let outcome = completed(&store, &order).await;
+    let fleet = fleet(&outcome);
+    let added = completed(&store, &uc3("ORD-2", &fleet, 1)).await;
+    for license in store.licenses_by_fleet(&fleet).await.expect("read") {
+        assert_eq!(
+            license.characteristics,
+            [Characteristic::new("domain", "durand.example")],
+            "{} (added later: {})",
+            license.id,
+            added.licenses.iter().any(|l| l.id == license.id)
+        );
+    }
+}
+
 async fn uc1_again_for_the_same_customer_updates_and_never_duplicates(db: TestDb) {
     let store = db.store().await;
     let first = completed(
@@ -328,6 +408,65 @@ async fn concurrent_replays_of_one_order_create_it_once(db: TestDb) {
             .len(),
         3
     );
+}
+
+/// UC2 without Orange's order id (the getting-started page never names one on productOrder).
+fn unreferenced_uc2(quantity: u32) -> obakit_server::domain::PlaceOrder {
+    obakit_server::domain::PlaceOrder {
+        external_id: None,
+        ..uc2("content", quantity)
+    }
+}
+
+async fn an_order_without_orange_s_id_resent_with_the_same_content_creates_nothing_twice(
+    db: TestDb,
+) {
+    let store = db.store().await;
+    let first = store
+        .place_order(&unreferenced_uc2(2), SYNC, no_events)
+        .await
+        .expect("placed");
+    assert!(!first.replayed);
+    let resent = store
+        .place_order(&unreferenced_uc2(2), SYNC, no_events)
+        .await
+        .expect("answered");
+    assert!(resent.replayed, "the same content is a resend");
+    assert_eq!(resent.outcome, first.outcome, "the first answer again");
+    assert_eq!(
+        store
+            .licenses_by_fleet(&fleet(&first.outcome))
+            .await
+            .expect("read")
+            .len(),
+        2
+    );
+    let other = store
+        .place_order(&unreferenced_uc2(3), SYNC, no_events)
+        .await
+        .expect("placed");
+    assert!(!other.replayed, "other content is another order");
+    assert_ne!(other.outcome.order_id, first.outcome.order_id);
+}
+
+async fn concurrent_resends_of_an_order_without_orange_s_id_create_it_once(db: TestDb) {
+    let store = db.store().await;
+    let order = unreferenced_uc2(3);
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (store, order) = (store.clone(), order.clone());
+            tokio::spawn(async move { store.place_order(&order, SYNC, no_events).await })
+        })
+        .collect();
+    let mut fresh = 0;
+    let mut answers = Vec::new();
+    for task in tasks {
+        let placed = task.await.expect("task").expect("placed or replayed");
+        fresh += usize::from(!placed.replayed);
+        answers.push(placed.outcome);
+    }
+    assert_eq!(fresh, 1);
+    assert!(answers.windows(2).all(|w| w[0] == w[1]));
 }
 
 async fn updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear(db: TestDb) {
@@ -1098,28 +1237,43 @@ async fn a_webhook_answering_non_2xx_fails_the_order_with_the_status(db: TestDb)
     );
 }
 
-async fn a_webhook_that_does_not_answer_in_time_fails_the_order(db: TestDb) {
+async fn a_webhook_that_does_not_answer_in_time_is_a_fault_that_stores_nothing(db: TestDb) {
     let hook = Hook::start(StatusCode::OK, Duration::from_secs(5)).await;
     let webhook = Webhook::new(&hook.url, Duration::from_millis(300)).expect("webhook");
     let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let started = std::time::Instant::now();
-    let outcome = store
+    let error = store
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
-        .expect("answered")
-        .outcome;
+        .expect_err("a fault, not a refusal");
     assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "the timeout cut the wait"
+        matches!(error, StoreError::ProvisioningFault(_)),
+        "{error:?}"
     );
-    assert_eq!(outcome.state, OrderState::Failed);
-    assert_eq!(
-        outcome.reason.as_deref(),
-        Some("provisioning of licensesCreated did not answer within 300ms")
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none(),
+        "nothing stored, not even as a first answer"
     );
+    hook.answer_with(StatusCode::OK, Duration::ZERO);
+    let placed = store
+        .place_order(&uc2("ORD-1", 1), SYNC, no_events)
+        .await
+        .expect("placed");
+    assert!(!placed.replayed, "the resend is worked, not replayed");
+    assert_eq!(placed.outcome.state, OrderState::Completed);
+    let keys: Vec<_> = hook
+        .received()
+        .into_iter()
+        .map(|r| r.idempotency_key.expect("a key"))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "the same idempotency key on the retry");
 }
 
-async fn an_unreachable_webhook_fails_the_order(db: TestDb) {
+async fn an_unreachable_webhook_or_a_5xx_is_a_fault_that_stores_nothing(db: TestDb) {
     // A port nobody listens on: bind one, then let it go.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -1128,19 +1282,31 @@ async fn an_unreachable_webhook_fails_the_order(db: TestDb) {
     let webhook = Webhook::new(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(2))
         .expect("webhook");
     let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let outcome = store
+    let error = store
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
-        .expect("answered")
-        .outcome;
-    assert_eq!(outcome.state, OrderState::Failed);
+        .expect_err("a fault, not a refusal");
     assert!(
-        outcome
-            .reason
-            .as_deref()
-            .is_some_and(|r| r.starts_with("provisioning of licensesCreated could not be reached")),
-        "{:?}",
-        outcome.reason
+        matches!(error, StoreError::ProvisioningFault(_)),
+        "{error:?}"
+    );
+    let hook = Hook::start(StatusCode::BAD_GATEWAY, Duration::ZERO).await;
+    let webhook = Webhook::new(&hook.url, Duration::from_secs(2)).expect("webhook");
+    let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
+    let error = store
+        .place_order(&uc2("ORD-2", 1), SYNC, no_events)
+        .await
+        .expect_err("a 5xx is a fault");
+    assert!(
+        matches!(error, StoreError::ProvisioningFault(_)),
+        "{error:?}"
+    );
+    assert!(
+        store
+            .customer_by_external_id("CUST-1")
+            .await
+            .expect("read")
+            .is_none()
     );
 }
 
@@ -1224,6 +1390,10 @@ async fn an_order_of_ten_thousand_licenses_is_stored_and_listed(db: TestDb) {
 on_both_backends!(
     uc1_creates_the_customer_and_contacts_and_answers_their_ids,
     uc1_again_for_the_same_customer_updates_and_never_duplicates,
+    uc1_tells_the_partner_s_platform_the_customer_and_its_contacts,
+    a_refused_uc1_provisioning_fails_the_order_and_stores_nothing,
+    uc3_naming_another_customer_s_fleet_fails_with_the_reason,
+    licenses_keep_the_characteristics_they_were_ordered_with,
     uc1_with_contacts_but_no_customer_fails_with_a_reason,
     uc2_creates_a_fleet_of_active_licenses_with_end_users_in_order,
     uc2_creates_the_customer_when_uc1_never_came,
@@ -1234,6 +1404,8 @@ on_both_backends!(
     the_same_order_id_with_a_different_content_is_a_conflict,
     a_replayed_failed_order_answers_the_same_failure,
     concurrent_replays_of_one_order_create_it_once,
+    an_order_without_orange_s_id_resent_with_the_same_content_creates_nothing_twice,
+    concurrent_resends_of_an_order_without_orange_s_id_create_it_once,
     updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear,
     an_update_with_one_unknown_id_changes_nothing,
     reactivating_a_terminated_license_fails_the_whole_update,
@@ -1255,8 +1427,8 @@ on_both_backends!(
     failed_deliveries_are_rescheduled_parked_as_dead_and_replayed,
     the_webhook_provisioner_posts_each_action_and_accepts_2xx,
     a_webhook_answering_non_2xx_fails_the_order_with_the_status,
-    a_webhook_that_does_not_answer_in_time_fails_the_order,
-    an_unreachable_webhook_fails_the_order,
+    a_webhook_that_does_not_answer_in_time_is_a_fault_that_stores_nothing,
+    an_unreachable_webhook_or_a_5xx_is_a_fault_that_stores_nothing,
     twenty_concurrent_orders_and_readers_never_fail,
     an_order_of_ten_thousand_licenses_is_stored_and_listed,
 );

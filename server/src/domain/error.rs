@@ -24,10 +24,18 @@ pub enum DomainError {
     },
     #[error("unknown productRefId {0}")]
     UnknownFleet(FleetId),
+    #[error("productRefId {fleet} belongs to another customer than {customer}")]
+    FleetOfAnotherCustomer { fleet: FleetId, customer: String },
     #[error("offer {code:?} is not in the partner's catalogue")]
     UnknownOffer { code: String },
     #[error("license {license}: offer {code:?} is not in the partner's catalogue")]
     UnknownSwapOffer { license: LicenseId, code: String },
+    #[error(
+        "offer {code:?} needs the characteristic {name:?} in productRef.characteristic (the partner's Appendix 2)"
+    )]
+    MissingCharacteristic { code: String, name: String },
+    #[error("license {license}: the partner does not serve offer swaps (the partner's Appendix 2)")]
+    SwapNotServed { license: LicenseId },
     #[error("unknown license id {0}")]
     UnknownLicense(LicenseId),
     #[error("license {license}: unknown externalState {value:?}")]

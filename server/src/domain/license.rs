@@ -108,13 +108,15 @@ pub(crate) fn with_partner_id(mut end_user: EndUser) -> EndUser {
     end_user
 }
 
-/// Makes `quantity` active licenses in a fleet; the configurations apply in order to the first ones.
+/// Makes `quantity` active licenses in a fleet; the configurations apply in order to the first
+/// ones; every license keeps the technical characteristics it was ordered with.
 pub fn new_licenses(
     fleet_id: &FleetId,
     order_id: &OrderId,
     offer: &Offer,
     quantity: u32,
     configurations: &[EndUserConfiguration],
+    characteristics: &[Characteristic],
     now: DateTime<Utc>,
 ) -> Vec<License> {
     let mut configurations = configurations.iter();
@@ -134,7 +136,7 @@ pub fn new_licenses(
                     .map(with_partner_id),
                 realizing_resource: configuration.and_then(|c| c.realizing_resource.clone()),
                 login: None,
-                characteristics: Vec::new(),
+                characteristics: characteristics.to_vec(),
                 created_at: now,
                 updated_at: now,
             }
@@ -161,10 +163,17 @@ mod tests {
             &Offer::new("OBA-1"),
             3,
             &configurations,
+            &[Characteristic::new("domain", "example.org")],
             Utc::now(),
         );
         assert_eq!(licenses.len(), 3);
         assert!(licenses.iter().all(|l| l.state == LicenseState::Active));
+        assert!(
+            licenses
+                .iter()
+                .all(|l| l.characteristics == [Characteristic::new("domain", "example.org")]),
+            "each license keeps the characteristics it was ordered with"
+        );
         let first = licenses[0]
             .end_user
             .as_ref()

@@ -180,6 +180,11 @@ fn apply_item(
         .as_ref()
         .map(|external| target_of(&license.id, external))
         .transpose()?;
+    if item.swap_to.is_some() && !catalogue.allows_swap() {
+        return Err(DomainError::SwapNotServed {
+            license: license.id.clone(),
+        });
+    }
     if let Some(offer) = &item.swap_to
         && !catalogue.accepts(&offer.code)
     {

@@ -6,6 +6,9 @@ use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::types::ToJSON;
 
+/// How long Orange is asked to wait before resending after a 503.
+const RETRY_AFTER_SECONDS: &str = "30";
+
 pub(super) async fn to_orange_error(err: poem::Error) -> Response {
     let status = err.status();
     let detail = err.to_string();
@@ -33,6 +36,15 @@ pub(super) async fn to_orange_error(err: poem::Error) -> Response {
         StatusCode::CONFLICT => (69, "conflict", detail),
         StatusCode::NOT_IMPLEMENTED => (22, "not implemented", detail),
         s if s.is_client_error() => (22, "invalid request", detail),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(error = %detail, "answered 503");
+            (
+                5,
+                "service unavailable",
+                "the partner's platform did not answer; nothing was stored: send the request again"
+                    .to_owned(),
+            )
+        }
         _ => {
             tracing::error!(error = %detail, %status, "request failed");
             (
@@ -52,6 +64,12 @@ pub(super) async fn to_orange_error(err: poem::Error) -> Response {
         .status(status)
         .content_type("application/json; charset=utf-8")
         .body(body.to_json_string());
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            "retry-after",
+            poem::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             "www-authenticate",

@@ -231,6 +231,7 @@ mod tests {
                 &offer,
                 quantity,
                 &[],
+                &[],
                 now,
             );
             let expected = glue(&licenses);

@@ -65,7 +65,7 @@ pub fn routes_with_admin(
         )
     };
     let orange_service = described(orange(), docs::DESCRIPTION);
-    let orange_docs = docs::Docs::new(&orange_service);
+    let orange_docs = docs::Docs::new(&orange_service, &auth);
     let request_bodies = request_bodies::RequestBodies::from_document(&orange_service.spec());
     let route = Route::new()
         .at("/openapi.json", orange_docs.json)
@@ -94,7 +94,7 @@ pub fn routes_with_admin(
             .into_endpoint()
             .map_to_response();
             route
-                .nest("/docs", docs::Docs::new(&all).ui)
+                .nest("/docs", docs::Docs::new(&all, &auth).ui)
                 .at(ADMIN_DOCUMENT, admin_document)
                 .nest("/", all)
                 .with(admin.guard)

@@ -96,8 +96,9 @@ impl ProductOrderingPartnerApi for Partner {
                     69,
                     "conflict",
                     format!(
-                        "order {external_id} was already received with a different body; \
-                         a replay must repeat the first body exactly"
+                        "order {external_id} was already received with another content; \
+                         a resend must carry the same externalReference, category, customer, \
+                         relatedContact and orderItem (dates may differ)"
                     ),
                 ))));
             }
@@ -232,8 +233,14 @@ impl UserServicePartnerApi for Partner {
 }
 
 /// A failure of the server itself. The catch-all (`errors.rs`) logs this detail with the request
-/// id and answers a 500 that carries none of it.
+/// id and answers a 500 that carries none of it; a fault of the partner's platform (provisioning
+/// unreachable or not answering in time) is a 503 with `Retry-After` instead: nothing was stored,
+/// so Orange's resend tries again.
 fn internal(error: StoreError) -> poem::Error {
+    if let StoreError::ProvisioningFault(fault) = &error {
+        tracing::warn!(%fault, "provisioning unavailable: answered 503, nothing stored");
+        return poem::Error::from_string(fault.to_string(), StatusCode::SERVICE_UNAVAILABLE);
+    }
     let mut detail = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {

@@ -159,6 +159,15 @@ impl<E: Endpoint> Endpoint for GateEndpoint<E> {
                 "unknown or expired token",
             ));
         }
+        if faults.not_published {
+            self.mock.count_refused();
+            return Ok(error(
+                StatusCode::NOT_FOUND,
+                60,
+                "resource not found",
+                "the mock gateway plays an API not yet published",
+            ));
+        }
         if faults.refuse_events {
             self.mock.count_refused();
             return Ok(error(

@@ -37,6 +37,9 @@ pub struct Faults {
     pub reject_tokens: bool,
     /// Event endpoints answer 400 (Orange refuses the event's content).
     pub refuse_events: bool,
+    /// Event endpoints answer 404 (the API is not yet published on the gateway, or the
+    /// partner's subscription is still pending: common during integration).
+    pub not_published: bool,
     /// The token endpoint answers 503 (its identity service is down).
     pub token_endpoint_unavailable: bool,
     /// Every Orange operation waits this long before answering.

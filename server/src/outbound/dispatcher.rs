@@ -37,6 +37,27 @@ pub struct DispatcherConfig {
     pub poll: Duration,
     /// Timeout of one delivery.
     pub request_timeout: Duration,
+    /// What to do while the gateway answers 403 or 404.
+    pub unpublished: Unpublished,
+}
+
+/// A 403 or 404 from the gateway usually means the partner's subscription is still pending or
+/// the API is not yet published (common during integration), not that the event is wrong: such
+/// an event is tried again every `retry_after` (with jitter) until `horizon` after it was stored,
+/// then parked as dead. It does not count against the retry policy's attempts.
+#[derive(Debug, Clone, Copy)]
+pub struct Unpublished {
+    pub retry_after: Duration,
+    pub horizon: Duration,
+}
+
+impl Default for Unpublished {
+    fn default() -> Self {
+        Self {
+            retry_after: Duration::from_secs(600),
+            horizon: Duration::from_secs(72 * 3600),
+        }
+    }
 }
 
 impl Default for DispatcherConfig {
@@ -49,6 +70,7 @@ impl Default for DispatcherConfig {
             lease: Duration::from_secs(60),
             poll: Duration::from_millis(500),
             request_timeout: Duration::from_secs(30),
+            unpublished: Unpublished::default(),
         }
     }
 }
@@ -213,6 +235,27 @@ impl Dispatcher {
                 if status == 429 || status >= 500 =>
             {
                 retry(format!("{status}: {}", truncate(&body)))
+            }
+            Err(ClientError::UnexpectedStatus { status, body })
+                if status == 403 || status == 404 =>
+            {
+                let error = format!("{status}: {}", truncate(&body));
+                let horizon = chrono::Duration::from_std(self.config.unpublished.horizon)
+                    .unwrap_or(chrono::Duration::MAX);
+                if Utc::now() >= event.created_at + horizon {
+                    Delivery::Dead {
+                        error: format!(
+                            "the gateway kept answering {status} for {:?} (subscription or publication missing?): {error}",
+                            self.config.unpublished.horizon
+                        ),
+                    }
+                } else {
+                    let after = self.config.unpublished.retry_after;
+                    Delivery::Retry {
+                        after: after / 2 + (after / 2).mul_f64(fastrand::f64()),
+                        error,
+                    }
+                }
             }
             Err(ClientError::UnexpectedStatus { status, body }) => Delivery::Dead {
                 error: format!("{status}: {}", truncate(&body)),

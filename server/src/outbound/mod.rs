@@ -7,7 +7,7 @@ mod dispatcher;
 mod retry;
 mod token;
 
-pub use dispatcher::{Delivery, Dispatcher, DispatcherConfig};
+pub use dispatcher::{Delivery, Dispatcher, DispatcherConfig, Unpublished};
 pub use retry::RetryPolicy;
 pub use token::OAuthTokens;
 

@@ -6,14 +6,20 @@
 //!
 //! | member | type | meaning |
 //! |---|---|---|
-//! | `id` | string (UUID) | unique per call; also sent as the `Idempotency-Key` header |
+//! | `id` | string (UUID) | the idempotency key, also sent as the `Idempotency-Key` header: the same on every retry of the same change, so the receiver can deduplicate (see below) |
 //! | `time` | string (RFC 3339) | when the action was made |
-//! | `action` | string | `licensesCreated`, `licensesUpdated` or `licenseChanged` |
+//! | `action` | string | `customerUpdated`, `licensesCreated`, `licensesUpdated` or `licenseChanged` |
+//!
+//! `customerUpdated` (UC1, an order without item; one call per order): `orderId` (partner),
+//! `orangeOrderId`?, `customer` (`id`, `externalId`, `tradingName`, …), `contacts`? (array of
+//! `{id, customerId, role, givenName?, familyName?, email?, …}` as Orange described them).
 //!
 //! `licensesCreated` (UC2, UC3; one call per order):
 //! `orderId` (partner), `orangeOrderId`?, `customer`? (`id`, `externalId`, `tradingName`, …),
 //! `fleetId`, `newFleet` (bool), `offer` `{code, name?}`, `plan`? (the catalogue's plan name),
-//! `licenses`: array of License.
+//! `licenses`: array of License. Each license carries the technical characteristics
+//! (`characteristic`) its order gave in `productRef.characteristic` (for UC3 without any: the
+//! fleet's).
 //!
 //! `licensesUpdated` (Orange's `userService/update`; one call per update, only when something
 //! changes): `updateId`, `changes`: array of `{licenseId, fleetId, change, …}` where `change` is
@@ -33,6 +39,12 @@
 //! `{key: login | organizationCode, value}`, `characteristic`? `[{name, value}]`, `createdAt`,
 //! `updatedAt`. Absent optional members are left out, never `null`.
 //!
+//! The `id` of an order's action is derived from Orange's order id and the order's business
+//! content (the same on a resend of the order after a 503, and on every retry of the asynchronous
+//! worker); without Orange's order id, from the partner's order id (the same on every worker
+//! retry). An update's is derived from the update's id (every worker retry). A change the
+//! partner makes (UC5) gets a fresh one.
+//!
 //! The receiver answers any 2xx to accept; anything else, or no answer within the timeout, refuses
 //! the action and with it the whole order, update or change.
 
@@ -40,7 +52,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::{
-    AppliedChange, Customer, FleetId, License, LicenseChange, LicenseId, Offer, OrderId, UpdateId,
+    AppliedChange, Contact, Customer, FleetId, License, LicenseChange, LicenseId, Offer, OrderId,
+    UpdateId,
 };
 
 /// One provisioning call.
@@ -61,6 +74,16 @@ pub struct Action {
     rename_all_fields = "camelCase"
 )]
 pub enum ActionKind {
+    /// An order without item (UC1) created or updated the customer and its contacts: who the
+    /// fleet manager is, before any license.
+    CustomerUpdated {
+        order_id: OrderId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        orange_order_id: Option<String>,
+        customer: Box<Customer>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        contacts: Vec<Contact>,
+    },
     /// An order created licenses (and, with `new_fleet`, their fleet).
     LicensesCreated {
         order_id: OrderId,
@@ -99,9 +122,27 @@ impl Action {
         }
     }
 
-    /// The `action` member: `licensesCreated`, `licensesUpdated` or `licenseChanged`.
+    /// A new action whose id is derived from `key` (what makes the change the same change on a
+    /// retry): a UUID (version 8) of the key's SHA-256, so the same key gives the same id.
+    pub fn keyed(key: &str, kind: ActionKind) -> Self {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Self {
+            id: uuid::Builder::from_custom_bytes(bytes)
+                .into_uuid()
+                .to_string(),
+            time: Utc::now(),
+            kind,
+        }
+    }
+
+    /// The `action` member: `customerUpdated`, `licensesCreated`, `licensesUpdated` or
+    /// `licenseChanged`.
     pub fn name(&self) -> &'static str {
         match &self.kind {
+            ActionKind::CustomerUpdated { .. } => "customerUpdated",
             ActionKind::LicensesCreated { .. } => "licensesCreated",
             ActionKind::LicensesUpdated { .. } => "licensesUpdated",
             ActionKind::LicenseChanged { .. } => "licenseChanged",
@@ -111,6 +152,7 @@ impl Action {
     /// How many licenses the action concerns, for logs.
     pub fn license_count(&self) -> usize {
         match &self.kind {
+            ActionKind::CustomerUpdated { .. } => 0,
             ActionKind::LicensesCreated { licenses, .. } => licenses.len(),
             ActionKind::LicensesUpdated { changes, .. } => changes.len(),
             ActionKind::LicenseChanged { .. } => 1,

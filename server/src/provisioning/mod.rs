@@ -41,6 +41,20 @@ pub enum ProvisionError {
     Other(String),
 }
 
+impl ProvisionError {
+    /// A fault of the partner's platform rather than its answer: no answer in time, unreachable,
+    /// or a 5xx / 408 / 429. The change is not refused: it is tried again later (a resend from
+    /// Orange after a 503, or the asynchronous worker). Only a definite refusal (another 4xx, or
+    /// a non-webhook provisioner's refusal) fails the order or update.
+    pub fn is_fault(&self) -> bool {
+        match self {
+            Self::Timeout { .. } | Self::Unreachable { .. } => true,
+            Self::Refused { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            Self::Other(_) => false,
+        }
+    }
+}
+
 fn body_suffix(body: &str) -> String {
     if body.is_empty() {
         String::new()

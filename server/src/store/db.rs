@@ -48,12 +48,20 @@ impl Backend {
 
 /// The migrations, embedded so the binary needs no files beside it. Same versions on both
 /// backends; the files follow sqlx-cli's naming so its tooling can read them too.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "unreferenced orders",
+        include_str!("../../migrations/sqlite/0002_unreferenced_orders.sql"),
+        include_str!("../../migrations/postgres/0002_unreferenced_orders.sql"),
+    ),
+];
 
 /// WAL lets readers run beside the writer; FULL makes every answered write survive a power
 /// loss; the busy timeout covers the rare moments (checkpoints) when readers wait.

@@ -19,6 +19,10 @@ pub enum StoreError {
     /// A business rule refused a partner-initiated change.
     #[error(transparent)]
     Refused(#[from] DomainError),
+    /// The partner's platform could not be asked (see [`ProvisionError::is_fault`]): nothing
+    /// was stored; the caller tries again later (HTTP 503 with `Retry-After`).
+    #[error("provisioning is unavailable")]
+    ProvisioningFault(#[source] ProvisionError),
     /// Provisioning refused a partner-initiated change.
     #[error(transparent)]
     Provisioning(#[from] ProvisionError),

@@ -166,7 +166,12 @@ impl From<DomainError> for Failure {
 }
 
 impl From<ProvisionError> for Failure {
-    fn from(refusal: ProvisionError) -> Self {
-        Self::Refused(refusal.to_string())
+    fn from(error: ProvisionError) -> Self {
+        if error.is_fault() {
+            // Not an answer from the partner's platform: nothing is stored, so a retry can work.
+            Self::Store(StoreError::ProvisioningFault(error))
+        } else {
+            Self::Refused(error.to_string())
+        }
     }
 }

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use sqlx::{Acquire, AssertSqlSafe};
 
-use super::db::WriteTx;
+use super::db::{Backend, WriteTx};
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
 use super::{Failure, Store, StoreError, customers, licenses};
 use crate::domain::{
-    DomainError, Fleet, FleetId, LicenseSummary, OrderId, OrderKind, OrderOutcome, OrderState,
-    PlaceOrder, new_licenses,
+    Contact, DomainError, Fingerprint, Fleet, FleetId, LicenseSummary, OrderId, OrderKind,
+    OrderOutcome, OrderState, PlaceOrder, new_licenses,
 };
 use crate::provisioning::{Action, ActionKind};
 
@@ -61,9 +61,15 @@ impl Store {
         // Orange id committed between our lookup and our insert: the lookup then finds it.
         for _ in 0..2 {
             let mut tx = self.db.begin_write().await?;
-            if let Some(external_id) = &order.external_id
-                && let Some(previous) = previous_order(tx.conn(), external_id).await?
-            {
+            let now = sql::now();
+            let previous = match &order.external_id {
+                Some(external_id) => previous_order(tx.conn(), external_id).await?,
+                None => {
+                    previous_unreferenced(tx.conn(), self.db.backend, &order.fingerprint, now)
+                        .await?
+                }
+            };
+            if let Some(previous) = previous {
                 drop(tx);
                 return if previous.fingerprint == order.fingerprint.as_str() {
                     Ok(Placed {
@@ -72,11 +78,10 @@ impl Store {
                     })
                 } else {
                     Err(StoreError::OrderConflict {
-                        external_id: external_id.clone(),
+                        external_id: order.external_id.clone().unwrap_or_default(),
                     })
                 };
             }
-            let now = sql::now();
             let acknowledged = OrderOutcome::acknowledged(order, OrderId::generate(), now);
             match insert_order(tx.conn(), order, &acknowledged, now).await {
                 Err(StoreError::Conflict(_)) if order.external_id.is_some() => continue,
@@ -203,6 +208,29 @@ impl Store {
             outcome.customer_id = Some(customer.id.clone());
             outcome.contact_ids =
                 customers::upsert_contacts(&mut *conn, &customer.id, &order.contacts, now).await?;
+            if kind == OrderKind::Customer {
+                // UC1: the partner's platform learns who the fleet manager is.
+                let contacts = outcome
+                    .contact_ids
+                    .iter()
+                    .zip(&order.contacts)
+                    .map(|(id, data)| Contact {
+                        id: id.clone(),
+                        customer_id: customer.id.clone(),
+                        data: data.clone(),
+                    })
+                    .collect();
+                let action = Action::keyed(
+                    &action_key("customerUpdated", order, &outcome),
+                    ActionKind::CustomerUpdated {
+                        order_id: outcome.order_id.clone(),
+                        orange_order_id: order.external_id.clone(),
+                        customer: Box::new(customer.clone()),
+                        contacts,
+                    },
+                );
+                self.provisioner.provision(&action).await?;
+            }
         }
         if let (Some(item), OrderKind::NewFleet | OrderKind::AddToFleet(_)) = (&order.item, &kind) {
             if !self.catalogue.accepts(&item.offer.code) {
@@ -211,10 +239,43 @@ impl Store {
                 }
                 .into());
             }
+            let given: Vec<&str> = item
+                .fleet_characteristics
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            // The technical information describes the fleet: a new fleet must bring it (UC2);
+            // licenses added to a known fleet (UC3) run on what it already has.
+            if let (OrderKind::NewFleet, Some(name)) = (
+                &kind,
+                self.catalogue
+                    .missing_characteristic(&item.offer.code, &given),
+            ) {
+                return Err(DomainError::MissingCharacteristic {
+                    code: item.offer.code.clone(),
+                    name: name.to_owned(),
+                }
+                .into());
+            }
+            let mut characteristics = item.fleet_characteristics.clone();
             let (fleet_id, new_fleet) = match &kind {
                 OrderKind::AddToFleet(fleet_id) => {
-                    if licenses::fleet(&mut *conn, fleet_id).await?.is_none() {
+                    let Some(fleet) = licenses::fleet(&mut *conn, fleet_id).await? else {
                         return Err(DomainError::UnknownFleet(fleet_id.clone()).into());
+                    };
+                    // A fleet belongs to the customer who ordered it.
+                    if let (Some(owner), Some(customer)) = (&fleet.customer_id, &customer)
+                        && *owner != customer.id
+                    {
+                        return Err(DomainError::FleetOfAnotherCustomer {
+                            fleet: fleet_id.clone(),
+                            customer: customer.data.external_id.clone(),
+                        }
+                        .into());
+                    }
+                    // Licenses added without characteristics run on the fleet's.
+                    if characteristics.is_empty() {
+                        characteristics = fleet.characteristics;
                     }
                     (fleet_id.clone(), false)
                 }
@@ -236,6 +297,7 @@ impl Store {
                 &item.offer,
                 item.quantity,
                 &item.end_user_configuration,
+                &characteristics,
                 now,
             );
             outcome.licenses = created
@@ -247,22 +309,37 @@ impl Store {
                 .collect();
             licenses::insert(&mut *conn, self.db.backend, &created).await?;
             // Inside the savepoint: a refusal rolls the licenses back with the rest.
-            let action = Action::new(ActionKind::LicensesCreated {
-                order_id: outcome.order_id.clone(),
-                orange_order_id: order.external_id.clone(),
-                customer: customer.map(Box::new),
-                fleet_id: fleet_id.clone(),
-                new_fleet,
-                offer: item.offer.clone(),
-                plan: self.catalogue.plan(&item.offer.code).map(str::to_owned),
-                licenses: created,
-            });
+            let action = Action::keyed(
+                &action_key("licensesCreated", order, &outcome),
+                ActionKind::LicensesCreated {
+                    order_id: outcome.order_id.clone(),
+                    orange_order_id: order.external_id.clone(),
+                    customer: customer.map(Box::new),
+                    fleet_id: fleet_id.clone(),
+                    new_fleet,
+                    offer: item.offer.clone(),
+                    plan: self.catalogue.plan(&item.offer.code).map(str::to_owned),
+                    licenses: created,
+                },
+            );
             self.provisioner.provision(&action).await?;
             outcome.fleet_id = Some(fleet_id);
         }
         outcome.state = OrderState::Completed;
         outcome.completion_date = Some(now);
         Ok(outcome)
+    }
+}
+
+/// What makes an order's provisioning action the same on a retry (see the provisioning JSON
+/// contract): Orange's order id with the business content, else the partner's order id.
+fn action_key(action: &str, order: &PlaceOrder, outcome: &OrderOutcome) -> String {
+    match &order.external_id {
+        Some(external_id) => format!(
+            "{action}/orange-order/{external_id}/{}",
+            order.fingerprint.as_str()
+        ),
+        None => format!("{action}/order/{}", outcome.order_id),
     }
 }
 
@@ -281,6 +358,51 @@ async fn previous_order(
         })
     })
     .transpose()
+}
+
+/// How long an order without Orange's order id answers a resend of the same content with its
+/// first answer (see [`previous_unreferenced`]).
+const UNREFERENCED_REPLAY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// The order without Orange's order id placed with the same business content (fingerprint)
+/// within [`UNREFERENCED_REPLAY_WINDOW`], if any: its key is the content itself, so a resend
+/// after a timeout creates nothing twice. On PostgreSQL the same content is serialized by a
+/// transaction-scoped advisory lock, so two concurrent resends cannot both miss each other
+/// (SQLite has one writer already).
+async fn previous_unreferenced(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    fingerprint: &Fingerprint,
+    now: DateTime<Utc>,
+) -> Result<Option<Previous>, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+            .bind(advisory_key(fingerprint))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let row = sqlx::query(
+        "SELECT fingerprint, answer FROM orders \
+         WHERE external_id IS NULL AND fingerprint = $1 AND created_at >= $2 \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(fingerprint.as_str().to_owned())
+    .bind(ts(now - UNREFERENCED_REPLAY_WINDOW))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(Previous {
+            fingerprint: text(&row, "fingerprint")?,
+            answer: json(&row, "answer")?,
+        })
+    })
+    .transpose()
+}
+
+/// The first 64 bits of a fingerprint (hex SHA-256), as PostgreSQL's advisory lock key.
+fn advisory_key(fingerprint: &Fingerprint) -> i64 {
+    let hex = fingerprint.as_str().get(..16).unwrap_or_default();
+    u64::from_str_radix(hex, 16).map_or(0, |key| i64::from_ne_bytes(key.to_ne_bytes()))
 }
 
 async fn insert_order(

@@ -153,12 +153,17 @@ impl Store {
             Err(refusal) => return Ok(failed(found, refusal.to_string())),
         };
         if !plan.changes.is_empty() {
-            let action = Action::new(ActionKind::LicensesUpdated {
-                update_id: update_id.clone(),
-                changes: plan.changes.clone(),
-            });
-            if let Err(refusal) = self.provisioner.provision(&action).await {
-                return Ok(failed(found, refusal.to_string()));
+            let action = Action::keyed(
+                &format!("licensesUpdated/update/{update_id}"),
+                ActionKind::LicensesUpdated {
+                    update_id: update_id.clone(),
+                    changes: plan.changes.clone(),
+                },
+            );
+            match self.provisioner.provision(&action).await {
+                Ok(()) => {}
+                Err(fault) if fault.is_fault() => return Err(StoreError::ProvisioningFault(fault)),
+                Err(refusal) => return Ok(failed(found, refusal.to_string())),
             }
         }
         let modified_ids: HashSet<&LicenseId> = plan.modified.iter().collect();

@@ -10,6 +10,7 @@ mod auth;
 mod consultation;
 mod hygiene;
 mod orders;
+mod profile;
 mod provisioning;
 mod requests;
 mod tolerance;

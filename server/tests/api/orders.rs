@@ -169,6 +169,39 @@ async fn a_replayed_order_gets_the_first_answer_and_creates_nothing(db: TestDb) 
     );
 }
 
+async fn a_resend_with_restamped_dates_gets_the_first_answer(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let mut order = uc2("CMD-DATES", 2);
+    order.order_date =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-03-03T14:20:00Z").expect("a date"));
+    let first = place(&app, &order).await;
+    order.order_date =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-03-03T14:21:30Z").expect("a date"));
+    order.requested_start_date =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-03-03T14:21:30Z").expect("a date"));
+    let again = place(&app, &order).await;
+    assert_eq!(again.id, first.id, "the first order answered again");
+    assert_eq!(
+        list_fleet(&app, &fleet_of(&first)).await.len(),
+        2,
+        "no new license"
+    );
+}
+
+async fn an_order_without_orange_s_id_resent_after_a_timeout_creates_nothing_twice(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let mut order = uc2("unused", 2);
+    order.external_reference = None;
+    let first = place(&app, &order).await;
+    let again = place(&app, &order).await;
+    assert_eq!(again, first);
+    assert_eq!(
+        list_fleet(&app, &fleet_of(&first)).await.len(),
+        2,
+        "no new license"
+    );
+}
+
 /// Every object with its properties in reverse order.
 fn reverse_properties(value: &serde_json::Value) -> serde_json::Value {
     match value {
@@ -238,6 +271,8 @@ crate::on_both_backends!(
     uc3_adds_licenses_to_the_known_fleet,
     uc3_with_an_unknown_fleet_fails_with_the_reason_in_the_note,
     a_replayed_order_gets_the_first_answer_and_creates_nothing,
+    a_resend_with_restamped_dates_gets_the_first_answer,
+    an_order_without_orange_s_id_resent_after_a_timeout_creates_nothing_twice,
     the_same_order_id_with_another_body_is_409_code_69_and_creates_nothing,
     an_offer_outside_the_catalogue_fails_the_order_with_a_reason,
 );

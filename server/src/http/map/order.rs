@@ -19,8 +19,11 @@ use crate::domain::{
 
 /// The command for an order Orange sent.
 ///
-/// The fingerprint is taken from the parsed order written back as JSON, not from the raw body:
-/// the same order sent with other spacing or property order is the same order.
+/// The fingerprint covers the order's business content only: `externalReference`, `category`,
+/// `customer`, `relatedContact` and `orderItem`, as parsed (so spacing, property order and
+/// properties the spec does not name do not count). Left out are what Orange may restamp on a
+/// resend (`orderDate`, `requestedStartDate`, `completionDate`) and what only the partner sets
+/// (`id`, `state`, `note`): a resend that differs in those gets the first answer.
 pub(in crate::http) fn order_command(order: &wire::ProductOrder) -> Result<PlaceOrder, Invalid> {
     let item = order
         .order_item
@@ -30,7 +33,7 @@ pub(in crate::http) fn order_command(order: &wire::ProductOrder) -> Result<Place
         .transpose()?;
     Ok(PlaceOrder {
         external_id: order.external_reference.as_ref().map(|r| r.id.clone()),
-        fingerprint: Fingerprint::of_bytes(order.to_json_string().as_bytes()),
+        fingerprint: business_fingerprint(order),
         customer: order.customer.clone().map(customer),
         contacts: order
             .related_contact
@@ -42,6 +45,20 @@ pub(in crate::http) fn order_command(order: &wire::ProductOrder) -> Result<Place
         item,
         original: order.to_json(),
     })
+}
+
+/// See [`order_command`] for what it covers.
+fn business_fingerprint(order: &wire::ProductOrder) -> Fingerprint {
+    let business = wire::ProductOrder {
+        id: None,
+        state: None,
+        order_date: None,
+        requested_start_date: None,
+        completion_date: None,
+        note: None,
+        ..order.clone()
+    };
+    Fingerprint::of_bytes(business.to_json_string().as_bytes())
 }
 
 fn order_item(item: &wire::OrderItem) -> Result<OrderItem, Invalid> {
