@@ -18,6 +18,7 @@ mod load;
 mod procs;
 mod report;
 mod server;
+mod soak;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -46,7 +47,9 @@ enum Command {
 }
 
 /// Groups of figures `--only` can select.
-const GROUPS: &[&str] = &["codegen", "build", "http", "fleet", "writes", "events"];
+const GROUPS: &[&str] = &[
+    "codegen", "build", "http", "fleet", "writes", "events", "soak",
+];
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -60,7 +63,8 @@ pub(crate) struct RunArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/test"
     )]
     postgres_url: String,
-    /// Only these groups: codegen, build, http, fleet, writes, events.
+    /// Only these groups: codegen, build, http, fleet, writes, events, soak (the soak runs only
+    /// when named).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Rounds per figure (each round measures the figure and its baseline back to back).
@@ -103,6 +107,9 @@ pub(crate) struct RunArgs {
     /// Where databases, logs and the copy of the tree for build timings go.
     #[arg(long, default_value = "target/bench")]
     work: PathBuf,
+    /// Minutes of the soak, per backend.
+    #[arg(long, default_value_t = 30)]
+    soak_minutes: u64,
     /// Also write the table here.
     #[arg(long)]
     output: Option<PathBuf>,
@@ -161,12 +168,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             GROUPS.join(", ")
         );
     }
-    let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
+    let named = |group: &str| args.only.iter().any(|g| g == group);
+    // The soak takes half an hour per backend: only when asked for by name.
+    let wanted = |group: &str| (args.only.is_empty() && group != "soak") || named(group);
     let me = std::env::current_exe()?;
     let bin_dir = me
         .parent()
         .ok_or_else(|| anyhow::anyhow!("no folder for {}", me.display()))?;
-    let server_groups = ["http", "fleet", "writes", "events"];
+    let server_groups = ["http", "fleet", "writes", "events", "soak"];
     let tool = if wanted("http") {
         Some(load::Tool::find(args.tool.as_deref())?)
     } else {
@@ -242,6 +251,13 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             match events::figures(&ctx, backend).await {
                 Ok(f) => figures.extend(f),
                 Err(e) => problems.push(format!("events on {}: {e:#}", backend.name())),
+            }
+        }
+        if wanted("soak") {
+            let duration = Duration::from_secs(args.soak_minutes.max(1) * 60);
+            match soak::figures(&ctx, backend, duration).await {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("soak on {}: {e:#}", backend.name())),
             }
         }
     }

@@ -102,7 +102,11 @@ impl Figure {
             self.unit,
             number(self.baseline),
             self.baseline_name,
-            format!("{:.2}x", self.ratio),
+            if self.ratio.is_finite() {
+                format!("{:.2}x", self.ratio)
+            } else {
+                "-".to_owned()
+            },
             self.target_text(),
             verdict,
         );

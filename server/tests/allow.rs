@@ -47,4 +47,14 @@ async fn a_method_a_path_does_not_accept_is_answered_405_with_the_methods_it_doe
     let allow = allow.expect("an Allow header");
     assert!(allow.contains("GET"), "{allow}");
     assert!(!allow.contains("DELETE"), "{allow}");
+    // `/update` is its own path, not a license id: only POST.
+    assert_eq!(
+        allow_of(
+            &app,
+            reqwest::Method::OPTIONS,
+            "/userservice/v2/userService/update"
+        )
+        .await,
+        (405, Some("POST".to_owned()))
+    );
 }

@@ -286,6 +286,260 @@ async fn an_update_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_re
     assert!(cut, "no kill landed while the update was in flight");
 }
 
+/// Orders (UC2), updates and consultations from three clients at once against an asynchronous
+/// server delivering events to a mock Orange, until the kill.
+async fn mixed_load(
+    port: u16,
+    fleet: String,
+    licenses: Vec<String>,
+    acknowledged: &mut Vec<String>,
+) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let base = format!("http://127.0.0.1:{port}");
+    let orders = {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let mut acknowledged = Vec::new();
+            loop {
+                let external_id = format!("ORA-MIXED-{}", uuid::Uuid::now_v7());
+                let mut order = uc2(&external_id);
+                order["orderItem"][0]["productRef"]["userServiceQuantity"] = json!(3);
+                let answer = http
+                    .post(format!("{base}{ORDER_PATH}"))
+                    .basic_auth("orange", Some("pw"))
+                    .json(&order)
+                    .send()
+                    .await;
+                let Ok(answer) = answer else { break };
+                let Ok(answer) = answer.json::<Value>().await else {
+                    break;
+                };
+                if answer["state"] == "acknowledged" {
+                    acknowledged.push(answer["id"].as_str().expect("order id").to_owned());
+                }
+            }
+            acknowledged
+        }
+    };
+    let updates = {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            for round in 0.. {
+                let state = if round % 2 == 0 {
+                    "suspended"
+                } else {
+                    "active"
+                };
+                let sent = http
+                    .post(format!("{base}{UPDATE_PATH}"))
+                    .basic_auth("orange", Some("pw"))
+                    .json(&update(&licenses, state))
+                    .send()
+                    .await;
+                if sent.is_err() {
+                    break;
+                }
+            }
+        }
+    };
+    let reads = async move {
+        loop {
+            let read = http
+                .get(format!("{base}/userservice/v2/userService"))
+                .query(&[("productRefId", fleet.as_str())])
+                .basic_auth("orange", Some("pw"))
+                .send()
+                .await;
+            match read {
+                Ok(answer) => {
+                    if answer.bytes().await.is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    };
+    let (ordered, (), ()) = tokio::join!(orders, updates, reads);
+    acknowledged.extend(ordered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledged_order_its_event()
+{
+    let db = TestDb::sqlite();
+    let mock = support::mock::TestMock::start(Duration::from_secs(3600)).await;
+    let dir = tempfile::tempdir().expect("folder");
+    let url = db.url();
+    let start = || {
+        Served::start(
+            dir.path(),
+            &[
+                "--database-url",
+                &url,
+                "--basic-user",
+                "orange",
+                "--basic-password",
+                "pw",
+                "--product-ordering-mode",
+                "async",
+                "--orange-gateway-url",
+                &mock.url,
+                "--orange-client-id",
+                support::mock::CLIENT_ID,
+                "--orange-client-secret",
+                support::mock::CLIENT_SECRET,
+                // A delivery cut by a kill is taken over after this plus 5 s.
+                "--orange-request-timeout-ms",
+                "1000",
+            ],
+            &[],
+        )
+    };
+    let http = reqwest::Client::new();
+    let wait_for_ping = async |server: &Served| {
+        let ping = format!("http://127.0.0.1:{}/ping", server.port);
+        wait_until("the server answers ping", START, async || {
+            http.get(&ping)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+    };
+
+    // A fleet of 20 licenses for the updates and consultations.
+    let server = start();
+    wait_for_ping(&server).await;
+    let mut seed = uc2("ORA-MIXED-SEED");
+    seed["orderItem"][0]["productRef"]["userServiceQuantity"] = json!(20);
+    let seeded: Value = http
+        .post(format!("http://127.0.0.1:{}{ORDER_PATH}", server.port))
+        .basic_auth("orange", Some("pw"))
+        .json(&seed)
+        .send()
+        .await
+        .expect("seed order")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(seeded["state"], "acknowledged", "{seeded}");
+    let store = db.store().await;
+    wait_until("the seed order is completed", START, async || {
+        store.pending_orders().await.is_ok_and(|p| p.is_empty())
+    })
+    .await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url)
+        .await
+        .expect("open the database");
+    let fleet: String = sqlx::query_scalar("SELECT id FROM fleets")
+        .fetch_one(&pool)
+        .await
+        .expect("the seed fleet");
+    pool.close().await;
+    let mut licenses = Vec::new();
+    let list = format!(
+        "http://127.0.0.1:{}/userservice/v2/userService",
+        server.port
+    );
+    wait_until("the seed order is completed", START, async || {
+        let listed: Value = match http
+            .get(&list)
+            .query(&[("productRefId", fleet.as_str())])
+            .basic_auth("orange", Some("pw"))
+            .send()
+            .await
+        {
+            Ok(answer) => answer.json().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        licenses = listed
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|l| l["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        licenses.len() == 20
+    })
+    .await;
+    drop(server);
+
+    let mut acknowledged = Vec::new();
+    for _ in 0..20 {
+        let server = start();
+        wait_for_ping(&server).await;
+        let run_for = Duration::from_millis(fastrand::u64(200..1_500));
+        let load = mixed_load(
+            server.port,
+            fleet.clone(),
+            licenses.clone(),
+            &mut acknowledged,
+        );
+        let kill = async move {
+            tokio::time::sleep(run_for).await;
+            server.kill_9();
+        };
+        tokio::join!(load, kill);
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "orders were acknowledged between the kills"
+    );
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url)
+        .await
+        .expect("open the database");
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .expect("integrity check");
+    assert_eq!(integrity, "ok");
+    pool.close().await;
+
+    // Restarted once more, the server finishes every acknowledged order and delivers its event.
+    let server = start();
+    wait_for_ping(&server).await;
+    wait_until(
+        "every acknowledged order is done and its event delivered",
+        Duration::from_secs(300),
+        async || {
+            if !store.pending_orders().await.expect("pending").is_empty() {
+                return false;
+            }
+            let delivered = delivered_order_events(&url).await;
+            acknowledged.iter().all(|id| delivered.contains(id))
+        },
+    )
+    .await;
+    eprintln!(
+        "20 kills under mixed load: {} orders acknowledged, each with its event delivered; integrity ok",
+        acknowledged.len()
+    );
+    drop(server);
+}
+
+/// The orders whose event has been delivered.
+async fn delivered_order_events(url: &str) -> std::collections::BTreeSet<String> {
+    let pool = sqlx::AnyPool::connect(url)
+        .await
+        .expect("open the database");
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT aggregate_key FROM outbox WHERE kind = 'productOrdering.event' AND state = 'delivered'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("delivered events");
+    pool.close().await;
+    keys.into_iter().collect()
+}
+
 on_both_backends!(
     an_order_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_replay_completes_once,
     an_update_of_10000_licenses_cut_by_a_kill_is_whole_or_absent_and_its_replay_completes,

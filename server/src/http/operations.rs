@@ -70,30 +70,40 @@ impl OperationTable {
 
     /// The operation id a request names, if any.
     pub fn operation(&self, method: &Method, path: &str) -> Option<&'static str> {
-        let segments = segments(path);
         // HEAD is answered by the GET handler.
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
             method
         };
-        self.operations
-            .iter()
-            .filter(|op| op.method == *method && matches(&op.template, &segments))
-            // A literal segment wins over a parameter (`/userService/x` over `/userService/{id}`).
-            .max_by_key(|op| literal_count(&op.template))
+        self.routed(path)
+            .find(|op| op.method == *method)
             .map(|op| op.id)
+    }
+
+    /// The operations of the template a path is routed to. As in the router, the most literal
+    /// template wins whatever the method (`/userService/update` is not `/userService/{id}`).
+    fn routed(&self, path: &str) -> impl Iterator<Item = &Operation> {
+        let segments = segments(path);
+        let matching: Vec<&Operation> = self
+            .operations
+            .iter()
+            .filter(|op| matches(&op.template, &segments))
+            .collect();
+        let most_literal = matching
+            .iter()
+            .map(|op| literal_count(&op.template))
+            .max()
+            .unwrap_or(0);
+        matching
+            .into_iter()
+            .filter(move |op| literal_count(&op.template) == most_literal)
     }
 
     /// The methods a path accepts, in a stable order; empty for an unknown path.
     pub fn allowed_methods(&self, path: &str) -> Vec<Method> {
-        let segments = segments(path);
         let mut methods: Vec<Method> = Vec::new();
-        for op in self
-            .operations
-            .iter()
-            .filter(|op| matches(&op.template, &segments))
-        {
+        for op in self.routed(path) {
             if !methods.contains(&op.method) {
                 methods.push(op.method.clone());
             }
@@ -167,6 +177,18 @@ mod tests {
         assert_eq!(table.operation(&Method::GET, "/ping"), Some("ping"));
         assert_eq!(table.operation(&Method::GET, "/nowhere"), None);
         assert_eq!(table.allowed_methods("/nowhere"), Vec::<Method>::new());
+    }
+
+    #[test]
+    fn a_literal_segment_is_routed_before_a_parameter_whatever_the_method() {
+        let table = OperationTable::served(false);
+        let update = "/userservice/v2/userService/update";
+        assert_eq!(table.allowed_methods(update), vec![Method::POST]);
+        assert_eq!(table.operation(&Method::GET, update), None);
+        assert_eq!(
+            table.operation(&Method::GET, "/userservice/v2/userService/some-id"),
+            Some("getUserService")
+        );
     }
 
     #[test]
