@@ -4,11 +4,11 @@
 //! the API's side sends with the generated callbacks client, to the URL resolved from the body of the
 //! `subscribe` request that registered it.
 
-include!("../codegen/tests/data/write/callbacks/expected/api.rs");
+include!("../../codegen/tests/data/write/callbacks/expected/api.rs");
 
 use std::sync::{Arc, Mutex};
 
-use obakit_api::rt::ClientError;
+use obakit_runtime::ClientError;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;

@@ -4,11 +4,11 @@
 //! with the generated server (on 127.0.0.1, an ephemeral port, under `/hooks`); the sender's generated
 //! client sends each webhook to its base URL, the URL the receiver registered.
 
-include!("../codegen/tests/data/write/webhooks-openapi-3-1/expected/api.rs");
+include!("../../codegen/tests/data/write/webhooks-openapi-3-1/expected/api.rs");
 
 use std::sync::{Arc, Mutex};
 
-use obakit_api::rt::ClientError;
+use obakit_runtime::ClientError;
 use poem::Route;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem_openapi::OpenApiService;

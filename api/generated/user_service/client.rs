@@ -143,7 +143,7 @@ impl UserServicePartnerClient {
                 ::std::result::Result::Ok(
                     GetUserServiceResponse::BadRequest(
                         ::poem_openapi::payload::Json(
-                            crate::rt::decode_json::<
+                            ::obakit_runtime::decode_json::<
                                 crate::common::types::Error,
                             >(__status, &__bytes)?,
                         ),

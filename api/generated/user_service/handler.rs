@@ -58,10 +58,10 @@ pub enum GetUserServiceResponse {
     NotFound(::poem_openapi::payload::Json<crate::common::types::Error>),
 }
 fn get_user_service_bad_request(err: ::poem::Error) -> GetUserServiceResponse {
-    let err = crate::rt::RequestError::from_poem(&err);
+    let err = ::obakit_runtime::RequestError::from_poem(&err);
     GetUserServiceResponse::BadRequest(
         ::poem_openapi::payload::Json(
-            <crate::common::types::Error as crate::rt::FromRequestError>::from_request_error(
+            <crate::common::types::Error as ::obakit_runtime::FromRequestError>::from_request_error(
                 &err,
             ),
         ),

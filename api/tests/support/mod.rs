@@ -506,7 +506,7 @@ reply!(CreateProductOrderResponse {; Created = 201, BadRequest = 400, Unauthoriz
 reply!(NotifyProductOrderEventResponse {; Created = 201, BadRequest = 400, Unauthorized = 401 });
 reply!(CreateAccessTokenResponse {; Ok = 200, BadRequest = 400, Unauthorized = 401 });
 reply!(ListUserServicesResponse {; Ok = 200, BadRequest = 400, Unauthorized = 401 });
-reply!(GetUserServiceResponse {; Ok = 200, Unauthorized = 401, NotFound = 404 });
+reply!(GetUserServiceResponse {; Ok = 200, BadRequest = 400, Unauthorized = 401, NotFound = 404 });
 reply!(UpdateUserServicesResponse {; Ok = 200, BadRequest = 400, Unauthorized = 401, PayloadTooLarge = 413 });
 reply!(NotifyUserServiceEventResponse {; Created = 201, BadRequest = 400, Unauthorized = 401 });
 

@@ -12,8 +12,8 @@ mod fleet_stream;
 mod map;
 mod operations;
 mod partner;
-mod request_bodies;
 mod ready;
+mod request_bodies;
 mod request_id;
 
 use std::sync::Arc;
