@@ -15,7 +15,7 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo::rerun-if-changed={}", root.join("spec").display());
 
-    let settings = obakit_codegen::obakit_api_settings(&root).unwrap_or_else(|e| fail(&e));
+    let settings = obakit_codegen::obakit_api_settings(root).unwrap_or_else(|e| fail(&e));
     let generated = obakit_codegen::generate(&settings).unwrap_or_else(|e| fail(&e));
     for unsupported in &generated.unsupported {
         println!("cargo::warning=unsupported, skipped: {unsupported}");
