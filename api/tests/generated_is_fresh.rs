@@ -1,4 +1,4 @@
-//! The committed copy under `generated/` is exactly what the generator writes from `spec/` with the
+//! The committed copy under `api/generated/` is exactly what the generator writes from `spec/` with the
 //! settings `build.rs` uses (`obakit_codegen::obakit_api_settings`), and exactly what this crate was
 //! compiled from (the build script's output).
 
@@ -54,7 +54,7 @@ fn committed_generated_folder_is_what_the_generator_writes_from_spec() {
     let problems = obakit_codegen::check_dir(&generated.files, &root().join("api/generated"));
     assert!(
         problems.is_empty(),
-        "\ngenerated/ is not what the generator writes from spec/:\n  {}\n\nRefresh it (from the workspace root) with:\n  {}\n",
+        "\napi/generated/ is not what the generator writes from spec/:\n  {}\n\nRefresh it (from the workspace root) with:\n  {}\n",
         relative(&problems).join("\n  "),
         settings.write.regenerate_command
     );
@@ -67,8 +67,8 @@ fn the_crate_is_compiled_from_the_committed_generated_folder() {
     let problems = obakit_codegen::check_dir(&compiled, &root().join("api/generated"));
     assert!(
         problems.is_empty(),
-        "\nthe code compiled into obakit-api (build.rs output in {}) differs from generated/:\n  {}\n\n\
-         Refresh generated/ (from the workspace root) with:\n  {}\n",
+        "\nthe code compiled into obakit-api (build.rs output in {}) differs from api/generated/:\n  {}\n\n\
+         Refresh api/generated/ (from the workspace root) with:\n  {}\n",
         env!("OUT_DIR"),
         relative(&problems).join("\n  "),
         refresh_command()

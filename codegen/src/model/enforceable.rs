@@ -6,6 +6,10 @@
 //!   every pattern with it while expanding, so one such pattern would stop the user's build.
 //! - `uniqueItems` on items that are not `Eq + Hash` (objects, unions, numbers with a fraction,
 //!   free-form values): poem-openapi's `UniqueItems` validator collects the items in a `HashSet`.
+//! - `minLength`, `maxLength` and `pattern` on strings the generated code holds as another type
+//!   (`format: uuid`, `date-time`, `date`, `byte`): poem-openapi's validators need `AsRef<str>`.
+//! - Parameters whose value is an object or a list of objects (known only once every schema is
+//!   lowered): poem-openapi reads no object from a path, query or header; they are read as text.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -20,6 +24,12 @@ const UNCOMPILABLE_PATTERN: &str =
 /// The message of a left-out `uniqueItems`, as listed among unsupported features.
 const UNHASHABLE_UNIQUE_ITEMS: &str =
     "uniqueItems on items without equality and hashing (objects, unions, numbers): not checked";
+/// The message of left-out string constraints on a value that is not held as text.
+const LENGTH_OF_NON_TEXT: &str =
+    "minLength, maxLength or pattern on a uuid, date or binary string: not checked";
+/// The message of a parameter read as text because its schema is an object (as the read stage
+/// words it for free-form objects).
+const OBJECT_PARAMETER: &str = "object parameter";
 
 /// Clears, in every field and parameter, the constraints the generated code cannot enforce, and
 /// records each as unsupported where the spec states it.
@@ -52,6 +62,17 @@ pub(super) fn drop_unenforceable(
         for operation in &mut api.operations {
             for param in &mut operation.params {
                 let at = format!("{}/parameters/{}", operation.pointer, param.wire_name);
+                let value = match &param.ty {
+                    TypeRef::Vec(item) => item.as_ref(),
+                    other => other,
+                };
+                if hashable.is_object(value) {
+                    param.ty = TypeRef::String;
+                    param.validators = Validators::default();
+                    param.items_type = None;
+                    unsupported.push(Diagnostic::new(&api.source, &at, OBJECT_PARAMETER));
+                    continue;
+                }
                 check(
                     &mut param.validators,
                     &param.ty,
@@ -94,6 +115,27 @@ fn check(
             format!("{pointer}/items/pattern"),
             UNCOMPILABLE_PATTERN,
         ));
+    }
+    let text_target = match ty {
+        TypeRef::Vec(item) => item.as_ref(),
+        other => other,
+    };
+    let held_as_other = matches!(
+        text_target,
+        TypeRef::Uuid | TypeRef::DateTime | TypeRef::Date | TypeRef::Base64
+    );
+    let string_checks =
+        |v: &Validators| v.min_length.is_some() || v.max_length.is_some() || v.pattern.is_some();
+    let scalar = if matches!(ty, TypeRef::Vec(_)) {
+        validators.items.as_deref_mut()
+    } else {
+        Some(&mut *validators)
+    };
+    if let Some(scalar) = scalar.filter(|v| held_as_other && string_checks(v)) {
+        scalar.min_length = None;
+        scalar.max_length = None;
+        scalar.pattern = None;
+        unsupported.push(Diagnostic::new(file, pointer, LENGTH_OF_NON_TEXT));
     }
     if validators.unique_items {
         let item = match ty {
@@ -151,6 +193,22 @@ impl Hashable {
 
     fn is(&self, ty: &TypeRef) -> bool {
         self.within(ty, 0)
+    }
+
+    /// True for a named type that is neither an enumeration nor an alias of a scalar: an object
+    /// or a union.
+    fn is_object(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named { module, name } => {
+                let key = (module.clone(), name.clone());
+                !self.enums.contains(&key)
+                    && self
+                        .aliases
+                        .get(&key)
+                        .is_none_or(|target| matches!(target, TypeRef::Any | TypeRef::Map(_)))
+            }
+            _ => false,
+        }
     }
 
     fn within(&self, ty: &TypeRef, depth: usize) -> bool {

@@ -25,6 +25,7 @@ impl UnenforceableClient {
     }
     pub async fn duplicate_project(
         &self,
+        filters: ::std::option::Option<::std::string::String>,
         body: &crate::unenforceable::types::DuplicateRequest,
     ) -> ::std::result::Result<DuplicateProjectResponse, ::obakit_runtime::ClientError> {
         let __url = self
@@ -35,7 +36,12 @@ impl UnenforceableClient {
                     ::obakit_runtime::Segment::Literal("duplicate"),
                 ],
             )?;
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(__value) = &filters {
+            __query.push(("filters", ::obakit_runtime::param_string(__value)));
+        }
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+        __builder = __builder.query(&__query);
         {
             let __value = body;
             __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);

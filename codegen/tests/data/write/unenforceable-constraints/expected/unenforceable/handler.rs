@@ -13,11 +13,12 @@ pub trait UnenforceableApi: Send + Sync + 'static {
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
     fn duplicate_project(
         &self,
+        filters: ::std::option::Option<::std::string::String>,
         body: crate::unenforceable::types::DuplicateRequest,
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<DuplicateProjectResponse>,
     > + Send {
-        let _ = (body,);
+        let _ = (filters, body);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("duplicateProject"),

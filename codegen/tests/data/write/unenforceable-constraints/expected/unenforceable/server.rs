@@ -22,10 +22,14 @@ impl<H: UnenforceableApi> UnenforceableServer<H> {
     )]
     async fn duplicate_project(
         &self,
+        #[oai(name = "filters")]
+        filters: ::poem_openapi::param::Query<
+            ::std::option::Option<::std::string::String>,
+        >,
         body: ::poem_openapi::payload::Json<
             crate::unenforceable::types::DuplicateRequest,
         >,
     ) -> ::poem::Result<DuplicateProjectResponse> {
-        self.0.duplicate_project(body.0).await
+        self.0.duplicate_project(filters.0, body.0).await
     }
 }

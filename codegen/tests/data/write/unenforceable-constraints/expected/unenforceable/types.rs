@@ -23,6 +23,8 @@ pub struct DuplicateRequest {
     pub kinds: ::std::option::Option<::std::vec::Vec<Kind>>,
     #[oai(rename = "owners", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub owners: ::std::option::Option<::std::vec::Vec<Owner>>,
+    #[oai(rename = "id", skip_serializing_if = "::obakit_runtime::is_absent")]
+    pub id: ::std::option::Option<::uuid::Uuid>,
     #[oai(rename = "weights", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub weights: ::std::option::Option<::std::vec::Vec<f64>>,
 }
