@@ -543,3 +543,48 @@ async fn two_dispatchers_on_one_postgres_database_deliver_each_event_once() {
     assert_eq!(received.len(), events.len(), "no event was sent twice");
     assert_eq!(unique.len(), events.len(), "every event was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_dispatchers_on_one_postgres_database_keep_each_key_in_order() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
+    // Each delivery takes a while, so a batch delivered concurrently would interleave.
+    mock.set_faults(Faults {
+        delay_ms: 20,
+        ..Default::default()
+    });
+    let setup = db.store().await;
+    let events: Vec<NewEvent> = (0..40)
+        .map(|n| {
+            let mut event = order_event(n);
+            event.key = format!("license-{}", n % 4);
+            event
+        })
+        .collect();
+    setup.enqueue(&events).await.expect("enqueue");
+    let (stop_a, task_a) = spawn_dispatcher(db.store().await, fast_config(&url, 100), tokens(&url));
+    let (stop_b, task_b) = spawn_dispatcher(db.store().await, fast_config(&url, 100), tokens(&url));
+    wait_until(
+        "every event is delivered",
+        Duration::from_secs(60),
+        async || mock.events().len() >= events.len(),
+    )
+    .await;
+    let _ = (stop_a.send(()), stop_b.send(()));
+    let _ = (task_a.await, task_b.await);
+    let received = received_ids(&mock);
+    for key in 0..4 {
+        let stored: Vec<&String> = events
+            .iter()
+            .filter(|e| e.key == format!("license-{key}"))
+            .map(|e| &e.id)
+            .collect();
+        let arrived: Vec<&String> = received.iter().filter(|id| stored.contains(id)).collect();
+        assert_eq!(
+            arrived, stored,
+            "license-{key}: arrival order is storage order"
+        );
+    }
+}

@@ -200,13 +200,21 @@ impl Store {
             .map_err(|_| StoreError::Corrupt(format!("lease {lease:?} out of range")))?;
         let skip_locked = match self.db.backend {
             Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Postgres => " FOR UPDATE OF candidate SKIP LOCKED",
         };
+        // Only the oldest pending event of each key (an order, an update, a license) is handed
+        // out: a later one waits while an earlier one is retried, so Orange receives the events
+        // of one key in the order they were stored, while other keys go on. An event claimed by
+        // another dispatcher is still pending, so this holds across server instances too.
         let statement = format!(
             "UPDATE outbox SET locked_until = $1 WHERE seq IN (\
-             SELECT seq FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
-             AND (locked_until IS NULL OR locked_until <= $2) \
-             ORDER BY next_attempt_at, seq LIMIT $3{skip_locked}) \
+             SELECT candidate.seq FROM outbox candidate \
+             WHERE candidate.state = 'pending' AND candidate.next_attempt_at <= $2 \
+             AND (candidate.locked_until IS NULL OR candidate.locked_until <= $2) \
+             AND NOT EXISTS (SELECT 1 FROM outbox earlier \
+               WHERE earlier.aggregate_key = candidate.aggregate_key \
+               AND earlier.state = 'pending' AND earlier.seq < candidate.seq) \
+             ORDER BY candidate.next_attempt_at, candidate.seq LIMIT $3{skip_locked}) \
              RETURNING {EVENT_COLUMNS}"
         );
         let mut tx = self.db.begin_write().await?;
