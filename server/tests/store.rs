@@ -909,11 +909,21 @@ async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
         .await
         .expect("changed");
     assert!(deleted.license.characteristics.is_empty());
-    let events = store
-        .claim_due(Utc::now(), 100, Duration::from_secs(60))
-        .await
-        .expect("claim");
+    // Events of one license are handed out one at a time, in order: deliver each to see the next.
+    let events = store.pending_events(100).await.expect("read");
     assert_eq!(events.len(), changes.len() + 2, "one event per change");
+    for expected in &events {
+        let claimed = store
+            .claim_due(Utc::now(), 100, Duration::from_secs(60))
+            .await
+            .expect("claim");
+        assert_eq!(
+            claimed.iter().map(|e| &e.id).collect::<Vec<_>>(),
+            [&expected.id],
+            "the license's events one at a time, in order"
+        );
+        assert!(store.mark_delivered(&expected.id).await.expect("delivered"));
+    }
 }
 
 async fn a_refused_partner_change_stores_nothing_and_enqueues_nothing(db: TestDb) {

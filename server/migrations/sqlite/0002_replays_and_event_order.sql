@@ -6,3 +6,7 @@ CREATE INDEX orders_unreferenced_by_fingerprint ON orders (fingerprint, created_
 -- Events of one key are delivered in the order they were stored: a claim looks for an earlier
 -- pending event of the same key.
 CREATE INDEX outbox_pending_by_key ON outbox (aggregate_key, seq) WHERE state = 'pending';
+
+-- The Orange offer (`mba2`, `mba2-beta`) an event was queued for; a replay sends it there unless
+-- the operator names another. NULL for events queued before: the configured offer.
+ALTER TABLE outbox ADD COLUMN offer TEXT;
