@@ -1114,7 +1114,7 @@ async fn a_retried_event_holds_back_later_events_of_its_key_only(db: TestDb) {
             .claim_due(after_retry, 10, lease)
             .await
             .expect("claim")),
-        [first.id.clone()]
+        std::slice::from_ref(&first.id)
     );
     assert!(store.mark_delivered(&first.id).await.expect("delivered"));
     assert_eq!(
@@ -1122,7 +1122,7 @@ async fn a_retried_event_holds_back_later_events_of_its_key_only(db: TestDb) {
             .claim_due(after_retry, 10, lease)
             .await
             .expect("claim")),
-        [second.id.clone()],
+        std::slice::from_ref(&second.id),
         "then the second, in the order they were stored"
     );
 }
