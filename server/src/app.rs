@@ -229,7 +229,8 @@ async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
     let mut store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {shown_url}"))?
-        .with_catalogue(catalogue(config));
+        .with_catalogue(catalogue(config))
+        .with_event_offer(&config.orange.offer);
     let (provisioner, provisioning): (Arc<dyn Provisioner>, _) =
         match &config.provisioning.webhook_url {
             Some(url) => (

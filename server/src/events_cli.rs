@@ -36,6 +36,9 @@ pub enum EventsCommand {
         /// Replay every dead event.
         #[arg(long)]
         all: bool,
+        /// Send them to this Orange offer (mba2, mba2-beta) rather than the one each was queued for.
+        #[arg(long)]
+        offer: Option<String>,
     },
 }
 
@@ -59,7 +62,7 @@ pub async fn run(args: EventsArgs) -> anyhow::Result<()> {
                 );
             }
         }
-        EventsCommand::Replay { ids, all } => {
+        EventsCommand::Replay { ids, all, offer } => {
             let ids = if all {
                 store
                     .dead_events(u32::MAX)
@@ -72,7 +75,11 @@ pub async fn run(args: EventsArgs) -> anyhow::Result<()> {
             };
             let mut missing = Vec::new();
             for id in &ids {
-                if store.replay_dead(id).await? {
+                let replayed = match &offer {
+                    Some(offer) => store.replay_dead_to(id, offer).await?,
+                    None => store.replay_dead(id).await?,
+                };
+                if replayed {
                     println!("{id}: queued again");
                 } else {
                     missing.push(id.clone());

@@ -464,6 +464,45 @@ async fn an_api_still_unpublished_past_the_horizon_is_parked_dead(db: TestDb) {
     assert_eq!(outbox_state(&store, &event.id).await.0, OutboxState::Dead);
 }
 
+async fn an_event_goes_to_the_offer_it_was_queued_for_unless_a_replay_names_another(db: TestDb) {
+    let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
+    // Queued while the server was configured for production…
+    let queued_for_production = db.store().await.with_event_offer("mba2");
+    let event = order_event(6);
+    queued_for_production
+        .enqueue(std::slice::from_ref(&event))
+        .await
+        .expect("enqueue");
+    // …and sent by a dispatcher now configured for the beta offer (fast_config).
+    let store = db.store().await;
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        fast_config(&url, 10),
+        tokens(&url),
+        Arc::new(Notify::new()),
+    )
+    .expect("dispatcher");
+    dispatcher.tick().await.expect("tick");
+    let offers: Vec<String> = mock.events().into_iter().map(|e| e.offer).collect();
+    assert_eq!(offers, ["mba2"], "sent where it was meant to go");
+    // A dead event replayed to another offer goes there.
+    let other = order_event(7);
+    queued_for_production
+        .enqueue(std::slice::from_ref(&other))
+        .await
+        .expect("enqueue");
+    store.park_dead(&other.id, "played").await.expect("parked");
+    assert!(
+        store
+            .replay_dead_to(&other.id, "mba2-beta")
+            .await
+            .expect("replayed")
+    );
+    dispatcher.tick().await.expect("tick");
+    let offers: Vec<String> = mock.events().into_iter().map(|e| e.offer).collect();
+    assert_eq!(offers, ["mba2", "mba2-beta"]);
+}
+
 async fn a_stored_event_that_breaks_the_spec_is_parked_dead_and_never_sent(db: TestDb) {
     let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
     let store = db.store().await;
@@ -510,6 +549,7 @@ on_both_backends!(
     a_stored_event_that_breaks_the_spec_is_parked_dead_and_never_sent,
     an_api_not_yet_published_is_retried_until_it_is_then_delivered,
     an_api_still_unpublished_past_the_horizon_is_parked_dead,
+    an_event_goes_to_the_offer_it_was_queued_for_unless_a_replay_names_another,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -542,4 +582,49 @@ async fn two_dispatchers_on_one_postgres_database_deliver_each_event_once() {
     );
     assert_eq!(received.len(), events.len(), "no event was sent twice");
     assert_eq!(unique.len(), events.len(), "every event was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_dispatchers_on_one_postgres_database_keep_each_key_in_order() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (mock, url, _server) = start_mock(Duration::from_secs(3600)).await;
+    // Each delivery takes a while, so a batch delivered concurrently would interleave.
+    mock.set_faults(Faults {
+        delay_ms: 20,
+        ..Default::default()
+    });
+    let setup = db.store().await;
+    let events: Vec<NewEvent> = (0..40)
+        .map(|n| {
+            let mut event = order_event(n);
+            event.key = format!("license-{}", n % 4);
+            event
+        })
+        .collect();
+    setup.enqueue(&events).await.expect("enqueue");
+    let (stop_a, task_a) = spawn_dispatcher(db.store().await, fast_config(&url, 100), tokens(&url));
+    let (stop_b, task_b) = spawn_dispatcher(db.store().await, fast_config(&url, 100), tokens(&url));
+    wait_until(
+        "every event is delivered",
+        Duration::from_secs(60),
+        async || mock.events().len() >= events.len(),
+    )
+    .await;
+    let _ = (stop_a.send(()), stop_b.send(()));
+    let _ = (task_a.await, task_b.await);
+    let received = received_ids(&mock);
+    for key in 0..4 {
+        let stored: Vec<&String> = events
+            .iter()
+            .filter(|e| e.key == format!("license-{key}"))
+            .map(|e| &e.id)
+            .collect();
+        let arrived: Vec<&String> = received.iter().filter(|id| stored.contains(id)).collect();
+        assert_eq!(
+            arrived, stored,
+            "license-{key}: arrival order is storage order"
+        );
+    }
 }

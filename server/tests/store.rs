@@ -909,11 +909,21 @@ async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
         .await
         .expect("changed");
     assert!(deleted.license.characteristics.is_empty());
-    let events = store
-        .claim_due(Utc::now(), 100, Duration::from_secs(60))
-        .await
-        .expect("claim");
+    // Events of one license are handed out one at a time, in order: deliver each to see the next.
+    let events = store.pending_events(100).await.expect("read");
     assert_eq!(events.len(), changes.len() + 2, "one event per change");
+    for expected in &events {
+        let claimed = store
+            .claim_due(Utc::now(), 100, Duration::from_secs(60))
+            .await
+            .expect("claim");
+        assert_eq!(
+            claimed.iter().map(|e| &e.id).collect::<Vec<_>>(),
+            [&expected.id],
+            "the license's events one at a time, in order"
+        );
+        assert!(store.mark_delivered(&expected.id).await.expect("delivered"));
+    }
 }
 
 async fn a_refused_partner_change_stores_nothing_and_enqueues_nothing(db: TestDb) {
@@ -1062,6 +1072,59 @@ async fn the_outbox_event_is_claimable_once_and_then_delivered(db: TestDb) {
         .expect("read")
         .expect("kept");
     assert_eq!(stored.state, OutboxState::Delivered);
+}
+
+async fn a_retried_event_holds_back_later_events_of_its_key_only(db: TestDb) {
+    let store = db.store().await;
+    let first = NewEvent::new("k", "license-1", json!({"n": 1}));
+    let second = NewEvent::new("k", "license-1", json!({"n": 2}));
+    let other = NewEvent::new("k", "license-2", json!({"n": 3}));
+    store
+        .enqueue(&[first.clone(), second.clone(), other.clone()])
+        .await
+        .expect("enqueued");
+    let now = Utc::now();
+    let lease = Duration::from_secs(60);
+    let ids = |events: Vec<obakit_server::store::OutboxEvent>| -> Vec<String> {
+        events.into_iter().map(|e| e.id).collect()
+    };
+    let claimed = ids(store.claim_due(now, 10, lease).await.expect("claim"));
+    assert_eq!(
+        claimed,
+        [first.id.clone(), other.id.clone()],
+        "one event per key"
+    );
+    store
+        .reschedule(&first.id, now + chrono::Duration::minutes(5), "503")
+        .await
+        .expect("rescheduled");
+    assert!(store.mark_delivered(&other.id).await.expect("delivered"));
+    let later = now + chrono::Duration::minutes(1);
+    assert!(
+        store
+            .claim_due(later, 10, lease)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "the second event of license-1 waits for the first"
+    );
+    let after_retry = now + chrono::Duration::minutes(6);
+    assert_eq!(
+        ids(store
+            .claim_due(after_retry, 10, lease)
+            .await
+            .expect("claim")),
+        std::slice::from_ref(&first.id)
+    );
+    assert!(store.mark_delivered(&first.id).await.expect("delivered"));
+    assert_eq!(
+        ids(store
+            .claim_due(after_retry, 10, lease)
+            .await
+            .expect("claim")),
+        std::slice::from_ref(&second.id),
+        "then the second, in the order they were stored"
+    );
 }
 
 async fn an_expired_claim_is_handed_out_again(db: TestDb) {
@@ -1422,6 +1485,7 @@ on_both_backends!(
     a_provisioning_refusal_fails_the_order_and_stores_nothing,
     a_provisioning_refusal_fails_the_update_and_changes_nothing,
     the_outbox_event_is_claimable_once_and_then_delivered,
+    a_retried_event_holds_back_later_events_of_its_key_only,
     an_expired_claim_is_handed_out_again,
     the_outbox_is_written_in_the_same_transaction_as_the_change,
     failed_deliveries_are_rescheduled_parked_as_dead_and_replayed,

@@ -26,6 +26,8 @@ pub struct Contact {
     #[oai(rename = "role")]
     pub role: ContactRole,
     /// Given (first) name.
+    /// Decision: required with `familyName` and `role`, because a contact sent without Orange's id is recognised on a
+    /// resend by its role and names (nothing else identifies it); confirm with Orange.
     #[oai(rename = "givenName", validator(min_length = 1, max_length = 255))]
     pub given_name: ::std::string::String,
     /// Family (last) name.
@@ -173,6 +175,7 @@ impl GrantType {
 #[oai(rename = "OrderItem")]
 pub struct OrderItem {
     /// Identifier of the item within the order, as Orange sends it; answered back unchanged.
+    /// Decision: required, so the answer and the event can name the item as Orange did; confirm with Orange.
     #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
     /// State of the item, set by the partner in answers (the same values as the order's state).
@@ -254,6 +257,7 @@ pub struct Organization {
     #[oai(rename = "externalReference")]
     pub external_reference: crate::common::types::ExternalReference,
     /// The name the customer trades under.
+    /// Decision: required, as the name the partner's platform gives the customer's account; confirm with Orange.
     #[oai(rename = "tradingName", validator(min_length = 1, max_length = 255))]
     pub trading_name: ::std::string::String,
     /// The customer's legal (registered) name.
@@ -289,7 +293,8 @@ impl ::obakit_runtime::IsEmptyValue for Organization {
     }
 }
 /// A postal address of the customer.
-/// Decision: the property names are our choice; confirm them with Orange's files.
+/// Decision: the property names are our choice, and `postCode`, `city` and `country` are required so an address
+/// is usable for billing; confirm them with Orange's files.
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "PostalAddress")]
 pub struct PostalAddress {

@@ -176,7 +176,7 @@ impl Dispatcher {
             PRODUCT_ORDER_EVENT => match parse::<ProductOrderEvent>(&event.payload) {
                 Ok(body) => self
                     .product_ordering
-                    .notify_product_order_event(self.offer.clone(), &body)
+                    .notify_product_order_event(self.offer_of(event), &body)
                     .await
                     .map(|r| match r {
                         NotifyProductOrderEventResponse::Created(_) => Answer::Accepted,
@@ -192,7 +192,7 @@ impl Dispatcher {
             USER_SERVICE_EVENT => match parse::<UserServiceEvent>(&event.payload) {
                 Ok(body) => self
                     .user_service
-                    .notify_user_service_event(self.offer.clone(), &body)
+                    .notify_user_service_event(self.offer_of(event), &body)
                     .await
                     .map(|r| match r {
                         NotifyUserServiceEventResponse::Created(_) => Answer::Accepted,
@@ -276,6 +276,14 @@ impl Dispatcher {
             Delivery::Dead { error } => tracing::error!(%error, "event parked as dead"),
         }
         delivery
+    }
+
+    /// The offer the event was queued for, else the configured one.
+    fn offer_of(&self, event: &OutboxEvent) -> Offer {
+        event
+            .offer
+            .as_deref()
+            .map_or_else(|| self.offer.clone(), Offer::from_wire)
     }
 
     fn dead(&self, error: String) -> Delivery {

@@ -57,9 +57,9 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (
         2,
-        "unreferenced orders",
-        include_str!("../../migrations/sqlite/0002_unreferenced_orders.sql"),
-        include_str!("../../migrations/postgres/0002_unreferenced_orders.sql"),
+        "replays and event order",
+        include_str!("../../migrations/sqlite/0002_replays_and_event_order.sql"),
+        include_str!("../../migrations/postgres/0002_replays_and_event_order.sql"),
     ),
 ];
 

@@ -44,6 +44,8 @@ pub struct Store {
     db: Arc<db::Db>,
     provisioner: Arc<dyn Provisioner>,
     catalogue: Arc<Catalogue>,
+    /// The Orange offer events are queued for (see [`Store::with_event_offer`]).
+    event_offer: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -64,7 +66,19 @@ impl Store {
             db: Arc::new(db::Db::connect(url).await?),
             provisioner: Arc::new(RecordOnly),
             catalogue: Arc::new(Catalogue::open()),
+            event_offer: None,
         })
+    }
+
+    /// Stores `offer` (`mba2`, `mba2-beta`) with every event queued from now on, so it is sent
+    /// there even if the server is later configured for another offer.
+    pub fn with_event_offer(mut self, offer: &str) -> Self {
+        self.event_offer = Some(Arc::from(offer));
+        self
+    }
+
+    fn event_offer(&self) -> Option<&str> {
+        self.event_offer.as_deref()
     }
 
     pub fn with_provisioner(mut self, provisioner: Arc<dyn Provisioner>) -> Self {

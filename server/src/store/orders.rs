@@ -95,7 +95,14 @@ impl Store {
             };
             save_outcome(tx.conn(), &outcome, true).await?;
             if let Some(events) = events.take() {
-                enqueue_in(tx.conn(), self.db.backend, &events(&outcome), now).await?;
+                enqueue_in(
+                    tx.conn(),
+                    self.db.backend,
+                    self.event_offer(),
+                    &events(&outcome),
+                    now,
+                )
+                .await?;
             }
             tx.commit().await?;
             return Ok(Placed {
@@ -141,7 +148,14 @@ impl Store {
         let now = sql::now();
         let outcome = self.work_order(&mut tx, &order, current, now).await?;
         save_outcome(tx.conn(), &outcome, false).await?;
-        enqueue_in(tx.conn(), self.db.backend, &events(&order, &outcome), now).await?;
+        enqueue_in(
+            tx.conn(),
+            self.db.backend,
+            self.event_offer(),
+            &events(&order, &outcome),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(outcome)
     }

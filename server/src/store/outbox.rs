@@ -112,10 +112,12 @@ pub struct OutboxEvent {
     pub created_at: DateTime<Utc>,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
+    /// The Orange offer (`mba2`, `mba2-beta`) it was queued for; `None`: the dispatcher's own.
+    pub offer: Option<String>,
 }
 
 const EVENT_COLUMNS: &str = "seq, id, kind, aggregate_key, payload, state, attempts, created_at, \
-     next_attempt_at, last_error";
+     next_attempt_at, last_error, offer";
 
 fn from_row(row: &AnyRow) -> Result<OutboxEvent, StoreError> {
     let attempts = row.try_get::<i64, _>("attempts")?;
@@ -130,6 +132,7 @@ fn from_row(row: &AnyRow) -> Result<OutboxEvent, StoreError> {
         created_at: time(row, "created_at")?,
         next_attempt_at: time(row, "next_attempt_at")?,
         last_error: opt_text(row, "last_error")?,
+        offer: opt_text(row, "offer")?,
     })
 }
 
@@ -146,10 +149,11 @@ fn sorted(rows: &[AnyRow]) -> Result<Vec<OutboxEvent>, StoreError> {
 pub(crate) async fn enqueue_in(
     conn: &mut AnyConnection,
     backend: Backend,
+    offer: Option<&str>,
     events: &[NewEvent],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    const COLUMNS: usize = 7;
+    const COLUMNS: usize = 8;
     if let Some(event) = events.iter().find(|event| event.invalid.is_some()) {
         return Err(StoreError::InvalidEvent {
             kind: event.kind.clone(),
@@ -160,7 +164,7 @@ pub(crate) async fn enqueue_in(
     let now = ts(now);
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let statement = format!(
-            "INSERT INTO outbox (id, kind, aggregate_key, payload, state, next_attempt_at, created_at) \
+            "INSERT INTO outbox (id, kind, aggregate_key, payload, state, next_attempt_at, created_at, offer) \
              VALUES {}",
             values_list(backend, chunk.len(), COLUMNS)
         );
@@ -173,7 +177,8 @@ pub(crate) async fn enqueue_in(
                 .bind(event.payload.to_string())
                 .bind("pending")
                 .bind(now.clone())
-                .bind(now.clone());
+                .bind(now.clone())
+                .bind(offer.map(str::to_owned));
         }
         query.execute(&mut *conn).await?;
     }
@@ -184,7 +189,14 @@ impl Store {
     /// Enqueues events on their own (one transaction).
     pub async fn enqueue(&self, events: &[NewEvent]) -> Result<(), StoreError> {
         let mut tx = self.db.begin_write().await?;
-        enqueue_in(tx.conn(), self.db.backend, events, sql::now()).await?;
+        enqueue_in(
+            tx.conn(),
+            self.db.backend,
+            self.event_offer(),
+            events,
+            sql::now(),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -200,13 +212,21 @@ impl Store {
             .map_err(|_| StoreError::Corrupt(format!("lease {lease:?} out of range")))?;
         let skip_locked = match self.db.backend {
             Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Postgres => " FOR UPDATE OF candidate SKIP LOCKED",
         };
+        // Only the oldest pending event of each key (an order, an update, a license) is handed
+        // out: a later one waits while an earlier one is retried, so Orange receives the events
+        // of one key in the order they were stored, while other keys go on. An event claimed by
+        // another dispatcher is still pending, so this holds across server instances too.
         let statement = format!(
             "UPDATE outbox SET locked_until = $1 WHERE seq IN (\
-             SELECT seq FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
-             AND (locked_until IS NULL OR locked_until <= $2) \
-             ORDER BY next_attempt_at, seq LIMIT $3{skip_locked}) \
+             SELECT candidate.seq FROM outbox candidate \
+             WHERE candidate.state = 'pending' AND candidate.next_attempt_at <= $2 \
+             AND (candidate.locked_until IS NULL OR candidate.locked_until <= $2) \
+             AND NOT EXISTS (SELECT 1 FROM outbox earlier \
+               WHERE earlier.aggregate_key = candidate.aggregate_key \
+               AND earlier.state = 'pending' AND earlier.seq < candidate.seq) \
+             ORDER BY candidate.next_attempt_at, candidate.seq LIMIT $3{skip_locked}) \
              RETURNING {EVENT_COLUMNS}"
         );
         let mut tx = self.db.begin_write().await?;
@@ -296,6 +316,23 @@ impl Store {
             Some(ts(sql::now())),
         )
         .await
+    }
+
+    /// The same as [`Store::replay_dead`], sending the event to another Orange offer (`mba2`,
+    /// `mba2-beta`) than the one it was queued for.
+    pub async fn replay_dead_to(&self, id: &str, offer: &str) -> Result<bool, StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        let result = sqlx::query(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, offer = $3 \
+             WHERE id = $1 AND state = 'dead'",
+        )
+        .bind(id.to_owned())
+        .bind(ts(sql::now()))
+        .bind(offer.to_owned())
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await?;
+        Ok(result.rows_affected() > 0)
     }
 
     /// Deletes delivered events older than `before`; returns how many.

@@ -42,7 +42,14 @@ impl Store {
             license,
             change: applied,
         };
-        enqueue_in(tx.conn(), self.db.backend, &events(&outcome), now).await?;
+        enqueue_in(
+            tx.conn(),
+            self.db.backend,
+            self.event_offer(),
+            &events(&outcome),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(outcome)
     }

@@ -32,7 +32,14 @@ impl Store {
         let update_id = UpdateId::generate();
         let outcome = self.run_update(tx.conn(), update_id, request, now).await?;
         insert_update(tx.conn(), request, &outcome, now).await?;
-        enqueue_in(tx.conn(), self.db.backend, &events(&outcome), now).await?;
+        enqueue_in(
+            tx.conn(),
+            self.db.backend,
+            self.event_offer(),
+            &events(&outcome),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -113,7 +120,14 @@ impl Store {
             .bind(ts(now))
             .execute(tx.conn())
             .await?;
-        enqueue_in(tx.conn(), self.db.backend, &events(&outcome), now).await?;
+        enqueue_in(
+            tx.conn(),
+            self.db.backend,
+            self.event_offer(),
+            &events(&outcome),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(outcome)
     }
