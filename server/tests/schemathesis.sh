@@ -19,6 +19,7 @@ cargo build -q -p obakit-server
 bin="${CARGO_TARGET_DIR:-target}/debug/obakit"
 reports="${OBAKIT_SCHEMATHESIS_REPORTS:-${CARGO_TARGET_DIR:-target}/schemathesis}"
 mkdir -p "$reports"
+reports="$(cd "$reports" && pwd)"
 
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -34,12 +35,14 @@ for _ in $(seq 1 600); do
 done
 
 status=0
+# Run from the temporary folder: schemathesis keeps its state (.schemathesis/) where it runs.
+cd "$work"
 schemathesis run "http://127.0.0.1:$port/openapi.json" \
     --checks all \
     --max-examples "${OBAKIT_SCHEMATHESIS_EXAMPLES:-200}" \
     --phases examples,coverage,fuzzing,stateful \
     --header "X-API-Key: $key" \
-    --generation-deterministic --generation-database none \
+    --generation-deterministic \
     --report junit --report-dir "$reports" \
     "$@" || status=$?
 if [ "$status" != 0 ]; then
