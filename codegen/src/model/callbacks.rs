@@ -53,10 +53,44 @@ pub(super) enum Origin {
         parent_role: String,
         name: String,
         expression: String,
+        /// Made-up operation ids must be unique (poem-openapi refuses to serve duplicates): the
+        /// expression's position when the callback has several, the method when its item has several.
+        qualifier: Qualifier,
     },
     Webhook {
         name: String,
+        qualifier: Qualifier,
     },
+}
+
+/// What tells apart the operations of one callback or webhook that have no `operationId`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Qualifier {
+    /// The expression's 1-based position, when the callback has several expressions.
+    position: Option<usize>,
+    /// The path item holds several operations: each is named with its method too.
+    by_method: bool,
+}
+
+impl Qualifier {
+    fn of(position: usize, expressions: usize, item: &PathItem) -> Self {
+        Qualifier {
+            position: (expressions > 1).then_some(position + 1),
+            by_method: item.iter().count() > 1,
+        }
+    }
+
+    fn apply(self, id: String, method: &str) -> String {
+        let id = match self.position {
+            Some(n) => format!("{id} {n}"),
+            None => id,
+        };
+        if self.by_method {
+            format!("{id} {method}")
+        } else {
+            id
+        }
+    }
 }
 
 /// The path items of `spec`: its paths, then its callbacks in path order, then its webhooks.
@@ -87,7 +121,8 @@ pub(super) fn entries<'a>(spec: &'a LoadedSpec, types: &mut SpecTypes<'_>) -> Ve
                 .unwrap_or_else(|| format!("{method} {path}"));
             let parent_role = role_of(op).unwrap_or_default();
             for (name, callback) in &op.callbacks {
-                for (expression, cb_item) in callback {
+                for (position, (expression, cb_item)) in callback.iter().enumerate() {
+                    let qualifier = Qualifier::of(position, callback.len(), cb_item);
                     let pointer = format!(
                         "{item_pointer}/{method}/callbacks/{}/{}",
                         pointer_token(name),
@@ -107,6 +142,7 @@ pub(super) fn entries<'a>(spec: &'a LoadedSpec, types: &mut SpecTypes<'_>) -> Ve
                             parent_role: parent_role.clone(),
                             name: name.clone(),
                             expression: expression.clone(),
+                            qualifier,
                         },
                     });
                 }
@@ -124,12 +160,16 @@ pub(super) fn entries<'a>(spec: &'a LoadedSpec, types: &mut SpecTypes<'_>) -> Ve
                 }
             };
             report_nested_callbacks(&item, &pointer, types);
+            let qualifier = Qualifier::of(0, 1, &item);
             let route = unique_route(&mut routes, &format!("/{}", route_segment(name)));
             out.push(Entry {
                 path: Cow::Owned(route),
                 item: Cow::Owned(ReferenceOr::Item(item)),
                 pointer,
-                origin: Origin::Webhook { name: name.clone() },
+                origin: Origin::Webhook {
+                    name: name.clone(),
+                    qualifier,
+                },
             });
         }
     }
@@ -146,9 +186,12 @@ impl Origin {
             // Without an operationId the method and path are the only stable identifiers.
             Origin::Path => format!("{method} {path}"),
             Origin::Callback {
-                parent_id, name, ..
-            } => format!("{parent_id} {name}"),
-            Origin::Webhook { name } => name.clone(),
+                parent_id,
+                name,
+                qualifier,
+                ..
+            } => qualifier.apply(format!("{parent_id} {name}"), method),
+            Origin::Webhook { name, qualifier } => qualifier.apply(name.clone(), method),
         }
     }
 
@@ -180,7 +223,7 @@ impl Origin {
                  `{route}` under wherever it is mounted (register that URL); the generated client sends it to \
                  the URL the expression makes, each `{{$…}}` part given as an argument, substituted as given."
             ),
-            Origin::Webhook { name } => format!(
+            Origin::Webhook { name, .. } => format!(
                 "Webhook `{name}`: the API sends it to a URL registered out of band. The generated server serves \
                  it at `{route}` under wherever it is mounted; the generated client sends it to its base URL as it is."
             ),
@@ -433,7 +476,28 @@ fn expression_name(expression: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{Piece, expression_name, literal_path, template};
+    use openapiv3::{Operation, PathItem};
+
+    use super::{Piece, Qualifier, expression_name, literal_path, template};
+
+    #[test]
+    fn made_up_operation_ids_of_one_callback_are_distinct() {
+        let one = PathItem {
+            post: Some(Operation::default()),
+            ..PathItem::default()
+        };
+        let two = PathItem {
+            put: Some(Operation::default()),
+            ..one.clone()
+        };
+        let id = |position, expressions, item: &PathItem, method| {
+            Qualifier::of(position, expressions, item).apply("subscribe onEvent".into(), method)
+        };
+        assert_eq!(id(0, 1, &one, "post"), "subscribe onEvent");
+        assert_eq!(id(0, 1, &two, "post"), "subscribe onEvent post");
+        assert_eq!(id(0, 1, &two, "put"), "subscribe onEvent put");
+        assert_eq!(id(1, 2, &one, "post"), "subscribe onEvent 2");
+    }
 
     #[test]
     fn templates_split_into_literals_and_expressions() {
