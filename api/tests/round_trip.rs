@@ -302,10 +302,17 @@ async fn get_user_service_round_trips_the_path_id_and_every_declared_answer() {
     let answers = [
         GetUserServiceResponse::Ok(Json(full_user_service())),
         GetUserServiceResponse::Ok(Json(minimal_user_service("lic 9 é+ü"))),
+        GetUserServiceResponse::BadRequest(Json(error(28, "Invalid query parameter value"))),
         GetUserServiceResponse::Unauthorized(Json(error(40, "Missing credentials"))),
         GetUserServiceResponse::NotFound(Json(error(60, "Resource not found"))),
     ];
-    let ids = ["lic-90001", "lic 9 é+ü", "lic-90003", "lic-99999"];
+    let ids = [
+        "lic-90001",
+        "lic 9 é+ü",
+        "lic-90002",
+        "lic-90003",
+        "lic-99999",
+    ];
     for (answer, id) in answers.iter().zip(ids) {
         server
             .recorder
