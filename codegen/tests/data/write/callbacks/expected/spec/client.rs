@@ -5,42 +5,42 @@ use super::handler::*;
 /// Calls the operations of Subscriptions.
 #[derive(Debug, Clone)]
 pub struct SpecClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl SpecClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     pub async fn subscribe(
         &self,
         body: &crate::spec::types::Subscription,
-    ) -> ::std::result::Result<SubscribeResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<SubscribeResponse, ::obakit_runtime::ClientError> {
         let __url = self
             .core
-            .url(&[::obakit_api::rt::Segment::Literal("subscriptions")])?;
+            .url(&[::obakit_runtime::Segment::Literal("subscriptions")])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             201 => ::std::result::Result::Ok(SubscribeResponse::Created),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -51,22 +51,22 @@ impl SpecClient {
 /// Calls the operations of Subscriptions that the `callbacks` side serves.
 #[derive(Debug, Clone)]
 pub struct SpecCallbacksClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl SpecCallbacksClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     /// Sends [`Self::subscribe_order_event`] to the URL resolved from `registration`, the body of the `subscribe` request that registered it (`{$request.body#/callbackUrl}`, `{$request.body#/event}`).
@@ -76,7 +76,7 @@ impl SpecCallbacksClient {
         body: &crate::spec::types::OrderEvent,
     ) -> ::std::result::Result<
         SubscribeOrderEventResponse,
-        ::obakit_api::rt::ClientError,
+        ::obakit_runtime::ClientError,
     > {
         let callback_url = registration.callback_url.as_str();
         let event = registration.event.as_str();
@@ -92,7 +92,7 @@ impl SpecCallbacksClient {
         body: &crate::spec::types::OrderEvent,
     ) -> ::std::result::Result<
         SubscribeOrderEventResponse,
-        ::obakit_api::rt::ClientError,
+        ::obakit_runtime::ClientError,
     > {
         let mut __target = ::std::string::String::new();
         __target.push_str(callback_url);
@@ -100,21 +100,21 @@ impl SpecCallbacksClient {
         __target.push_str(event);
         let __url = ::reqwest::Url::parse(&__target)
             .map_err(|e| {
-                ::obakit_api::rt::ClientError::InvalidRequest(
+                ::obakit_runtime::ClientError::InvalidRequest(
                     ::std::format!("callback URL `{__target}`: {e}"),
                 )
             })?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(SubscribeOrderEventResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -125,13 +125,13 @@ impl SpecCallbacksClient {
     pub async fn check_status_for(
         &self,
         registration: &crate::spec::types::Subscription,
-    ) -> ::std::result::Result<CheckStatusResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<CheckStatusResponse, ::obakit_runtime::ClientError> {
         let host = registration
             .host
             .as_ref()
             .map(|v| v.as_str())
             .ok_or_else(|| {
-                ::obakit_api::rt::ClientError::InvalidRequest(
+                ::obakit_runtime::ClientError::InvalidRequest(
                     ::std::string::String::from(
                         "the `subscribe` request holds no `host`, which the callback URL needs",
                     ),
@@ -142,7 +142,7 @@ impl SpecCallbacksClient {
             .as_ref()
             .map(|v| v.as_str())
             .ok_or_else(|| {
-                ::obakit_api::rt::ClientError::InvalidRequest(
+                ::obakit_runtime::ClientError::InvalidRequest(
                     ::std::string::String::from(
                         "the `subscribe` request holds no `id`, which the callback URL needs",
                     ),
@@ -155,7 +155,7 @@ impl SpecCallbacksClient {
         &self,
         host: &str,
         id: &str,
-    ) -> ::std::result::Result<CheckStatusResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<CheckStatusResponse, ::obakit_runtime::ClientError> {
         let mut __target = ::std::string::String::new();
         __target.push_str("https://");
         __target.push_str(host);
@@ -163,7 +163,7 @@ impl SpecCallbacksClient {
         __target.push_str(id);
         let __url = ::reqwest::Url::parse(&__target)
             .map_err(|e| {
-                ::obakit_api::rt::ClientError::InvalidRequest(
+                ::obakit_runtime::ClientError::InvalidRequest(
                     ::std::format!("callback URL `{__target}`: {e}"),
                 )
             })?;
@@ -181,7 +181,7 @@ impl SpecCallbacksClient {
                 )
             }
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

@@ -31,7 +31,7 @@ pub trait SpecApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = ::poem::Result<SubscribeResponse>> + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("subscribe"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("subscribe"))
         }
     }
 }
@@ -55,7 +55,7 @@ pub trait SpecCallbacksApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(
-                ::obakit_api::rt::not_implemented("subscribe orderEvent"),
+                ::obakit_runtime::not_implemented("subscribe orderEvent"),
             )
         }
     }
@@ -69,7 +69,7 @@ pub trait SpecCallbacksApi: Send + Sync + 'static {
     > + Send {
         let _ = ();
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("checkStatus"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("checkStatus"))
         }
     }
 }

@@ -9,7 +9,7 @@ pub struct OrderEvent {
     #[oai(rename = "state")]
     pub state: ::std::string::String,
 }
-impl ::obakit_api::rt::IsEmptyValue for OrderEvent {
+impl ::obakit_runtime::IsEmptyValue for OrderEvent {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -21,12 +21,12 @@ pub struct Subscription {
     pub callback_url: ::std::string::String,
     #[oai(rename = "event")]
     pub event: SubscriptionEvent,
-    #[oai(rename = "host", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "host", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub host: ::std::option::Option<::std::string::String>,
-    #[oai(rename = "id", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "id", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Subscription {
+impl ::obakit_runtime::IsEmptyValue for Subscription {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -61,6 +61,6 @@ impl SubscriptionEvent {
         }
     }
 }
-::obakit_api::rt::open_enum!(
+::obakit_runtime::open_enum!(
     SubscriptionEvent, "SubscriptionEvent", ::std::option::Option::None
 );

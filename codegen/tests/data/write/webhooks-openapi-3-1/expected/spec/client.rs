@@ -5,41 +5,41 @@ use super::handler::*;
 /// Calls the operations of Shipping events that the `webhooks` side serves.
 #[derive(Debug, Clone)]
 pub struct SpecWebhooksClient {
-    core: ::obakit_api::rt::ClientCore,
+    core: ::obakit_runtime::ClientCore,
 }
 impl SpecWebhooksClient {
     /// A client for the server at `base_url`.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
         ::std::result::Result::Ok(Self {
-            core: ::obakit_api::rt::ClientCore::new(base_url)?,
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
         })
     }
     /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_api::rt::ClientCore) -> Self {
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
         Self { core }
     }
-    pub fn core(&self) -> &::obakit_api::rt::ClientCore {
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
     /// Webhook `orderShipped`: the API sends it to a URL registered out of band. The generated server serves it at `/orderShipped` under wherever it is mounted; the generated client sends it to its base URL as it is.
     pub async fn order_shipped(
         &self,
         body: &crate::spec::types::Shipment,
-    ) -> ::std::result::Result<OrderShippedResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<OrderShippedResponse, ::obakit_runtime::ClientError> {
         let __url = self.core.url(&[])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             200 => ::std::result::Result::Ok(OrderShippedResponse::Ok),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })
@@ -50,19 +50,19 @@ impl SpecWebhooksClient {
     pub async fn order_delivered(
         &self,
         body: &crate::spec::types::OrderDeliveredRequest,
-    ) -> ::std::result::Result<OrderDeliveredResponse, ::obakit_api::rt::ClientError> {
+    ) -> ::std::result::Result<OrderDeliveredResponse, ::obakit_runtime::ClientError> {
         let __url = self.core.url(&[])?;
         let mut __builder = self.core.request(::reqwest::Method::POST, __url);
         {
             let __value = body;
-            __builder = ::obakit_api::rt::ClientCore::json_body(__builder, __value);
+            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
         }
         let (__status, __headers, __bytes) = self.core.send(__builder).await?;
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(OrderDeliveredResponse::NoContent),
             __other => {
-                ::std::result::Result::Err(::obakit_api::rt::ClientError::UnexpectedStatus {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
                     body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
                 })

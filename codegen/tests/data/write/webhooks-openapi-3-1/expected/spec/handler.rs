@@ -28,7 +28,7 @@ pub trait SpecWebhooksApi: Send + Sync + 'static {
     > + Send {
         let _ = (body,);
         async move {
-            ::std::result::Result::Err(::obakit_api::rt::not_implemented("orderShipped"))
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("orderShipped"))
         }
     }
     /// Webhook `orderDelivered`: the API sends it to a URL registered out of band. The generated server serves it at `/orderDelivered` under wherever it is mounted; the generated client sends it to its base URL as it is.
@@ -43,7 +43,7 @@ pub trait SpecWebhooksApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(
-                ::obakit_api::rt::not_implemented("orderDelivered"),
+                ::obakit_runtime::not_implemented("orderDelivered"),
             )
         }
     }

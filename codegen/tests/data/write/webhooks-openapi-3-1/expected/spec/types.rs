@@ -6,10 +6,10 @@
 pub struct OrderDeliveredRequest {
     #[oai(rename = "orderId")]
     pub order_id: ::std::string::String,
-    #[oai(rename = "signedBy", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "signedBy", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub signed_by: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for OrderDeliveredRequest {
+impl ::obakit_runtime::IsEmptyValue for OrderDeliveredRequest {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -23,15 +23,15 @@ pub struct Shipment {
     pub carrier: ShipmentCarrier,
     #[oai(
         rename = "weightGrams",
-        skip_serializing_if = "::obakit_api::rt::is_absent",
+        skip_serializing_if = "::obakit_runtime::is_absent",
         validator(minimum(value = "0", exclusive))
     )]
     pub weight_grams: ::std::option::Option<i64>,
     /// Where to follow the parcel.
-    #[oai(rename = "tracking", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "tracking", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub tracking: ::std::option::Option<Tracking>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Shipment {
+impl ::obakit_runtime::IsEmptyValue for Shipment {
     fn is_empty_value(&self) -> bool {
         false
     }
@@ -66,17 +66,17 @@ impl ShipmentCarrier {
         }
     }
 }
-::obakit_api::rt::open_enum!(
+::obakit_runtime::open_enum!(
     ShipmentCarrier, "ShipmentCarrier", ::std::option::Option::None
 );
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Tracking")]
 pub struct Tracking {
-    #[oai(rename = "url", skip_serializing_if = "::obakit_api::rt::is_absent")]
+    #[oai(rename = "url", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub url: ::std::option::Option<::std::string::String>,
 }
-impl ::obakit_api::rt::IsEmptyValue for Tracking {
+impl ::obakit_runtime::IsEmptyValue for Tracking {
     fn is_empty_value(&self) -> bool {
-        ::obakit_api::rt::is_absent(&self.url)
+        ::obakit_runtime::is_absent(&self.url)
     }
 }
