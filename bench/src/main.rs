@@ -18,6 +18,7 @@ mod load;
 mod procs;
 mod report;
 mod server;
+mod slow_provisioning;
 mod soak;
 
 use std::path::PathBuf;
@@ -48,7 +49,14 @@ enum Command {
 
 /// Groups of figures `--only` can select.
 const GROUPS: &[&str] = &[
-    "codegen", "build", "http", "fleet", "writes", "events", "soak",
+    "codegen",
+    "build",
+    "http",
+    "fleet",
+    "writes",
+    "provisioning",
+    "events",
+    "soak",
 ];
 
 #[derive(Debug, Args)]
@@ -63,8 +71,8 @@ pub(crate) struct RunArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/test"
     )]
     postgres_url: String,
-    /// Only these groups: codegen, build, http, fleet, writes, events, soak (the soak runs only
-    /// when named).
+    /// Only these groups: codegen, build, http, fleet, writes, provisioning, events, soak (the
+    /// soak runs only when named).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Rounds per figure (each round measures the figure and its baseline back to back).
@@ -175,7 +183,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let bin_dir = me
         .parent()
         .ok_or_else(|| anyhow::anyhow!("no folder for {}", me.display()))?;
-    let server_groups = ["http", "fleet", "writes", "events", "soak"];
+    let server_groups = ["http", "fleet", "writes", "provisioning", "events", "soak"];
     let tool = if wanted("http") {
         Some(load::Tool::find(args.tool.as_deref())?)
     } else {
@@ -245,6 +253,12 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             match server::figures(&ctx, backend, &wanted).await {
                 Ok(f) => figures.extend(f),
                 Err(e) => problems.push(format!("server on {}: {e:#}", backend.name())),
+            }
+        }
+        if wanted("provisioning") {
+            match slow_provisioning::figures(&ctx, backend).await {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("slow provisioning on {}: {e:#}", backend.name())),
             }
         }
         if wanted("events") {

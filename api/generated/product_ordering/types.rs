@@ -26,13 +26,22 @@ pub struct Contact {
     #[oai(rename = "role")]
     pub role: ContactRole,
     /// Given (first) name.
-    /// Decision: required with `familyName` and `role`, because a contact sent without Orange's id is recognised on a
-    /// resend by its role and names (nothing else identifies it); confirm with Orange.
-    #[oai(rename = "givenName", validator(min_length = 1, max_length = 255))]
-    pub given_name: ::std::string::String,
+    /// Decision: optional like `familyName`; a contact sent without Orange's id is recognised on a resend by its
+    /// role and names, or by its role and email when it comes without names, so a resend never duplicates it;
+    /// confirm with Orange.
+    #[oai(
+        rename = "givenName",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 255)
+    )]
+    pub given_name: ::std::option::Option<::std::string::String>,
     /// Family (last) name.
-    #[oai(rename = "familyName", validator(min_length = 1, max_length = 255))]
-    pub family_name: ::std::string::String,
+    #[oai(
+        rename = "familyName",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 255)
+    )]
+    pub family_name: ::std::option::Option<::std::string::String>,
     /// E-mail address of the contact.
     /// Decision: the property name `email` is our choice; confirm with Orange's files.
     #[oai(
@@ -175,9 +184,14 @@ impl GrantType {
 #[oai(rename = "OrderItem")]
 pub struct OrderItem {
     /// Identifier of the item within the order, as Orange sends it; answered back unchanged.
-    /// Decision: required, so the answer and the event can name the item as Orange did; confirm with Orange.
-    #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
-    pub id: ::std::string::String,
+    /// Decision: optional, because Orange's page does not require it; the answer and the event name the item as
+    /// Orange did, and carry no id when Orange sent none; confirm with Orange.
+    #[oai(
+        rename = "id",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 128)
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
     /// State of the item, set by the partner in answers (the same values as the order's state).
     #[oai(rename = "state", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub state: ::std::option::Option<ProductOrderState>,
@@ -242,7 +256,7 @@ impl OrderItemAction {
 );
 /// The customer, a company or organisation, identified by Orange's `externalReference`. Created or updated by
 /// UC1 (a replay updates, never duplicates) or created from a UC2 or UC3 order that names an unknown customer.
-/// Decision: Orange publishes that the customer carries a trading name, registration data, a postal address, characteristics and an externalReference; every property name is our choice; confirm them with Orange's files.
+/// Decision: Orange publishes that the customer carries a trading name, registration data, a postal address, characteristics and an externalReference; every property name is our choice; only `externalReference` (the key the customer is stored under) is required; confirm them with Orange's files.
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Organization")]
 pub struct Organization {
@@ -257,9 +271,14 @@ pub struct Organization {
     #[oai(rename = "externalReference")]
     pub external_reference: crate::common::types::ExternalReference,
     /// The name the customer trades under.
-    /// Decision: required, as the name the partner's platform gives the customer's account; confirm with Orange.
-    #[oai(rename = "tradingName", validator(min_length = 1, max_length = 255))]
-    pub trading_name: ::std::string::String,
+    /// Decision: optional, because Orange's page does not require it; when absent the partner's platform names the
+    /// account from `registeredName` or Orange's reference; confirm with Orange.
+    #[oai(
+        rename = "tradingName",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 255)
+    )]
+    pub trading_name: ::std::option::Option<::std::string::String>,
     /// The customer's legal (registered) name.
     #[oai(
         rename = "registeredName",
@@ -293,8 +312,8 @@ impl ::obakit_runtime::IsEmptyValue for Organization {
     }
 }
 /// A postal address of the customer.
-/// Decision: the property names are our choice, and `postCode`, `city` and `country` are required so an address
-/// is usable for billing; confirm them with Orange's files.
+/// Decision: the property names are our choice, and every line is optional: Orange's page requires none, and the
+/// address is kept as sent for the partner's platform; confirm them with Orange's files.
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "PostalAddress")]
 pub struct PostalAddress {
@@ -313,18 +332,34 @@ pub struct PostalAddress {
     )]
     pub additional_address: ::std::option::Option<::std::string::String>,
     /// Postal code.
-    #[oai(rename = "postCode", validator(min_length = 1, max_length = 16))]
-    pub post_code: ::std::string::String,
+    #[oai(
+        rename = "postCode",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 16)
+    )]
+    pub post_code: ::std::option::Option<::std::string::String>,
     /// City.
-    #[oai(rename = "city", validator(min_length = 1, max_length = 255))]
-    pub city: ::std::string::String,
+    #[oai(
+        rename = "city",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 255)
+    )]
+    pub city: ::std::option::Option<::std::string::String>,
     /// Country, kept as Orange sends it (a name such as `France` or a code such as `FR`).
-    #[oai(rename = "country", validator(min_length = 1, max_length = 64))]
-    pub country: ::std::string::String,
+    #[oai(
+        rename = "country",
+        skip_serializing_if = "::obakit_runtime::is_absent",
+        validator(min_length = 1, max_length = 64)
+    )]
+    pub country: ::std::option::Option<::std::string::String>,
 }
 impl ::obakit_runtime::IsEmptyValue for PostalAddress {
     fn is_empty_value(&self) -> bool {
-        false
+        ::obakit_runtime::is_absent(&self.street_name)
+            && ::obakit_runtime::is_absent(&self.additional_address)
+            && ::obakit_runtime::is_absent(&self.post_code)
+            && ::obakit_runtime::is_absent(&self.city)
+            && ::obakit_runtime::is_absent(&self.country)
     }
 }
 /// A customer's order of a Business Applications product, sent by Orange. One schema serves the request and the

@@ -14,7 +14,8 @@ use super::values::{Characteristic, Phone, PostalAddress};
 pub struct CustomerData {
     /// Orange's id of the customer (`externalReference.id`).
     pub external_id: String,
-    pub trading_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trading_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered_name: Option<String>,
     /// SIREN / SIRET.
@@ -50,8 +51,10 @@ pub struct ContactData {
     pub external_id: Option<String>,
     /// Open: `customerFleetManager` seen.
     pub role: String,
-    pub given_name: String,
-    pub family_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,9 +82,10 @@ pub struct Contact {
 /// Which stored contact an incoming description is, if any.
 ///
 /// Orange's `externalReference` decides when the incoming contact has one. Without it, the same
-/// role and the same given and family names mean the same person: that is what keeps a replayed
-/// UC1 from duplicating contacts Orange sends without ids. Contacts are never deleted by an order,
-/// because a UC2 may name the customer without repeating its contacts.
+/// role and the same given and family names mean the same person, and a contact sent without any
+/// name is recognised by its role and email: that is what keeps a replayed UC1 from duplicating
+/// contacts Orange sends without ids. Contacts are never deleted by an order, because a UC2 may
+/// name the customer without repeating its contacts.
 pub fn matching_contact<'a>(
     existing: &'a [Contact],
     incoming: &ContactData,
@@ -90,11 +94,57 @@ pub fn matching_contact<'a>(
         Some(external) => existing
             .iter()
             .find(|c| c.data.external_id.as_deref() == Some(external.as_str())),
-        None => existing.iter().find(|c| {
-            c.data.role == incoming.role
-                && c.data.given_name == incoming.given_name
-                && c.data.family_name == incoming.family_name
-        }),
+        None => existing
+            .iter()
+            .find(|c| c.data.role == incoming.role && c.data.identity() == incoming.identity()),
+    }
+}
+
+/// For each incoming contact, in order: the stored contact it is (`false`), or a new contact
+/// under the id `new_id` gives it (`true`). A later contact of the same request may be the same
+/// person as an earlier new one. The same inputs plan the same result, which is how a write
+/// checks that nothing changed since the plan was made.
+pub fn plan_contacts(
+    existing: &[Contact],
+    incoming: &[ContactData],
+    customer: &CustomerId,
+    mut new_id: impl FnMut(usize) -> ContactId,
+) -> Vec<(ContactId, bool)> {
+    let mut known = existing.to_vec();
+    incoming
+        .iter()
+        .enumerate()
+        .map(
+            |(index, data)| match matching_contact(&known, data).map(|c| c.id.clone()) {
+                Some(id) => {
+                    if let Some(contact) = known.iter_mut().find(|c| c.id == id) {
+                        contact.data = data.clone();
+                    }
+                    (id, false)
+                }
+                None => {
+                    let id = new_id(index);
+                    known.push(Contact {
+                        id: id.clone(),
+                        customer_id: customer.clone(),
+                        data: data.clone(),
+                    });
+                    (id, true)
+                }
+            },
+        )
+        .collect()
+}
+
+impl ContactData {
+    /// What names the person when Orange gave no id: the names, or the email when no name came.
+    fn identity(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
+        let (given, family) = (self.given_name.as_deref(), self.family_name.as_deref());
+        if given.is_none() && family.is_none() {
+            (None, None, self.email.as_deref())
+        } else {
+            (given, family, None)
+        }
     }
 }
 
@@ -106,8 +156,8 @@ mod tests {
         ContactData {
             external_id: external.map(str::to_owned),
             role: role.to_owned(),
-            given_name: given.to_owned(),
-            family_name: "Martin".to_owned(),
+            given_name: Some(given.to_owned()),
+            family_name: Some("Martin".to_owned()),
             email: None,
             fixed_telephone_number: None,
             mobile_number: None,
@@ -145,5 +195,18 @@ mod tests {
         assert!(matching_contact(&existing, &same).is_some());
         let other_role = contact(None, "billing", "Ana");
         assert!(matching_contact(&existing, &other_role).is_none());
+    }
+
+    #[test]
+    fn role_and_email_decide_for_a_contact_sent_without_names() {
+        let nameless = |email: &str| ContactData {
+            given_name: None,
+            family_name: None,
+            email: Some(email.to_owned()),
+            ..contact(None, "customerFleetManager", "")
+        };
+        let existing = [stored("1", nameless("ana@example.fr"))];
+        assert!(matching_contact(&existing, &nameless("ana@example.fr")).is_some());
+        assert!(matching_contact(&existing, &nameless("bob@example.fr")).is_none());
     }
 }

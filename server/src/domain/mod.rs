@@ -16,7 +16,7 @@ mod update;
 mod values;
 
 pub use catalogue::Catalogue;
-pub use customer::{Contact, ContactData, Customer, CustomerData, matching_contact};
+pub use customer::{Contact, ContactData, Customer, CustomerData, matching_contact, plan_contacts};
 pub use error::DomainError;
 pub use ids::{ContactId, CustomerId, FleetId, LicenseId, OrderId, UpdateId};
 pub use license::{

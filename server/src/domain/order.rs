@@ -222,7 +222,7 @@ mod tests {
     fn customer() -> CustomerData {
         CustomerData {
             external_id: "C1".into(),
-            trading_name: "Acme".into(),
+            trading_name: Some("Acme".into()),
             registered_name: None,
             registration_number: None,
             postal_address: None,

@@ -39,9 +39,12 @@ pub struct PostalAddress {
     pub street_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_address: Option<String>,
-    pub post_code: String,
-    pub city: String,
-    pub country: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// The person using a license (Orange's `Individual`).

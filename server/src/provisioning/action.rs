@@ -11,11 +11,11 @@
 //! | `action` | string | `customerUpdated`, `licensesCreated`, `licensesUpdated` or `licenseChanged` |
 //!
 //! `customerUpdated` (UC1, an order without item; one call per order): `orderId` (partner),
-//! `orangeOrderId`?, `customer` (`id`, `externalId`, `tradingName`, …), `contacts`? (array of
+//! `orangeOrderId`?, `customer` (`id`, `externalId`, `tradingName`?, …), `contacts`? (array of
 //! `{id, customerId, role, givenName?, familyName?, email?, …}` as Orange described them).
 //!
 //! `licensesCreated` (UC2, UC3; one call per order):
-//! `orderId` (partner), `orangeOrderId`?, `customer`? (`id`, `externalId`, `tradingName`, …),
+//! `orderId` (partner), `orangeOrderId`?, `customer`? (`id`, `externalId`, `tradingName`?, …),
 //! `fleetId`, `newFleet` (bool), `offer` `{code, name?}`, `plan`? (the catalogue's plan name),
 //! `licenses`: array of License. Each license carries the technical characteristics
 //! (`characteristic`) its order gave in `productRef.characteristic` (for UC3 without any: the
@@ -42,11 +42,18 @@
 //! The `id` of an order's action is derived from Orange's order id and the order's business
 //! content (the same on a resend of the order after a 503, and on every retry of the asynchronous
 //! worker); without Orange's order id, from the partner's order id (the same on every worker
-//! retry). An update's is derived from the update's id (every worker retry). A change the
-//! partner makes (UC5) gets a fresh one.
+//! retry). An update's is derived from the update's id (every worker retry); when the update's
+//! licenses changed between its plan and its write (a concurrent update), it is planned again and
+//! the new plan's action carries a new id. A change the partner makes (UC5) gets a fresh one.
 //!
-//! The receiver answers any 2xx to accept; anything else, or no answer within the timeout, refuses
-//! the action and with it the whole order, update or change.
+//! Actions are sent before the change is written and while no database lock is held, so a slow
+//! receiver delays only the change it is asked about.
+//!
+//! The receiver answers any 2xx to accept. A 4xx other than 408 and 429 refuses the action and
+//! with it the whole order, update or change (Orange reads `failed` with the receiver's answer).
+//! No answer within the timeout, no connection, a 5xx, 408 or 429 is a fault, not a refusal:
+//! nothing is stored; synchronously Orange gets a 503 with `Retry-After` and resends,
+//! asynchronously the worker tries again later with the same `id`.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

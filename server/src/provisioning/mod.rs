@@ -1,7 +1,7 @@
 //! Provisioning: telling the partner's own systems about license changes before they are
 //! committed, so that a refusal there fails the order or update and nothing is stored.
 //!
-//! The store calls the [`Provisioner`] inside its transaction, once per use-case call. Two
+//! The store calls the [`Provisioner`] before its write transaction, once per use-case call. Two
 //! implementations: [`RecordOnly`] (the default: logs, accepts everything) and [`Webhook`] (one
 //! JSON POST per action; the contract is documented in [`action`]).
 
@@ -69,8 +69,9 @@ pub type ProvisionFuture<'a> =
 
 /// The partner's systems, told about each action before it is committed.
 ///
-/// Called while the store's transaction is open (on SQLite, while holding the single writer), so
-/// implementations should answer quickly and bound their own time.
+/// Called before the store's write transaction, with no database connection held: a slow answer
+/// delays only the change it is about. Implementations still bound their own time, since the
+/// caller (Orange, or the asynchronous worker) waits for the answer.
 pub trait Provisioner: Send + Sync {
     /// Accepts (`Ok`) or refuses the action.
     fn provision<'a>(&'a self, action: &'a Action) -> ProvisionFuture<'a>;

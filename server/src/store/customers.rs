@@ -8,94 +8,67 @@ use sqlx::any::AnyRow;
 
 use super::StoreError;
 use super::sql::{json, text, time, to_json, ts};
-use crate::domain::{
-    Contact, ContactData, ContactId, Customer, CustomerData, CustomerId, matching_contact,
-};
+use crate::domain::{Contact, ContactData, ContactId, Customer, CustomerData, CustomerId};
 
-/// Creates the customer or updates it in place; the row lock this takes on PostgreSQL also
-/// serializes concurrent orders of one customer while they sort out its contacts.
+/// Creates the customer under `planned` or updates the stored one in place; returns the stored
+/// id, which differs from `planned` when the customer was already stored. The row lock this takes
+/// on PostgreSQL also serializes concurrent orders of one customer while they write its contacts.
 pub(crate) async fn upsert(
     conn: &mut AnyConnection,
+    planned: &CustomerId,
     data: &CustomerData,
     now: DateTime<Utc>,
-) -> Result<Customer, StoreError> {
+) -> Result<CustomerId, StoreError> {
     let row = sqlx::query(
         "INSERT INTO customers (id, external_id, trading_name, data, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5) \
          ON CONFLICT (external_id) DO UPDATE SET trading_name = excluded.trading_name, \
          data = excluded.data, updated_at = excluded.updated_at \
-         RETURNING id, created_at",
+         RETURNING id",
     )
-    .bind(CustomerId::generate().into_string())
+    .bind(planned.as_str().to_owned())
     .bind(data.external_id.clone())
     .bind(data.trading_name.clone())
     .bind(to_json(data)?)
     .bind(ts(now))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Customer {
-        id: CustomerId::from(text(&row, "id")?),
-        data: data.clone(),
-        created_at: time(&row, "created_at")?,
-        updated_at: now,
-    })
+    Ok(CustomerId::from(text(&row, "id")?))
 }
 
-/// Creates or updates the order's contacts under a customer; returns their ids in the order given.
-pub(crate) async fn upsert_contacts(
+/// Writes an order's contacts under a customer as planned by [`crate::domain::plan_contacts`]:
+/// a new contact is inserted under its planned id, a known one is updated in place.
+pub(crate) async fn write_contacts(
     conn: &mut AnyConnection,
     customer: &CustomerId,
     incoming: &[ContactData],
+    planned: &[(ContactId, bool)],
     now: DateTime<Utc>,
-) -> Result<Vec<ContactId>, StoreError> {
-    if incoming.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut existing = contacts_of(&mut *conn, customer).await?;
-    let mut ids = Vec::with_capacity(incoming.len());
-    for data in incoming {
-        let matched = matching_contact(&existing, data).map(|c| c.id.clone());
-        let id = match matched {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE contacts SET external_id = $2, data = $3, updated_at = $4 WHERE id = $1",
-                )
-                .bind(id.as_str().to_owned())
-                .bind(data.external_id.clone())
-                .bind(to_json(data)?)
-                .bind(ts(now))
-                .execute(&mut *conn)
-                .await?;
-                if let Some(contact) = existing.iter_mut().find(|c| c.id == id) {
-                    contact.data = data.clone();
-                }
-                id
-            }
-            None => {
-                let id = ContactId::generate();
-                sqlx::query(
-                    "INSERT INTO contacts (id, customer_id, external_id, data, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $5)",
-                )
-                .bind(id.as_str().to_owned())
-                .bind(customer.as_str().to_owned())
-                .bind(data.external_id.clone())
-                .bind(to_json(data)?)
-                .bind(ts(now))
-                .execute(&mut *conn)
-                .await?;
-                // A later contact of the same request may be the same person.
-                existing.push(Contact {
-                    id: id.clone(),
-                    customer_id: customer.clone(),
-                    data: data.clone(),
-                });
-                id
-            }
+) -> Result<(), StoreError> {
+    for (data, (id, new)) in incoming.iter().zip(planned) {
+        let query = if *new {
+            sqlx::query(
+                "INSERT INTO contacts (id, customer_id, external_id, data, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(id.as_str().to_owned())
+            .bind(customer.as_str().to_owned())
+        } else {
+            sqlx::query(
+                "UPDATE contacts SET external_id = $3, data = $4, updated_at = $5 \
+                 WHERE id = $1 AND customer_id = $2",
+            )
+            .bind(id.as_str().to_owned())
+            .bind(customer.as_str().to_owned())
         };
-        ids.push(id);
+        query
+            .bind(data.external_id.clone())
+            .bind(to_json(data)?)
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
     }
-    Ok(ids)
+    Ok(())
 }
 
 fn customer_from_row(row: &AnyRow) -> Result<Customer, StoreError> {

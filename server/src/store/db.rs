@@ -61,6 +61,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_replays_and_event_order.sql"),
         include_str!("../../migrations/postgres/0002_replays_and_event_order.sql"),
     ),
+    (
+        3,
+        "optional trading name",
+        include_str!("../../migrations/sqlite/0003_optional_trading_name.sql"),
+        include_str!("../../migrations/postgres/0003_optional_trading_name.sql"),
+    ),
 ];
 
 /// WAL lets readers run beside the writer; FULL makes every answered write survive a power
@@ -95,10 +101,6 @@ pub(crate) struct WriteTx {
 
 impl WriteTx {
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
-    }
-
-    pub(crate) fn tx(&mut self) -> &mut Transaction<'static, Any> {
         &mut self.tx
     }
 

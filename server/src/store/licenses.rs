@@ -284,6 +284,39 @@ pub(crate) async fn by_ids(
         .collect())
 }
 
+/// Whether every license of `read` is still stored as it was read, checked in the caller's write
+/// transaction (and locked there on PostgreSQL): every write of a license sets its `updated_at`,
+/// so an unchanged `updated_at` is an unchanged license.
+pub(crate) async fn unchanged(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    read: &[License],
+) -> Result<bool, StoreError> {
+    let mut sorted: Vec<&License> = read.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for chunk in sorted.chunks(ROWS_PER_STATEMENT) {
+        let statement = format!(
+            "SELECT id, updated_at FROM licenses WHERE id IN ({}) ORDER BY id{}",
+            in_list(backend, chunk.len()),
+            backend.for_update("licenses")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(statement));
+        for license in chunk {
+            query = query.bind(license.id.as_str().to_owned());
+        }
+        let mut stored = std::collections::HashMap::with_capacity(chunk.len());
+        for row in query.fetch_all(&mut *conn).await? {
+            stored.insert(text(&row, "id")?, text(&row, "updated_at")?);
+        }
+        let same =
+            |license: &&License| stored.get(license.id.as_str()) == Some(&ts(license.updated_at));
+        if !chunk.iter().all(same) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 pub(crate) async fn insert_fleet(
     conn: &mut AnyConnection,
     fleet: &Fleet,

@@ -2,7 +2,9 @@
 //!
 //! One async method per use case, each one transaction: place an order (idempotent), complete an
 //! acknowledged order, apply or process an update (all or nothing), a partner-initiated change,
-//! plus license reads and the outbox. Provisioning runs inside the transaction, before commit.
+//! plus license reads and the outbox. Provisioning runs before the write transaction, never
+//! while the writer is held: a use case reads and plans, provisions, then writes in one
+//! transaction after checking that what it read is still so (else it plans again).
 //! Events a use case causes are enqueued in its own transaction through its `events` argument, a
 //! function of the outcome (see [`no_events`]).
 //!
@@ -18,6 +20,7 @@ mod customers;
 mod db;
 mod error;
 mod licenses;
+mod order_work;
 mod orders;
 mod outbox;
 mod partner_changes;

@@ -1,19 +1,17 @@
-//! Product orders: idempotent placement (replay or conflict by Orange's order id), the work of
-//! UC1–UC3 in one transaction with provisioning before commit, and asynchronous completion.
+//! Product orders: idempotent placement (replay or conflict by Orange's order id, or by content
+//! for an order without one), the work of UC1–UC3 prepared and provisioned before the writer is
+//! taken then written in one transaction (see `order_work`), and asynchronous completion.
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
-use sqlx::{Acquire, AssertSqlSafe};
+use sqlx::AssertSqlSafe;
 
-use super::db::{Backend, WriteTx};
+use super::db::Backend;
+use super::order_work::{Applied, Prepared, apply};
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
-use super::{Failure, Store, StoreError, customers, licenses};
-use crate::domain::{
-    Contact, DomainError, Fingerprint, Fleet, FleetId, LicenseSummary, OrderId, OrderKind,
-    OrderOutcome, OrderState, PlaceOrder, new_licenses,
-};
-use crate::provisioning::{Action, ActionKind};
+use super::{Store, StoreError};
+use crate::domain::{Fingerprint, OrderId, OrderOutcome, OrderState, PlaceOrder};
 
 /// When the work of an order (or update) is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,14 +37,19 @@ struct Previous {
     answer: OrderOutcome,
 }
 
+/// How many times an order is prepared again when what its plan read changed before the write
+/// (a concurrent order of the same customer), or its Orange id was taken meanwhile.
+const ATTEMPTS: usize = 3;
+
 impl Store {
-    /// Places an order in one transaction.
+    /// Places an order.
     ///
     /// Same Orange order id and same fingerprint as a stored order: its first answer, nothing
     /// created. Same id, other fingerprint: [`StoreError::OrderConflict`]. Otherwise the order is
     /// stored; synchronously it is also worked (a refusal gives a `failed` outcome with nothing
-    /// else stored), asynchronously it is `acknowledged`. `events` runs on the outcome inside the
-    /// transaction; what it returns is enqueued atomically with the order.
+    /// else stored; a provisioning fault stores nothing), asynchronously it is `acknowledged`.
+    /// Provisioning runs before the write transaction; `events` runs on the outcome inside it and
+    /// what it returns is enqueued atomically with the order.
     pub async fn place_order<F>(
         &self,
         order: &PlaceOrder,
@@ -57,40 +60,46 @@ impl Store {
         F: FnOnce(&OrderOutcome) -> Vec<NewEvent> + Send,
     {
         let mut events = Some(events);
-        // A second round only happens on PostgreSQL, when a concurrent request with the same
-        // Orange id committed between our lookup and our insert: the lookup then finds it.
-        for _ in 0..2 {
-            let mut tx = self.db.begin_write().await?;
+        for _ in 0..ATTEMPTS {
             let now = sql::now();
-            let previous = match &order.external_id {
-                Some(external_id) => previous_order(tx.conn(), external_id).await?,
-                None => {
-                    previous_unreferenced(tx.conn(), self.db.backend, &order.fingerprint, now)
-                        .await?
-                }
+            // A resend is answered from a read: no provisioning, no writer.
+            let previous = {
+                let mut reader = self.db.reader().acquire().await?;
+                resend_of(&mut reader, order, now).await?
             };
             if let Some(previous) = previous {
-                drop(tx);
-                return if previous.fingerprint == order.fingerprint.as_str() {
-                    Ok(Placed {
-                        outcome: previous.answer,
-                        replayed: true,
-                    })
-                } else {
-                    Err(StoreError::OrderConflict {
-                        external_id: order.external_id.clone().unwrap_or_default(),
-                    })
-                };
+                return replay_or_conflict(order, previous);
             }
             let acknowledged = OrderOutcome::acknowledged(order, OrderId::generate(), now);
+            let prepared = match processing {
+                Processing::Asynchronous => None,
+                Processing::Synchronous => {
+                    Some(self.prepare_order(order, acknowledged.clone(), now).await?)
+                }
+            };
+            let mut tx = self.db.begin_write().await?;
+            if order.external_id.is_none() {
+                lock_content(tx.conn(), self.db.backend, &order.fingerprint).await?;
+            }
+            if let Some(previous) = resend_of(tx.conn(), order, now).await? {
+                drop(tx);
+                return replay_or_conflict(order, previous);
+            }
             match insert_order(tx.conn(), order, &acknowledged, now).await {
                 Err(StoreError::Conflict(_)) if order.external_id.is_some() => continue,
                 other => other?,
             }
-            let outcome = match processing {
-                Processing::Asynchronous => acknowledged,
-                Processing::Synchronous => {
-                    self.work_order(&mut tx, order, acknowledged, now).await?
+            let outcome = match prepared {
+                None => acknowledged,
+                Some(Prepared::Refused(reason)) => {
+                    tracing::info!(order.id = %acknowledged.order_id, %reason, "order failed");
+                    acknowledged.failed(reason, now)
+                }
+                Some(Prepared::Work(work)) => {
+                    match apply(tx.conn(), self.db.backend, &work, order, now).await? {
+                        Applied::Written => work.outcome,
+                        Applied::Stale => continue,
+                    }
                 }
             };
             save_outcome(tx.conn(), &outcome, true).await?;
@@ -116,9 +125,10 @@ impl Store {
         )))
     }
 
-    /// Does the work of an `acknowledged` order (asynchronous mode) in one transaction. An order
-    /// already completed or failed is answered as it is, with no events. `events` sees the order
-    /// as placed (with what the caller sent) and its outcome.
+    /// Does the work of an `acknowledged` order (asynchronous mode): prepared and provisioned
+    /// outside the write transaction, then written in one. An order already completed or failed
+    /// is answered as it is, with no events. `events` sees the order as placed (with what the
+    /// caller sent) and its outcome.
     pub async fn complete_order<F>(
         &self,
         id: &OrderId,
@@ -127,37 +137,51 @@ impl Store {
     where
         F: FnOnce(&PlaceOrder, &OrderOutcome) -> Vec<NewEvent> + Send,
     {
-        let mut tx = self.db.begin_write().await?;
-        let statement = format!(
-            "SELECT state, request, outcome FROM orders WHERE id = $1{}",
-            self.db.backend.for_update("orders")
-        );
-        let row = sqlx::query(AssertSqlSafe(statement))
-            .bind(id.as_str().to_owned())
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "order",
-                id: id.to_string(),
-            })?;
-        let current: OrderOutcome = json(&row, "outcome")?;
-        if text(&row, "state")? != OrderState::Acknowledged.as_str() {
-            return Ok(current);
+        let mut events = Some(events);
+        for _ in 0..ATTEMPTS {
+            let (state, order, current) = {
+                let mut reader = self.db.reader().acquire().await?;
+                stored_order(&mut reader, self.db.backend, id, false).await?
+            };
+            if state != OrderState::Acknowledged.as_str() {
+                return Ok(current);
+            }
+            let now = sql::now();
+            let prepared = self.prepare_order(&order, current.clone(), now).await?;
+            let mut tx = self.db.begin_write().await?;
+            let (state, _, current) = stored_order(tx.conn(), self.db.backend, id, true).await?;
+            if state != OrderState::Acknowledged.as_str() {
+                return Ok(current);
+            }
+            let outcome = match prepared {
+                Prepared::Refused(reason) => {
+                    tracing::info!(order.id = %id, %reason, "order failed");
+                    current.failed(reason, now)
+                }
+                Prepared::Work(work) => {
+                    match apply(tx.conn(), self.db.backend, &work, &order, now).await? {
+                        Applied::Written => work.outcome,
+                        Applied::Stale => continue,
+                    }
+                }
+            };
+            save_outcome(tx.conn(), &outcome, false).await?;
+            if let Some(events) = events.take() {
+                enqueue_in(
+                    tx.conn(),
+                    self.db.backend,
+                    self.event_offer(),
+                    &events(&order, &outcome),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok(outcome);
         }
-        let order: PlaceOrder = json(&row, "request")?;
-        let now = sql::now();
-        let outcome = self.work_order(&mut tx, &order, current, now).await?;
-        save_outcome(tx.conn(), &outcome, false).await?;
-        enqueue_in(
-            tx.conn(),
-            self.db.backend,
-            self.event_offer(),
-            &events(&order, &outcome),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        Err(StoreError::Conflict(format!(
+            "order {id} kept changing while it was worked"
+        )))
     }
 
     /// The orders waiting for `complete_order`, oldest first (to resume after a restart).
@@ -178,182 +202,59 @@ impl Store {
             .await?;
         row.as_ref().map(|row| json(row, "outcome")).transpose()
     }
+}
 
-    /// Works an order inside a savepoint: a refusal rolls back what the work wrote (customer,
-    /// fleet) and gives the failed outcome, the order row itself stays.
-    async fn work_order(
-        &self,
-        tx: &mut WriteTx,
-        order: &PlaceOrder,
-        acknowledged: OrderOutcome,
-        now: DateTime<Utc>,
-    ) -> Result<OrderOutcome, StoreError> {
-        let mut savepoint = tx.tx().begin().await?;
-        match self
-            .try_order(&mut savepoint, order, acknowledged.clone(), now)
-            .await
-        {
-            Ok(outcome) => {
-                savepoint.commit().await?;
-                Ok(outcome)
-            }
-            Err(Failure::Refused(reason)) => {
-                savepoint.rollback().await?;
-                tracing::info!(order.id = %acknowledged.order_id, %reason, "order failed");
-                Ok(acknowledged.failed(reason, now))
-            }
-            Err(Failure::Store(error)) => Err(error),
-        }
-    }
+/// A stored order's state, request and current outcome; `for_update` locks its row (PostgreSQL).
+async fn stored_order(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &OrderId,
+    for_update: bool,
+) -> Result<(String, PlaceOrder, OrderOutcome), StoreError> {
+    let lock = if for_update {
+        backend.for_update("orders")
+    } else {
+        String::new()
+    };
+    let statement = format!("SELECT state, request, outcome FROM orders WHERE id = $1{lock}");
+    let row = sqlx::query(AssertSqlSafe(statement))
+        .bind(id.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "order",
+            id: id.to_string(),
+        })?;
+    Ok((
+        text(&row, "state")?,
+        json(&row, "request")?,
+        json(&row, "outcome")?,
+    ))
+}
 
-    async fn try_order(
-        &self,
-        conn: &mut AnyConnection,
-        order: &PlaceOrder,
-        mut outcome: OrderOutcome,
-        now: DateTime<Utc>,
-    ) -> Result<OrderOutcome, Failure> {
-        let kind = order.kind()?;
-        let customer = match &order.customer {
-            Some(data) => Some(customers::upsert(&mut *conn, data, now).await?),
-            None => None,
-        };
-        if let Some(customer) = &customer {
-            outcome.customer_id = Some(customer.id.clone());
-            outcome.contact_ids =
-                customers::upsert_contacts(&mut *conn, &customer.id, &order.contacts, now).await?;
-            if kind == OrderKind::Customer {
-                // UC1: the partner's platform learns who the fleet manager is.
-                let contacts = outcome
-                    .contact_ids
-                    .iter()
-                    .zip(&order.contacts)
-                    .map(|(id, data)| Contact {
-                        id: id.clone(),
-                        customer_id: customer.id.clone(),
-                        data: data.clone(),
-                    })
-                    .collect();
-                let action = Action::keyed(
-                    &action_key("customerUpdated", order, &outcome),
-                    ActionKind::CustomerUpdated {
-                        order_id: outcome.order_id.clone(),
-                        orange_order_id: order.external_id.clone(),
-                        customer: Box::new(customer.clone()),
-                        contacts,
-                    },
-                );
-                self.provisioner.provision(&action).await?;
-            }
-        }
-        if let (Some(item), OrderKind::NewFleet | OrderKind::AddToFleet(_)) = (&order.item, &kind) {
-            if !self.catalogue.accepts(&item.offer.code) {
-                return Err(DomainError::UnknownOffer {
-                    code: item.offer.code.clone(),
-                }
-                .into());
-            }
-            let given: Vec<&str> = item
-                .fleet_characteristics
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect();
-            // The technical information describes the fleet: a new fleet must bring it (UC2);
-            // licenses added to a known fleet (UC3) run on what it already has.
-            if let (OrderKind::NewFleet, Some(name)) = (
-                &kind,
-                self.catalogue
-                    .missing_characteristic(&item.offer.code, &given),
-            ) {
-                return Err(DomainError::MissingCharacteristic {
-                    code: item.offer.code.clone(),
-                    name: name.to_owned(),
-                }
-                .into());
-            }
-            let mut characteristics = item.fleet_characteristics.clone();
-            let (fleet_id, new_fleet) = match &kind {
-                OrderKind::AddToFleet(fleet_id) => {
-                    let Some(fleet) = licenses::fleet(&mut *conn, fleet_id).await? else {
-                        return Err(DomainError::UnknownFleet(fleet_id.clone()).into());
-                    };
-                    // A fleet belongs to the customer who ordered it.
-                    if let (Some(owner), Some(customer)) = (&fleet.customer_id, &customer)
-                        && *owner != customer.id
-                    {
-                        return Err(DomainError::FleetOfAnotherCustomer {
-                            fleet: fleet_id.clone(),
-                            customer: customer.data.external_id.clone(),
-                        }
-                        .into());
-                    }
-                    // Licenses added without characteristics run on the fleet's.
-                    if characteristics.is_empty() {
-                        characteristics = fleet.characteristics;
-                    }
-                    (fleet_id.clone(), false)
-                }
-                _ => {
-                    let fleet = Fleet {
-                        id: FleetId::generate(),
-                        customer_id: customer.as_ref().map(|c| c.id.clone()),
-                        order_id: outcome.order_id.clone(),
-                        characteristics: item.fleet_characteristics.clone(),
-                        created_at: now,
-                    };
-                    licenses::insert_fleet(&mut *conn, &fleet).await?;
-                    (fleet.id, true)
-                }
-            };
-            let created = new_licenses(
-                &fleet_id,
-                &outcome.order_id,
-                &item.offer,
-                item.quantity,
-                &item.end_user_configuration,
-                &characteristics,
-                now,
-            );
-            outcome.licenses = created
-                .iter()
-                .map(|l| LicenseSummary {
-                    id: l.id.clone(),
-                    state: l.state,
-                })
-                .collect();
-            licenses::insert(&mut *conn, self.db.backend, &created).await?;
-            // Inside the savepoint: a refusal rolls the licenses back with the rest.
-            let action = Action::keyed(
-                &action_key("licensesCreated", order, &outcome),
-                ActionKind::LicensesCreated {
-                    order_id: outcome.order_id.clone(),
-                    orange_order_id: order.external_id.clone(),
-                    customer: customer.map(Box::new),
-                    fleet_id: fleet_id.clone(),
-                    new_fleet,
-                    offer: item.offer.clone(),
-                    plan: self.catalogue.plan(&item.offer.code).map(str::to_owned),
-                    licenses: created,
-                },
-            );
-            self.provisioner.provision(&action).await?;
-            outcome.fleet_id = Some(fleet_id);
-        }
-        outcome.state = OrderState::Completed;
-        outcome.completion_date = Some(now);
-        Ok(outcome)
+fn replay_or_conflict(order: &PlaceOrder, previous: Previous) -> Result<Placed, StoreError> {
+    if previous.fingerprint == order.fingerprint.as_str() {
+        Ok(Placed {
+            outcome: previous.answer,
+            replayed: true,
+        })
+    } else {
+        Err(StoreError::OrderConflict {
+            external_id: order.external_id.clone().unwrap_or_default(),
+        })
     }
 }
 
-/// What makes an order's provisioning action the same on a retry (see the provisioning JSON
-/// contract): Orange's order id with the business content, else the partner's order id.
-fn action_key(action: &str, order: &PlaceOrder, outcome: &OrderOutcome) -> String {
+/// The stored order a new one is a resend of, if any: by Orange's order id, or for an order
+/// without one by its content (see [`previous_unreferenced`]).
+async fn resend_of(
+    conn: &mut AnyConnection,
+    order: &PlaceOrder,
+    now: DateTime<Utc>,
+) -> Result<Option<Previous>, StoreError> {
     match &order.external_id {
-        Some(external_id) => format!(
-            "{action}/orange-order/{external_id}/{}",
-            order.fingerprint.as_str()
-        ),
-        None => format!("{action}/order/{}", outcome.order_id),
+        Some(external_id) => previous_order(conn, external_id).await,
+        None => previous_unreferenced(conn, &order.fingerprint, now).await,
     }
 }
 
@@ -378,23 +279,31 @@ async fn previous_order(
 /// first answer (see [`previous_unreferenced`]).
 const UNREFERENCED_REPLAY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
-/// The order without Orange's order id placed with the same business content (fingerprint)
-/// within [`UNREFERENCED_REPLAY_WINDOW`], if any: its key is the content itself, so a resend
-/// after a timeout creates nothing twice. On PostgreSQL the same content is serialized by a
-/// transaction-scoped advisory lock, so two concurrent resends cannot both miss each other
-/// (SQLite has one writer already).
-async fn previous_unreferenced(
+/// On PostgreSQL, serializes the write transactions of orders without Orange's order id and
+/// with the same content (a transaction-scoped advisory lock), so two concurrent resends cannot
+/// both miss each other in [`previous_unreferenced`]; SQLite has one writer already.
+async fn lock_content(
     conn: &mut AnyConnection,
     backend: Backend,
     fingerprint: &Fingerprint,
-    now: DateTime<Utc>,
-) -> Result<Option<Previous>, StoreError> {
+) -> Result<(), StoreError> {
     if backend == Backend::Postgres {
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
             .bind(advisory_key(fingerprint))
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+/// The order without Orange's order id placed with the same business content (fingerprint)
+/// within [`UNREFERENCED_REPLAY_WINDOW`], if any: its key is the content itself, so a resend
+/// after a timeout creates nothing twice.
+async fn previous_unreferenced(
+    conn: &mut AnyConnection,
+    fingerprint: &Fingerprint,
+    now: DateTime<Utc>,
+) -> Result<Option<Previous>, StoreError> {
     let row = sqlx::query(
         "SELECT fingerprint, answer FROM orders \
          WHERE external_id IS NULL AND fingerprint = $1 AND created_at >= $2 \

@@ -1,5 +1,5 @@
-//! UC5: partner-initiated changes to one license, provisioned before commit, with their event
-//! enqueued in the same transaction.
+//! UC5: partner-initiated changes to one license, provisioned before the writer is taken, then
+//! written with their event in one transaction if the license is still as it was read.
 
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql;
@@ -7,10 +7,14 @@ use super::{Store, StoreError, licenses};
 use crate::domain::{DomainError, LicenseChanged, LicenseId, PartnerChange, apply_partner_change};
 use crate::provisioning::{Action, ActionKind};
 
+/// How many times a change is made again when the license changed between the read and the write.
+const ATTEMPTS: usize = 3;
+
 impl Store {
-    /// Applies a partner change to a visible license in one transaction. Refusals
-    /// ([`StoreError::Refused`], [`StoreError::Provisioning`]) change nothing. `events` runs on
-    /// the outcome inside the transaction (typically the `updateNotification` for Orange).
+    /// Applies a partner change to a visible license. Refusals ([`StoreError::Refused`],
+    /// [`StoreError::Provisioning`]) change nothing. Provisioning runs before the write
+    /// transaction; `events` runs on the outcome inside it (typically the `updateNotification`
+    /// for Orange).
     pub async fn change_license<F>(
         &self,
         id: &LicenseId,
@@ -20,37 +24,56 @@ impl Store {
     where
         F: FnOnce(&LicenseChanged) -> Vec<NewEvent> + Send,
     {
-        let mut tx = self.db.begin_write().await?;
-        let mut license =
-            licenses::by_ids(tx.conn(), self.db.backend, std::slice::from_ref(id), false)
+        let mut events = Some(events);
+        for _ in 0..ATTEMPTS {
+            let read = {
+                let mut reader = self.db.reader().acquire().await?;
+                licenses::by_ids(
+                    &mut reader,
+                    self.db.backend,
+                    std::slice::from_ref(id),
+                    false,
+                )
                 .await?
-                .into_iter()
-                .next()
+            };
+            let mut license = read
+                .first()
                 .filter(|l| !l.is_terminated())
+                .cloned()
                 .ok_or_else(|| DomainError::UnknownLicense(id.clone()))?;
-        let now = sql::now();
-        let applied = apply_partner_change(&mut license, change, now)?;
-        let action = Action::new(ActionKind::LicenseChanged {
-            license_id: license.id.clone(),
-            fleet_id: license.fleet_id.clone(),
-            change: applied.clone(),
-            license: Box::new(license.clone()),
-        });
-        self.provisioner.provision(&action).await?;
-        licenses::write_back(tx.conn(), self.db.backend, &[&license]).await?;
-        let outcome = LicenseChanged {
-            license,
-            change: applied,
-        };
-        enqueue_in(
-            tx.conn(),
-            self.db.backend,
-            self.event_offer(),
-            &events(&outcome),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(outcome)
+            let now = sql::now();
+            let applied = apply_partner_change(&mut license, change, now)?;
+            let action = Action::new(ActionKind::LicenseChanged {
+                license_id: license.id.clone(),
+                fleet_id: license.fleet_id.clone(),
+                change: applied.clone(),
+                license: Box::new(license.clone()),
+            });
+            self.provisioner.provision(&action).await?;
+            let mut tx = self.db.begin_write().await?;
+            if !licenses::unchanged(tx.conn(), self.db.backend, &read).await? {
+                continue;
+            }
+            licenses::write_back(tx.conn(), self.db.backend, &[&license]).await?;
+            let outcome = LicenseChanged {
+                license,
+                change: applied,
+            };
+            if let Some(events) = events.take() {
+                enqueue_in(
+                    tx.conn(),
+                    self.db.backend,
+                    self.event_offer(),
+                    &events(&outcome),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok(outcome);
+        }
+        Err(StoreError::Conflict(format!(
+            "license {id} kept changing while the change was applied"
+        )))
     }
 }

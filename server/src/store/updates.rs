@@ -1,4 +1,5 @@
-//! Orange's `userService/update`: all or nothing, provisioning before commit, kept for audit, and
+//! Orange's `userService/update`: all or nothing, planned and provisioned before the writer is
+//! taken, written in one transaction if the licenses are still as planned, kept for audit; and
 //! the asynchronous variant (acknowledge now, process later).
 
 use std::collections::HashSet;
@@ -7,18 +8,32 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 
+use super::db::Backend;
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
 use super::{Store, StoreError, licenses};
 use crate::domain::{
-    DomainError, LicenseId, UpdateId, UpdateOutcome, UpdateRequest, UpdateState, plan_update,
+    DomainError, License, LicenseId, UpdateId, UpdateOutcome, UpdateRequest, UpdateState,
+    plan_update,
 };
 use crate::provisioning::{Action, ActionKind};
 
+/// How many times an update is planned again when its licenses changed between the plan and the
+/// write (a concurrent update or partner change of the same licenses).
+const ATTEMPTS: usize = 3;
+
+/// An update planned (and, when it changes something, provisioned) from a read of its licenses.
+struct PreparedUpdate {
+    outcome: UpdateOutcome,
+    /// The licenses as read, for the check that they are unchanged at write time.
+    read: Vec<License>,
+}
+
 impl Store {
-    /// Applies an update in one transaction: every item or none. A refusal (unknown id,
-    /// impossible transition, unknown offer, provisioning) gives a `failed` outcome naming the
-    /// item, with nothing changed. `events` runs on the outcome inside the transaction.
+    /// Applies an update: every item or none. A refusal (unknown id, impossible transition,
+    /// unknown offer, provisioning) gives a `failed` outcome naming the item, with nothing
+    /// changed; a provisioning fault changes nothing and stores nothing. Provisioning runs before
+    /// the write transaction; `events` runs on the outcome inside it.
     pub async fn apply_update<F>(
         &self,
         request: &UpdateRequest,
@@ -27,21 +42,32 @@ impl Store {
     where
         F: FnOnce(&UpdateOutcome) -> Vec<NewEvent> + Send,
     {
-        let mut tx = self.db.begin_write().await?;
-        let now = sql::now();
+        let mut events = Some(events);
         let update_id = UpdateId::generate();
-        let outcome = self.run_update(tx.conn(), update_id, request, now).await?;
-        insert_update(tx.conn(), request, &outcome, now).await?;
-        enqueue_in(
-            tx.conn(),
-            self.db.backend,
-            self.event_offer(),
-            &events(&outcome),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        for attempt in 0..ATTEMPTS {
+            let prepared = self.prepare_update(&update_id, request, attempt).await?;
+            let mut tx = self.db.begin_write().await?;
+            if !write_prepared(tx.conn(), self.db.backend, &prepared).await? {
+                continue;
+            }
+            let now = sql::now();
+            insert_update(tx.conn(), request, &prepared.outcome, now).await?;
+            if let Some(events) = events.take() {
+                enqueue_in(
+                    tx.conn(),
+                    self.db.backend,
+                    self.event_offer(),
+                    &events(&prepared.outcome),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok(prepared.outcome);
+        }
+        Err(StoreError::Conflict(format!(
+            "the licenses of update {update_id} kept changing while it was applied"
+        )))
     }
 
     /// Stores an update to process later (asynchronous mode) and answers `acknowledged`.
@@ -82,8 +108,8 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Processes an acknowledged update in one transaction. One already processed is answered as
-    /// it is, with no events.
+    /// Processes an acknowledged update: planned and provisioned outside the write transaction,
+    /// written in one. One already processed is answered as it is, with no events.
     pub async fn process_update<F>(
         &self,
         id: &UpdateId,
@@ -92,44 +118,51 @@ impl Store {
     where
         F: FnOnce(&UpdateOutcome) -> Vec<NewEvent> + Send,
     {
-        let mut tx = self.db.begin_write().await?;
-        let statement = format!(
-            "SELECT state, request, outcome FROM updates WHERE id = $1{}",
-            self.db.backend.for_update("updates")
-        );
-        let row = sqlx::query(AssertSqlSafe(statement))
-            .bind(id.as_str().to_owned())
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "update",
-                id: id.to_string(),
-            })?;
-        if text(&row, "state")? != UpdateState::Acknowledged.as_str() {
-            return json(&row, "outcome");
-        }
-        let request: UpdateRequest = json(&row, "request")?;
-        let now = sql::now();
-        let outcome = self
-            .run_update(tx.conn(), id.clone(), &request, now)
-            .await?;
-        sqlx::query("UPDATE updates SET state = $2, outcome = $3, updated_at = $4 WHERE id = $1")
+        let mut events = Some(events);
+        for attempt in 0..ATTEMPTS {
+            let (state, request, current) = {
+                let mut reader = self.db.reader().acquire().await?;
+                stored_update(&mut reader, self.db.backend, id, false).await?
+            };
+            if state != UpdateState::Acknowledged.as_str() {
+                return Ok(current);
+            }
+            let prepared = self.prepare_update(id, &request, attempt).await?;
+            let mut tx = self.db.begin_write().await?;
+            let (state, _, current) = stored_update(tx.conn(), self.db.backend, id, true).await?;
+            if state != UpdateState::Acknowledged.as_str() {
+                return Ok(current);
+            }
+            if !write_prepared(tx.conn(), self.db.backend, &prepared).await? {
+                continue;
+            }
+            let now = sql::now();
+            let outcome = prepared.outcome;
+            sqlx::query(
+                "UPDATE updates SET state = $2, outcome = $3, updated_at = $4 WHERE id = $1",
+            )
             .bind(id.as_str().to_owned())
             .bind(outcome.state.as_str())
             .bind(to_json(&outcome)?)
             .bind(ts(now))
             .execute(tx.conn())
             .await?;
-        enqueue_in(
-            tx.conn(),
-            self.db.backend,
-            self.event_offer(),
-            &events(&outcome),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(outcome)
+            if let Some(events) = events.take() {
+                enqueue_in(
+                    tx.conn(),
+                    self.db.backend,
+                    self.event_offer(),
+                    &events(&outcome),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok(outcome);
+        }
+        Err(StoreError::Conflict(format!(
+            "the licenses of update {id} kept changing while it was processed"
+        )))
     }
 
     /// The updates waiting for `process_update`, oldest first.
@@ -142,16 +175,22 @@ impl Store {
             .collect()
     }
 
-    /// Plans, provisions and writes an update; nothing is written unless everything is accepted.
-    async fn run_update(
+    /// Reads the named licenses, plans the update and provisions its changes, holding no
+    /// database connection while the partner's platform answers. The action's key is stable
+    /// across retries of the same plan (`licensesUpdated/update/{id}`); a plan made again after a
+    /// concurrent change carries the attempt (`…/{id}/{attempt}`), because its changes differ.
+    async fn prepare_update(
         &self,
-        conn: &mut AnyConnection,
-        update_id: UpdateId,
+        update_id: &UpdateId,
         request: &UpdateRequest,
-        now: DateTime<Utc>,
-    ) -> Result<UpdateOutcome, StoreError> {
+        attempt: usize,
+    ) -> Result<PreparedUpdate, StoreError> {
         let ids: Vec<LicenseId> = request.items.iter().map(|i| i.license_id.clone()).collect();
-        let found = licenses::by_ids(&mut *conn, self.db.backend, &ids, false).await?;
+        let found = {
+            let mut reader = self.db.reader().acquire().await?;
+            licenses::by_ids(&mut reader, self.db.backend, &ids, false).await?
+        };
+        let now = sql::now();
         let failed = |licenses, reason: String| {
             tracing::info!(update.id = %update_id, %reason, "update failed");
             UpdateOutcome {
@@ -164,11 +203,20 @@ impl Store {
         };
         let plan = match plan_update(found.clone(), request, &self.catalogue, now) {
             Ok(plan) => plan,
-            Err(refusal) => return Ok(failed(found, refusal.to_string())),
+            Err(refusal) => {
+                return Ok(PreparedUpdate {
+                    outcome: failed(found, refusal.to_string()),
+                    read: Vec::new(),
+                });
+            }
         };
         if !plan.changes.is_empty() {
+            let key = match attempt {
+                0 => format!("licensesUpdated/update/{update_id}"),
+                n => format!("licensesUpdated/update/{update_id}/{n}"),
+            };
             let action = Action::keyed(
-                &format!("licensesUpdated/update/{update_id}"),
+                &key,
                 ActionKind::LicensesUpdated {
                     update_id: update_id.clone(),
                     changes: plan.changes.clone(),
@@ -177,24 +225,82 @@ impl Store {
             match self.provisioner.provision(&action).await {
                 Ok(()) => {}
                 Err(fault) if fault.is_fault() => return Err(StoreError::ProvisioningFault(fault)),
-                Err(refusal) => return Ok(failed(found, refusal.to_string())),
+                Err(refusal) => {
+                    return Ok(PreparedUpdate {
+                        outcome: failed(found, refusal.to_string()),
+                        read: Vec::new(),
+                    });
+                }
             }
         }
         let modified_ids: HashSet<&LicenseId> = plan.modified.iter().collect();
-        let modified: Vec<_> = plan
-            .licenses
-            .iter()
+        let read = found
+            .into_iter()
             .filter(|l| modified_ids.contains(&l.id))
             .collect();
-        licenses::write_back(&mut *conn, self.db.backend, &modified).await?;
-        Ok(UpdateOutcome {
-            update_id,
-            state: UpdateState::Completed,
-            licenses: plan.licenses,
-            changes: plan.changes,
-            reason: None,
+        Ok(PreparedUpdate {
+            outcome: UpdateOutcome {
+                update_id: update_id.clone(),
+                state: UpdateState::Completed,
+                licenses: plan.licenses,
+                changes: plan.changes,
+                reason: None,
+            },
+            read,
         })
     }
+}
+
+/// Writes back the licenses a prepared update modifies, if they are still as read; `false` when
+/// one changed meanwhile (the caller rolls back and plans again). A failed update writes nothing.
+async fn write_prepared(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    prepared: &PreparedUpdate,
+) -> Result<bool, StoreError> {
+    if prepared.read.is_empty() {
+        return Ok(true);
+    }
+    if !licenses::unchanged(&mut *conn, backend, &prepared.read).await? {
+        return Ok(false);
+    }
+    let modified: HashSet<&LicenseId> = prepared.read.iter().map(|l| &l.id).collect();
+    let to_write: Vec<&License> = prepared
+        .outcome
+        .licenses
+        .iter()
+        .filter(|l| modified.contains(&l.id))
+        .collect();
+    licenses::write_back(&mut *conn, backend, &to_write).await?;
+    Ok(true)
+}
+
+/// A stored update's state, request and outcome; `for_update` locks its row (PostgreSQL).
+async fn stored_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &UpdateId,
+    for_update: bool,
+) -> Result<(String, UpdateRequest, UpdateOutcome), StoreError> {
+    let lock = if for_update {
+        backend.for_update("updates")
+    } else {
+        String::new()
+    };
+    let statement = format!("SELECT state, request, outcome FROM updates WHERE id = $1{lock}");
+    let row = sqlx::query(AssertSqlSafe(statement))
+        .bind(id.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "update",
+            id: id.to_string(),
+        })?;
+    Ok((
+        text(&row, "state")?,
+        json(&row, "request")?,
+        json(&row, "outcome")?,
+    ))
 }
 
 async fn insert_update(

@@ -40,7 +40,7 @@ async fn uc1_again_for_the_same_customer_updates_it_and_never_duplicates(db: Tes
     let first = place(&app, &uc1("CMD-1", "CUST-1")).await;
     let mut again = uc1("CMD-2", "CUST-1");
     if let Some(customer) = again.customer.as_mut() {
-        customer.trading_name = "Durand Conseil Groupe".into();
+        customer.trading_name = Some("Durand Conseil Groupe".into());
     }
     let second = place(&app, &again).await;
     assert_eq!(state(&second), "completed");
@@ -64,7 +64,10 @@ async fn uc1_again_for_the_same_customer_updates_it_and_never_duplicates(db: Tes
         .await
         .expect("read")
         .expect("stored");
-    assert_eq!(customer.data.trading_name, "Durand Conseil Groupe");
+    assert_eq!(
+        customer.data.trading_name.as_deref(),
+        Some("Durand Conseil Groupe")
+    );
     assert_eq!(
         app.store.contacts(&customer.id).await.expect("read").len(),
         2

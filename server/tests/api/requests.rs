@@ -48,9 +48,9 @@ async fn an_empty_body_is_400_code_21(db: TestDb) {
 
 async fn a_missing_required_field_is_400_code_23(db: TestDb) {
     let app = TestApp::start(&db).await;
-    let no_trading_name = r#"{"customer":{"externalReference":{"type":"orange","id":"C"}}}"#;
+    let no_customer_reference = r#"{"customer":{"tradingName":"Durand Conseil"}}"#;
     assert_eq!(
-        error_code(app.post_json(ORDERS, no_trading_name), 400).await,
+        error_code(app.post_json(ORDERS, no_customer_reference), 400).await,
         23
     );
     let no_id = r#"{"userService":[{"externalState":"active"}]}"#;

@@ -1,6 +1,8 @@
 //! Liberal in what Orange sends: properties the spec does not name are ignored in every body, the
 //! flat `productOfferingOperation.externalReference` of Orange's page is a swap like the nested
-//! one; but a JSON boolean or number given for a string property is refused (400, code 24).
+//! one, and what only our reading of the contract asked for (a trading name, address lines,
+//! contact names, an order item id) may be left out; but a JSON boolean or number given for a
+//! string property is refused (400, code 24).
 
 use serde_json::{Value, json};
 
@@ -126,7 +128,59 @@ async fn a_boolean_or_number_given_for_a_string_is_400_code_24(db: TestDb) {
     );
 }
 
+async fn a_uc1_and_a_uc2_with_only_what_orange_requires_are_completed(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let nameless_contact = json!({"role": "customerFleetManager", "email": "fm@example.fr"});
+    let uc1 = json!({
+        "externalReference": {"type": "orange", "id": "CMD-BARE-1"},
+        "customer": {
+            "externalReference": {"type": "orange", "id": "CUST-BARE"},
+            "postalAddress": {"streetName": "12 rue de la Paix"}
+        },
+        "relatedContact": [nameless_contact, {"role": "customerFleetManager", "familyName": "Durand"}]
+    });
+    let (status, answer) = post(&app, ORDERS, &uc1).await;
+    assert_eq!(
+        (status, answer["state"].as_str()),
+        (201, Some("completed")),
+        "{answer}"
+    );
+    assert!(answer["customer"].get("tradingName").is_none(), "{answer}");
+    let first_contact = answer["relatedContact"][0]["id"].clone();
+    assert!(first_contact.is_string(), "{answer}");
+
+    // A resend of the contact without names nor Orange's id finds it by role and email.
+    let mut again = uc1.clone();
+    again["externalReference"]["id"] = json!("CMD-BARE-2");
+    let (status, answer) = post(&app, ORDERS, &again).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["relatedContact"][0]["id"], first_contact, "{answer}");
+
+    let uc2 = json!({
+        "externalReference": {"type": "orange", "id": "CMD-BARE-3"},
+        "customer": {"externalReference": {"type": "orange", "id": "CUST-BARE"}},
+        "orderItem": [{
+            "action": "add",
+            "productOffering": {"externalReference": {"type": "orange", "id": OFFER}},
+            "productRef": {"userServiceQuantity": 1}
+        }]
+    });
+    let (status, answer) = post(&app, ORDERS, &uc2).await;
+    assert_eq!(
+        (status, answer["state"].as_str()),
+        (201, Some("completed")),
+        "{answer}"
+    );
+    let item = &answer["orderItem"][0];
+    assert!(item.get("id").is_none(), "no item id is made up: {answer}");
+    assert!(
+        item["productRef"]["userService"][0]["id"].is_string(),
+        "{answer}"
+    );
+}
+
 crate::on_both_backends!(
+    a_uc1_and_a_uc2_with_only_what_orange_requires_are_completed,
     properties_the_spec_does_not_name_are_ignored_in_every_body,
     a_swap_with_the_flat_external_reference_of_orange_s_page_changes_the_offer,
     a_boolean_or_number_given_for_a_string_is_400_code_24,

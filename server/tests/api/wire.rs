@@ -35,7 +35,7 @@ pub(crate) fn organization(customer: &str) -> Organization {
     Organization {
         id: None,
         external_reference: reference(customer),
-        trading_name: "Durand Conseil".into(),
+        trading_name: Some("Durand Conseil".into()),
         registered_name: Some("Durand Conseil SAS".into()),
         registration_number: Some("35200794600019".into()),
         postal_address: None,
@@ -51,8 +51,8 @@ pub(crate) fn contact(external: &str, given_name: &str) -> Contact {
         id: None,
         external_reference: Some(reference(external)),
         role: ContactRole::CustomerFleetManager,
-        given_name: given_name.into(),
-        family_name: "Durand".into(),
+        given_name: Some(given_name.into()),
+        family_name: Some("Durand".into()),
         email: Some(format!("{}@example.fr", given_name.to_lowercase())),
         fixed_telephone_number: None,
         mobile_number: None,
@@ -86,7 +86,7 @@ pub(crate) fn uc1(orange_id: &str, customer: &str) -> ProductOrder {
 
 fn item(fleet: Option<&str>, quantity: i32) -> OrderItem {
     OrderItem {
-        id: "1".into(),
+        id: Some("1".into()),
         state: None,
         action: OrderItemAction::Add,
         product_offering: ProductOffering {

@@ -10,7 +10,7 @@ pub const OFFER: &str = "OBA-BASIC";
 pub fn customer(external_id: &str) -> CustomerData {
     CustomerData {
         external_id: external_id.into(),
-        trading_name: format!("Customer {external_id}"),
+        trading_name: Some(format!("Customer {external_id}")),
         registered_name: None,
         registration_number: Some("12345678900011".into()),
         postal_address: None,
@@ -22,8 +22,8 @@ pub fn contact(external_id: Option<&str>, given_name: &str) -> ContactData {
     ContactData {
         external_id: external_id.map(str::to_owned),
         role: "customerFleetManager".into(),
-        given_name: given_name.into(),
-        family_name: "Durand".into(),
+        given_name: Some(given_name.into()),
+        family_name: Some("Durand".into()),
         email: Some(format!("{}@example.com", given_name.to_lowercase())),
         fixed_telephone_number: None,
         mobile_number: None,
