@@ -9,7 +9,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use obakit_server::config::ModeConfig;
 use obakit_server::http::{BodyLimits, InboundAuth, Partner, routes};
@@ -105,8 +104,8 @@ impl Chromedriver {
                     .await;
             match attempt {
                 Ok(client) => return client,
-                Err(error) if Instant::now() < deadline => {
-                    let _ = error;
+                // Refused until chromedriver listens.
+                Err(_) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Err(error) => panic!("no WebDriver session from {}: {error}", self.url),
@@ -348,7 +347,7 @@ fn spec_uc1_example() -> Value {
 }
 
 /// Leaves a UC1 in the request body editor, as a user does: the UC1 entry of the examples
-/// dropdown when the page offers one, otherwise `uc1` typed over the generated example (which
+/// dropdown when the page offers one, otherwise `uc1` pasted over the generated example (which
 /// Swagger UI builds from the schema, with an `orderItem`). Returns the body the page will send.
 async fn put_uc1_in_editor(client: &Client, operation: &str, uc1: &Value) -> Result<Value, String> {
     let editor_xpath = format!("{operation}//textarea[{}]", has_class("body-param__text"));
@@ -367,22 +366,25 @@ async fn put_uc1_in_editor(client: &Client, operation: &str, uc1: &Value) -> Res
             .await
             .map_err(|error| format!("choosing the example {UC1_EXAMPLE}: {error}"))?;
     }
-    if !is_uc1(&editor_body(&editor).await?) {
-        // Select all and type over it: React keeps the editor's value in its own state, which
-        // WebDriver's `clear` does not reach.
-        editor
-            .send_keys(&format!(
-                "{}a{}{}",
-                &*Key::Control,
-                &*Key::Null,
-                &*Key::Delete
-            ))
+    if !editor_body(&editor).await.is_ok_and(|body| is_uc1(&body)) {
+        // Pasted, as a user brings a body from Orange's documentation: the editor gets the text
+        // in one input event, the one React listens to (typing 1.5 KB key by key re-renders
+        // Swagger UI on every key and takes about a minute).
+        let element = serde_json::to_value(&editor)
+            .map_err(|error| format!("the editor as a script argument: {error}"))?;
+        client
+            .execute(
+                "const [editor, text] = arguments;
+                 Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')
+                     .set.call(editor, text);
+                 editor.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![
+                    element,
+                    Value::String(serde_json::to_string_pretty(uc1).unwrap_or_default()),
+                ],
+            )
             .await
-            .map_err(|error| format!("emptying the request body: {error}"))?;
-        editor
-            .send_keys(&uc1.to_string())
-            .await
-            .map_err(|error| format!("typing the UC1 body: {error}"))?;
+            .map_err(|error| format!("pasting the UC1 body: {error}"))?;
     }
     editor_body(&editor).await
 }
