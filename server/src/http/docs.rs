@@ -2,8 +2,9 @@
 //!
 //! The documents are poem-openapi's, completed with what only the running server knows: the
 //! inbound security schemes that are configured (HTTP Basic, the API key and its header, a bearer
-//! token), so Swagger UI's "Authorize" works and "Try it out" calls succeed; `GET /ping` marked
-//! as needing none. Tags that no served operation uses (those of Orange-side operations, which
+//! token), so Swagger UI's "Authorize" works and "Try it out" calls succeed (and a refused one
+//! shows its 401 on the page rather than the browser's login prompt); `GET /ping` marked as
+//! needing none. Tags that no served operation uses (those of Orange-side operations, which
 //! the partner calls rather than serves) are left out, so the UI shows no empty sections.
 
 use std::collections::BTreeSet;
