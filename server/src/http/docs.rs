@@ -2,8 +2,9 @@
 //!
 //! The documents are poem-openapi's, completed with what only the running server knows: the
 //! inbound security schemes that are configured (HTTP Basic, the API key and its header, a bearer
-//! token), so Swagger UI's "Authorize" works and "Try it out" calls succeed; `GET /ping` marked
-//! as needing none. Tags that no served operation uses (those of Orange-side operations, which
+//! token), so Swagger UI's "Authorize" works and "Try it out" calls succeed (and a refused one
+//! shows its 401 on the page rather than the browser's login prompt); `GET /ping` marked as
+//! needing none. Tags that no served operation uses (those of Orange-side operations, which
 //! the partner calls rather than serves) are left out, so the UI shows no empty sections.
 
 use std::collections::BTreeSet;
@@ -54,6 +55,10 @@ impl Docs {
             tracing::warn!("Swagger UI page left with poem-openapi's document");
             html
         };
+        let html = without_browser_credentials(&html).unwrap_or_else(|| {
+            tracing::warn!("Swagger UI page left sending the browser's own credentials");
+            html
+        });
         Self {
             ui: Route::new()
                 .at("/", make_sync(move |_| Html(html.clone())))
@@ -65,6 +70,28 @@ impl Docs {
                 .boxed(),
         }
     }
+}
+
+/// Where poem-openapi's page configures Swagger UI (`SwaggerUIBundle({ ... })`).
+const SWAGGER_UI_OPTION: &str = "deepLinking: true,";
+
+/// Makes "Try it out" send no credentials of the browser's own. A 401 carries
+/// `WWW-Authenticate: Basic` (for curl and the like), and a browser answers that, on a request
+/// sent with its credentials, with its own login prompt over the page: a wrong key typed in the
+/// Authorize dialog then ends in that prompt instead of the 401 on the page (and a headless
+/// browser waits forever). Swagger UI puts what the Authorize dialog holds in the request's
+/// headers itself, so leaving out the browser's credentials loses nothing. `None` when the page
+/// has no such option to attach it to.
+fn without_browser_credentials(html: &str) -> Option<String> {
+    html.contains(SWAGGER_UI_OPTION).then(|| {
+        html.replacen(
+            SWAGGER_UI_OPTION,
+            &format!(
+                "{SWAGGER_UI_OPTION}\n        requestInterceptor: (request) => {{ request.credentials = \"omit\"; return request; }},"
+            ),
+            1,
+        )
+    })
 }
 
 fn text_response(body: &str, content_type: &'static str) -> Response {
@@ -185,6 +212,21 @@ mod tests {
         assert_eq!(document["security"], json!([{API_KEY: []}, {BEARER: []}]));
         assert_eq!(document["paths"]["/ping"]["get"]["security"], json!([]));
         assert!(document["paths"]["/x"]["post"].get("security").is_none());
+    }
+
+    #[test]
+    fn the_swagger_ui_page_sends_no_browser_credentials() {
+        struct Api;
+        #[poem_openapi::OpenApi]
+        impl Api {
+            #[oai(path = "/ping", method = "get")]
+            async fn ping(&self) {}
+        }
+        // poem-openapi's own page, so an upgrade that moves the option is caught here.
+        let html = OpenApiService::new(Api, "t", "1").swagger_ui_html();
+        let page = without_browser_credentials(&html).expect("the option to attach to");
+        assert_eq!(page.matches("request.credentials = \"omit\"").count(), 1);
+        assert!(page.contains("SwaggerUIBundle({"));
     }
 
     #[test]
