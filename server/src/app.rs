@@ -15,12 +15,12 @@ use crate::config::{Mode, ServeConfig};
 use crate::domain::Catalogue;
 use crate::http::{
     AllowHeader, BodyLimits, InboundAuth, OperationTable, Partner, Readiness, TaskWatch,
-    routes_with_admin,
 };
 use crate::metrics::{MeasuredProvisioner, MetricsServer, RequestMetrics};
 use crate::outbound::{Dispatcher, DispatcherConfig, OAuthTokens, RetryPolicy, Unpublished};
 use crate::provisioning::{Provisioner, RecordOnly, Webhook};
 use crate::retention::{Retention, RetentionPolicy};
+use crate::routes::routes_with_admin;
 use crate::store::Store;
 use crate::work::Worker;
 use tokio::sync::{Notify, watch};
@@ -155,7 +155,11 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
     if dispatcher.is_some() {
         watched.push(dispatcher_watch.clone());
     }
-    let operations = Arc::new(OperationTable::served(admin.is_some()));
+    let admin_operations = match &admin {
+        Some(_) => <crate::admin::AdminApi as poem_openapi::OpenApi>::meta(),
+        None => Vec::new(),
+    };
+    let operations = Arc::new(OperationTable::served(admin_operations));
     let metrics = match config.metrics_listen {
         Some(addr) => Some(MetricsServer::bind(addr, store.clone()).await?),
         None => None,

@@ -1,7 +1,9 @@
 //! obakit-server: the partner side of Orange's ProductOrdering and UserService APIs.
 //!
-//! Layers, each knowing only the ones below it: `domain` (pure rules) ← `store` (SQL) and
-//! `provisioning` ← `http` (the generated traits implemented) ← `app` (wiring) ← `cli`.
+//! Layers, each knowing only the ones below it (ARCHITECTURE.md lists every module's layer and
+//! `tests/architecture.rs` checks it): `domain` (pure rules) ← `provisioning` ← `store` (SQL and,
+//! for now, the use cases) ← `wire` (generated types ↔ domain) ← `http`, `work`, `admin` ←
+//! `routes` ← `app` (wiring) ← `cli`.
 
 pub mod admin;
 pub mod app;
@@ -11,15 +13,18 @@ mod credentials;
 pub mod domain;
 pub mod events_cli;
 pub mod http;
+mod inbound_auth;
 pub mod metrics;
 pub mod mock_orange;
 pub mod outbound;
 pub mod profile;
 pub mod provisioning;
 pub mod retention;
+pub mod routes;
 pub mod shutdown;
 pub mod simulate;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
+mod wire;
 pub mod work;

@@ -10,8 +10,8 @@ use obakit_api::product_ordering::types::ProductOrder;
 use poem_openapi::types::ParseFromJSON;
 use tokio::sync::Notify;
 
-use crate::http::{order_event, update_event};
 use crate::store::{Store, StoreError};
+use crate::wire::{order_event, update_event};
 
 /// Does the acknowledged work, then wakes the event dispatcher.
 pub struct Worker {

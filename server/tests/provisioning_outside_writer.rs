@@ -47,7 +47,7 @@ impl Provisioner for HoldsFirst {
         Box::pin(async move {
             if first {
                 self.arrived.notify_one();
-                let _ = self.release.acquire().await.expect("open").forget();
+                self.release.acquire().await.expect("open").forget();
             }
             Ok(())
         })

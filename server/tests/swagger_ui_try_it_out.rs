@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use obakit_server::config::ModeConfig;
-use obakit_server::http::{BodyLimits, InboundAuth, Partner, routes};
+use obakit_server::http::{BodyLimits, InboundAuth, Partner};
+use obakit_server::routes::routes;
 use obakit_server::store::Store;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};

@@ -13,7 +13,7 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{Basic, Bearer};
 
 use crate::config::AdminConfig;
-use crate::http::{InboundAuth, is_admin_path};
+use crate::inbound_auth::{InboundAuth, is_admin_path};
 
 /// The admin document is public like Orange's (`/openapi.json`): it holds no secret.
 pub(crate) const ADMIN_DOCUMENT: &str = "/admin/openapi.json";

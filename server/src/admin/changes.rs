@@ -4,8 +4,8 @@
 use crate::domain::{
     AppliedChange, Characteristic, DomainError, LicenseChanged, LicenseId, PartnerChange,
 };
-use crate::http::partner_change_event;
 use crate::store::{Store, StoreError};
+use crate::wire::partner_change_event;
 
 /// What the partner's tools ask for. Only "set a characteristic" is not a [`PartnerChange`]
 /// itself: it becomes an `add` or a `modify` depending on the license.

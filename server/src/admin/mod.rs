@@ -27,7 +27,7 @@ pub use types::{
 };
 
 use crate::config::AdminConfig;
-use crate::http::InboundAuth;
+use crate::inbound_auth::InboundAuth;
 use crate::store::Store;
 
 /// What the admin document says about itself.

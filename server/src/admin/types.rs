@@ -73,7 +73,7 @@ impl AdminLicenseChanged {
     pub fn of(edited: &Edited) -> Self {
         let (operation, action) = edited.operation();
         Self {
-            user_service: crate::http::user_service_answer(&edited.changed.license),
+            user_service: crate::wire::user_service(&edited.changed.license),
             operation: operation.to_owned(),
             action: action.to_owned(),
             event_id: edited.event_id.clone(),

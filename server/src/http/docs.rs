@@ -15,9 +15,9 @@ use poem::{EndpointExt, IntoResponse, Response, Route};
 use poem_openapi::{OpenApi, OpenApiService};
 use serde_json::{Value, json};
 
-use super::auth::InboundAuth;
+use crate::inbound_auth::InboundAuth;
 
-pub(super) const DESCRIPTION: &str = "Orange Business Applications partner API (ProductOrdering v2, UserService v2), \
+pub(crate) const DESCRIPTION: &str = "Orange Business Applications partner API (ProductOrdering v2, UserService v2), \
 served by obakit. Orange calls these operations; the partner answers synchronously or acknowledges and sends an event.";
 
 /// The names the spec gives the inbound schemes (`spec/*.yaml`, `security`).
@@ -30,14 +30,14 @@ const PUBLIC_PATHS: &[&str] = &["/ping"];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
 
-pub(super) struct Docs {
-    pub(super) ui: BoxEndpoint<'static>,
-    pub(super) json: BoxEndpoint<'static>,
-    pub(super) yaml: BoxEndpoint<'static>,
+pub(crate) struct Docs {
+    pub(crate) ui: BoxEndpoint<'static>,
+    pub(crate) json: BoxEndpoint<'static>,
+    pub(crate) yaml: BoxEndpoint<'static>,
 }
 
 impl Docs {
-    pub(super) fn new<T: OpenApi + 'static, W: poem_openapi::Webhook + 'static>(
+    pub(crate) fn new<T: OpenApi + 'static, W: poem_openapi::Webhook + 'static>(
         service: &OpenApiService<T, W>,
         auth: &InboundAuth,
     ) -> Self {

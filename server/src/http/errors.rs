@@ -9,7 +9,7 @@ use poem_openapi::types::ToJSON;
 /// How long Orange is asked to wait before resending after a 503.
 const RETRY_AFTER_SECONDS: &str = "30";
 
-pub(super) async fn to_orange_error(err: poem::Error) -> Response {
+pub(crate) async fn to_orange_error(err: poem::Error) -> Response {
     let status = err.status();
     let detail = err.to_string();
     let (code, message, description) = match status {

@@ -31,7 +31,7 @@ const MAX_FLEET_ID: usize = 128;
 const CHUNK: usize = 64 * 1024;
 
 /// Answers the consultation by fleet as a stream, in front of the generated glue.
-pub(super) struct StreamedFleet(pub(super) Arc<Partner>);
+pub(crate) struct StreamedFleet(pub(crate) Arc<Partner>);
 
 impl<E: Endpoint> Middleware<E> for StreamedFleet {
     type Output = StreamedFleetEndpoint<E>;
@@ -43,7 +43,7 @@ impl<E: Endpoint> Middleware<E> for StreamedFleet {
     }
 }
 
-pub(super) struct StreamedFleetEndpoint<E> {
+pub(crate) struct StreamedFleetEndpoint<E> {
     inner: E,
     partner: Arc<Partner>,
 }
@@ -146,7 +146,7 @@ async fn next_chunk(mut state: State) -> Option<(std::io::Result<Vec<u8>>, State
                     buf.push(b',');
                 }
                 state.written += 1;
-                let wire = super::user_service_answer(&license).to_json();
+                let wire = crate::wire::user_service(&license).to_json();
                 if let Err(e) = serde_json::to_writer(&mut buf, &wire) {
                     state.done = true;
                     return Some((Err(std::io::Error::other(e)), state));
@@ -210,10 +210,7 @@ mod tests {
 
     /// The bytes the generated glue sends for the same licenses: `Json(Vec<UserService>)`.
     fn glue(licenses: &[License]) -> Vec<u8> {
-        let answer: Vec<_> = licenses
-            .iter()
-            .map(super::super::user_service_answer)
-            .collect();
+        let answer: Vec<_> = licenses.iter().map(crate::wire::user_service).collect();
         serde_json::to_vec(&answer.to_json()).expect("serializable")
     }
 

@@ -1,117 +1,24 @@
 //! The HTTP boundary: the generated partner traits implemented over the store, plus what every
-//! route shares (authentication, request ids, body caps, errors in Orange's body, Swagger UI).
+//! route shares (request ids, body caps, errors in Orange's body, Swagger UI, readiness, `Allow`).
+//! The routes themselves are assembled by `crate::routes`.
 //!
-//! Generated wire types stop here: `domain` and `store` never see them.
+//! Generated wire types stop here (and in `wire`, `admin`): `domain` and `store` never see them.
 
 mod allow;
-mod auth;
 mod body_limit;
-mod docs;
-mod errors;
-mod fleet_stream;
-mod map;
+pub(crate) mod docs;
+pub(crate) mod errors;
+pub(crate) mod fleet_stream;
 mod operations;
 mod partner;
 mod ready;
-mod request_bodies;
-mod request_id;
+pub(crate) mod request_bodies;
+pub(crate) mod request_id;
 
-use std::sync::Arc;
-
-use obakit_api::product_ordering::server::ProductOrderingPartnerServer;
-use obakit_api::user_service::server::UserServicePartnerServer;
-use obakit_api::user_service::types::UserService;
-use poem::{Endpoint, EndpointExt, IntoEndpoint, Route};
-use poem_openapi::{OpenApi, OpenApiService};
-
-use crate::admin::{ADMIN_DOCUMENT, Admin};
-use crate::domain::License;
-
-pub use auth::InboundAuth;
-pub(crate) use auth::is_admin_path;
+pub use crate::inbound_auth::InboundAuth;
 pub use body_limit::BodyLimits;
-pub(crate) use map::{order_event, partner_change_event, update_event};
 pub use partner::Partner;
 
 pub use allow::AllowHeader;
 pub use operations::OperationTable;
 pub use ready::{READY_PATH, Readiness, RunningGuard, TaskWatch, WithReadiness};
-
-/// A license as Orange's consultation answers it (the admin API answers with it too).
-pub(crate) fn user_service_answer(license: &License) -> UserService {
-    map::user_service(license)
-}
-
-/// The whole partner application: Orange's APIs, the docs and the shared middleware.
-pub fn routes(partner: Arc<Partner>, auth: InboundAuth, limits: BodyLimits) -> impl Endpoint {
-    routes_with_admin(partner, auth, limits, None)
-}
-
-/// Same, plus the admin API under `/admin` when `admin` is given. Swagger UI (`/docs`) then
-/// shows it under its own tag, because one OpenAPI service serves both; Orange's documents
-/// (`/openapi.json`, `/openapi.yaml`) still list Orange's operations only, and the admin API has
-/// its own document at `/admin/openapi.json`. `/admin` and below are checked by the admin guard,
-/// never with Orange's credentials.
-pub fn routes_with_admin(
-    partner: Arc<Partner>,
-    mut auth: InboundAuth,
-    limits: BodyLimits,
-    admin: Option<Admin>,
-) -> impl Endpoint {
-    let orange = || {
-        (
-            ProductOrderingPartnerServer::from_arc(partner.clone()),
-            UserServicePartnerServer::from_arc(partner.clone()),
-        )
-    };
-    let orange_service = described(orange(), docs::DESCRIPTION);
-    let orange_docs = docs::Docs::new(&orange_service, &auth);
-    let request_bodies = request_bodies::RequestBodies::from_document(&orange_service.spec());
-    let route = Route::new()
-        .at("/openapi.json", orange_docs.json)
-        .at("/openapi.yaml", orange_docs.yaml);
-    let app = match admin {
-        None => route
-            .nest("/docs", orange_docs.ui)
-            .nest("/", described(orange(), docs::DESCRIPTION))
-            .boxed(),
-        Some(admin) => {
-            auth.admin_delegated = true;
-            let (product_ordering, user_service) = orange();
-            let description = format!("{}\n\n{}", docs::DESCRIPTION, crate::admin::DESCRIPTION);
-            let all = described(
-                (product_ordering, user_service, admin.api.clone()),
-                description,
-            );
-            let admin_document = OpenApiService::new(
-                admin.api.clone(),
-                "obakit admin API",
-                env!("CARGO_PKG_VERSION"),
-            )
-            .description(crate::admin::DESCRIPTION)
-            .server("/")
-            .spec_endpoint()
-            .into_endpoint()
-            .map_to_response();
-            route
-                .nest("/docs", docs::Docs::new(&all, &auth).ui)
-                .at(ADMIN_DOCUMENT, admin_document)
-                .nest("/", all)
-                .with(admin.guard)
-                .boxed()
-        }
-    };
-    app.with(request_bodies)
-        .with(fleet_stream::StreamedFleet(partner.clone()))
-        .with(auth)
-        .with(limits)
-        .catch_all_error(errors::to_orange_error)
-        .with(request_id::RequestId)
-}
-
-/// An OpenAPI service as the partner server publishes it.
-fn described<T: OpenApi>(apis: T, description: impl Into<String>) -> OpenApiService<T, ()> {
-    OpenApiService::new(apis, "obakit partner API", env!("CARGO_PKG_VERSION"))
-        .description(description)
-        .server("/")
-}

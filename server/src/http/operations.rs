@@ -34,13 +34,11 @@ pub struct OperationTable {
 }
 
 impl OperationTable {
-    /// Orange's partner APIs, the admin API when `with_admin`, and `/ready`.
-    pub fn served(with_admin: bool) -> Self {
+    /// Orange's partner APIs, the `mounted` APIs beside them (the admin API), and `/ready`.
+    pub fn served(mounted: Vec<MetaApi>) -> Self {
         let mut apis = ProductOrderingPartnerServer::<Partner>::meta();
         apis.extend(UserServicePartnerServer::<Partner>::meta());
-        if with_admin {
-            apis.extend(crate::admin::AdminApi::meta());
-        }
+        apis.extend(mounted);
         let mut table = Self::from_meta(&apis);
         table.operations.push(Operation {
             template: template(READY_PATH),
@@ -169,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_literal_path_and_a_templated_path_name_their_operations() {
-        let table = OperationTable::served(false);
+        let table = OperationTable::served(Vec::new());
         assert_eq!(
             table.operation(&Method::POST, "/productordering/v2/productOrder"),
             Some("createProductOrder")
@@ -181,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_literal_segment_is_routed_before_a_parameter_whatever_the_method() {
-        let table = OperationTable::served(false);
+        let table = OperationTable::served(Vec::new());
         let update = "/userservice/v2/userService/update";
         assert_eq!(table.allowed_methods(update), vec![Method::POST]);
         assert_eq!(table.operation(&Method::GET, update), None);
@@ -193,7 +191,7 @@ mod tests {
 
     #[test]
     fn a_get_path_allows_head_too() {
-        let table = OperationTable::served(false);
+        let table = OperationTable::served(Vec::new());
         let allowed = table.allowed_methods("/ping");
         assert_eq!(allowed, vec![Method::GET, Method::HEAD]);
     }

@@ -20,10 +20,10 @@ use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use tokio::sync::Notify;
 
-use super::map;
 use crate::config::{Mode, ModeConfig};
 use crate::domain::{FleetId, LicenseId, OrderState, PlaceOrder, UpdateState};
 use crate::store::{Processing, Store, StoreError, no_events};
+use crate::wire;
 
 /// The state every partner operation needs: the store (with its catalogue and provisioner) and
 /// the operator's choice of answering now or later, per API.
@@ -77,7 +77,7 @@ impl ProductOrderingPartnerApi for Partner {
         &self,
         body: ProductOrder,
     ) -> poem::Result<CreateProductOrderResponse> {
-        let command = match map::order_command(&body) {
+        let command = match wire::order_command(&body) {
             Ok(command) => command,
             Err(invalid) => {
                 return Ok(CreateProductOrderResponse::BadRequest(Json(
@@ -92,7 +92,7 @@ impl ProductOrderingPartnerApi for Partner {
         {
             Ok(placed) => placed,
             Err(StoreError::OrderConflict { external_id }) => {
-                return Ok(CreateProductOrderResponse::Conflict(Json(map::error(
+                return Ok(CreateProductOrderResponse::Conflict(Json(wire::error(
                     69,
                     "conflict",
                     format!(
@@ -105,7 +105,7 @@ impl ProductOrderingPartnerApi for Partner {
             Err(StoreError::Conflict(detail)) => {
                 // Two requests for the same Orange order raced; the other one won.
                 tracing::warn!(%detail, "order placed concurrently");
-                return Ok(CreateProductOrderResponse::Conflict(Json(map::error(
+                return Ok(CreateProductOrderResponse::Conflict(Json(wire::error(
                     69,
                     "conflict",
                     "the same order is being placed by another request; send it again",
@@ -126,7 +126,7 @@ impl ProductOrderingPartnerApi for Partner {
             "order answered"
         );
         // Only an order configuring end users needs its licenses read back (for their ids).
-        let configured = map::configured_licenses(&body, outcome);
+        let configured = wire::configured_licenses(&body, outcome);
         let configured = if configured.is_empty() {
             Vec::new()
         } else {
@@ -136,7 +136,7 @@ impl ProductOrderingPartnerApi for Partner {
                 .map_err(internal)?
         };
         Ok(CreateProductOrderResponse::Created(Json(
-            map::order_answer(body, outcome, &configured),
+            wire::order_answer(body, outcome, &configured),
         )))
     }
 }
@@ -158,14 +158,14 @@ impl UserServicePartnerApi for Partner {
                 self.store.licenses_by_ids(&ids).await
             }
             (None, None) => {
-                return Ok(ListUserServicesResponse::BadRequest(Json(map::error(
+                return Ok(ListUserServicesResponse::BadRequest(Json(wire::error(
                     27,
                     "missing query parameter",
                     "give productRefId (a fleet) or id (license ids, comma separated)",
                 ))));
             }
             (Some(_), Some(_)) => {
-                return Ok(ListUserServicesResponse::BadRequest(Json(map::error(
+                return Ok(ListUserServicesResponse::BadRequest(Json(wire::error(
                     28,
                     "invalid query parameter value",
                     "give productRefId or id, not both",
@@ -174,17 +174,17 @@ impl UserServicePartnerApi for Partner {
         }
         .map_err(internal)?;
         Ok(ListUserServicesResponse::Ok(Json(
-            licenses.iter().map(map::user_service).collect(),
+            licenses.iter().map(wire::user_service).collect(),
         )))
     }
 
     async fn get_user_service(&self, id: String) -> poem::Result<GetUserServiceResponse> {
         let id = LicenseId::from(id);
         match self.store.license(&id).await.map_err(internal)? {
-            Some(license) => Ok(GetUserServiceResponse::Ok(Json(map::user_service(
+            Some(license) => Ok(GetUserServiceResponse::Ok(Json(wire::user_service(
                 &license,
             )))),
-            None => Ok(GetUserServiceResponse::NotFound(Json(map::error(
+            None => Ok(GetUserServiceResponse::NotFound(Json(wire::error(
                 60,
                 "resource not found",
                 format!("no license {id}"),
@@ -196,7 +196,7 @@ impl UserServicePartnerApi for Partner {
         &self,
         body: UserServiceUpdateRequest,
     ) -> poem::Result<UpdateUserServicesResponse> {
-        let command = match map::update_command(&body) {
+        let command = match wire::update_command(&body) {
             Ok(command) => command,
             Err(reason) => {
                 // Refused before the store: nothing changed, so the licenses are as stored.
@@ -207,7 +207,7 @@ impl UserServicePartnerApi for Partner {
                     .collect();
                 let licenses = self.store.licenses_by_ids(&ids).await.map_err(internal)?;
                 tracing::info!(%reason, "update refused");
-                return Ok(UpdateUserServicesResponse::Ok(Json(map::update_refused(
+                return Ok(UpdateUserServicesResponse::Ok(Json(wire::update_refused(
                     &reason, &licenses,
                 ))));
             }
@@ -226,7 +226,7 @@ impl UserServicePartnerApi for Partner {
             changes = outcome.changes.len(),
             "update answered"
         );
-        Ok(UpdateUserServicesResponse::Ok(Json(map::update_answer(
+        Ok(UpdateUserServicesResponse::Ok(Json(wire::update_answer(
             &outcome,
         ))))
     }

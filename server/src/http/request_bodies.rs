@@ -30,14 +30,14 @@ const UPDATE_PATH: &str = "/userservice/v2/userService/update";
 
 /// The checks of every JSON request body the served document declares, by path (POST only).
 #[derive(Clone)]
-pub(super) struct RequestBodies {
+pub(crate) struct RequestBodies {
     validators: Arc<HashMap<String, jsonschema::Validator>>,
 }
 
 impl RequestBodies {
     /// From the OpenAPI document the server serves (poem-openapi's JSON). An operation whose
     /// schema does not compile is left unchecked (logged): the generated types still parse it.
-    pub(super) fn from_document(document: &str) -> Self {
+    pub(crate) fn from_document(document: &str) -> Self {
         let mut validators = HashMap::new();
         let document: Value = serde_json::from_str(document).unwrap_or_default();
         let components = document.get("components").cloned().unwrap_or_default();
@@ -112,7 +112,7 @@ impl<E: Endpoint> Middleware<E> for RequestBodies {
     }
 }
 
-pub(super) struct RequestBodiesEndpoint<E> {
+pub(crate) struct RequestBodiesEndpoint<E> {
     inner: E,
     bodies: RequestBodies,
 }

@@ -6,7 +6,7 @@ use tracing::Instrument;
 
 const HEADER: &str = "x-request-id";
 
-pub(super) struct RequestId;
+pub(crate) struct RequestId;
 
 impl<E: Endpoint> Middleware<E> for RequestId {
     type Output = RequestIdEndpoint<E>;
@@ -15,7 +15,7 @@ impl<E: Endpoint> Middleware<E> for RequestId {
     }
 }
 
-pub(super) struct RequestIdEndpoint<E>(E);
+pub(crate) struct RequestIdEndpoint<E>(E);
 
 impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
     type Output = Response;

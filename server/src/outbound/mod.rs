@@ -11,7 +11,5 @@ pub use dispatcher::{Delivery, Dispatcher, DispatcherConfig, Unpublished};
 pub use retry::RetryPolicy;
 pub use token::OAuthTokens;
 
-/// Outbox kind of a ProductOrdering event (payload: a `ProductOrderEvent`).
-pub const PRODUCT_ORDER_EVENT: &str = "productOrdering.event";
-/// Outbox kind of a UserService event (payload: a `UserServiceEvent`).
-pub const USER_SERVICE_EVENT: &str = "userService.event";
+/// The outbox kinds of Orange's events, named where their bodies are made.
+pub use crate::wire::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};

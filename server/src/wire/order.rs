@@ -24,7 +24,7 @@ use crate::domain::{
 /// properties the spec does not name do not count). Left out are what Orange may restamp on a
 /// resend (`orderDate`, `requestedStartDate`, `completionDate`) and what only the partner sets
 /// (`id`, `state`, `note`): a resend that differs in those gets the first answer.
-pub(in crate::http) fn order_command(order: &wire::ProductOrder) -> Result<PlaceOrder, Invalid> {
+pub(crate) fn order_command(order: &wire::ProductOrder) -> Result<PlaceOrder, Invalid> {
     let item = order
         .order_item
         .as_ref()
@@ -120,7 +120,7 @@ fn end_user_configuration(
 
 /// The licenses of `outcome` that an `endUserConfiguration` entry applied to an end user, in
 /// configuration order: the ones whose end-user id (made by the partner) the answer reports.
-pub(in crate::http) fn configured_licenses(
+pub(crate) fn configured_licenses(
     order: &wire::ProductOrder,
     outcome: &OrderOutcome,
 ) -> Vec<LicenseId> {
@@ -141,7 +141,7 @@ pub(in crate::http) fn configured_licenses(
 /// The answer: `order` as received, completed with what `outcome` says. `configured` are the
 /// licenses named by [`configured_licenses`] as stored, so each configured end user gets the id
 /// the partner made for it.
-pub(in crate::http) fn order_answer(
+pub(crate) fn order_answer(
     mut order: wire::ProductOrder,
     outcome: &OrderOutcome,
     configured: &[License],

@@ -1,7 +1,8 @@
 //! Inbound authentication: HTTP Basic, a static API key header or a static bearer token, any of the
 //! configured ones. Ping and the docs need no credentials; nothing else is anonymous unless configured.
-//! When the admin API is mounted, `/admin` and below are left to its own guard
-//! (`crate::admin::AdminGuard`), so Orange's credentials never open it.
+//! When the admin API is mounted, `/admin` and below are left to its own guard (see `admin`), so
+//! Orange's credentials never open it. Shared by `http` (Orange's routes) and `admin` (which
+//! refuses Orange's credentials).
 
 use base64::Engine;
 use poem::http::StatusCode;

@@ -1,4 +1,5 @@
-//! Generated wire types ↔ domain commands and results: the only place that knows both.
+//! The wire mapping: generated wire types ↔ domain commands and results, and the bodies of the
+//! events sent to Orange. The only place that knows both; `http`, `admin` and `work` use it.
 //!
 //! Requests go in through `*_command` functions, which also check what the generated types cannot
 //! (the spec's `minProperties`); answers come out of `*_answer` functions, which never write an
@@ -14,10 +15,11 @@ mod values;
 use chrono::{DateTime, FixedOffset, Utc};
 use obakit_api::common::types::{Error, Note};
 
+pub use event::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};
 pub(crate) use event::{order_event, partner_change_event, update_event};
-pub(super) use license::user_service;
-pub(super) use order::{configured_licenses, order_answer, order_command};
-pub(super) use update::{update_answer, update_command, update_refused};
+pub(crate) use license::user_service;
+pub(crate) use order::{configured_licenses, order_answer, order_command};
+pub(crate) use update::{update_answer, update_command, update_refused};
 
 /// What the partner writes in `note.author`.
 const AUTHOR: &str = "partner";
@@ -27,10 +29,10 @@ const NOTE_MAX_CHARS: usize = 1024;
 /// A request the generated types accepted but the contract does not: answered 400 in Orange's
 /// error body, like the schema violations poem-openapi catches itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Invalid {
-    pub(super) code: i32,
-    pub(super) message: &'static str,
-    pub(super) description: String,
+pub(crate) struct Invalid {
+    pub(crate) code: i32,
+    pub(crate) message: &'static str,
+    pub(crate) description: String,
 }
 
 impl Invalid {
@@ -43,13 +45,13 @@ impl Invalid {
         }
     }
 
-    pub(super) fn into_error(self) -> Error {
+    pub(crate) fn into_error(self) -> Error {
         error(self.code, self.message, self.description)
     }
 }
 
 /// Orange's error body.
-pub(super) fn error(code: i32, message: &str, description: impl Into<String>) -> Error {
+pub(crate) fn error(code: i32, message: &str, description: impl Into<String>) -> Error {
     Error {
         code,
         message: message.to_owned(),

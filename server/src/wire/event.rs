@@ -12,8 +12,12 @@ use super::values::{wire_characteristics, wire_end_user, wire_login, wire_realiz
 use crate::domain::{
     AppliedChange, LicenseChanged, OrderOutcome, OrderState, UpdateOutcome, UpdateState,
 };
-use crate::outbound::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};
 use crate::store::{NewEvent, new_event_id};
+
+/// Outbox kind of a ProductOrdering event (payload: a `ProductOrderEvent`).
+pub const PRODUCT_ORDER_EVENT: &str = "productOrdering.event";
+/// Outbox kind of a UserService event (payload: a `UserServiceEvent`).
+pub const USER_SERVICE_EVENT: &str = "userService.event";
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Utc::now().fixed_offset()

@@ -23,9 +23,7 @@ use crate::domain::{
 ///
 /// The domain knows only the `swap` operation; another `productOfferingOperation.action` (the
 /// enumeration is open) is a business refusal of the whole update, not a malformed request.
-pub(in crate::http) fn update_command(
-    request: &UserServiceUpdateRequest,
-) -> Result<UpdateRequest, String> {
+pub(crate) fn update_command(request: &UserServiceUpdateRequest) -> Result<UpdateRequest, String> {
     let items = request
         .user_service
         .iter()
@@ -59,7 +57,7 @@ pub(in crate::http) fn update_command(
 }
 
 /// The answer to an update the store worked.
-pub(in crate::http) fn update_answer(outcome: &UpdateOutcome) -> UserServiceUpdateResponse {
+pub(crate) fn update_answer(outcome: &UpdateOutcome) -> UserServiceUpdateResponse {
     let deleted_now: HashSet<&LicenseId> = outcome
         .changes
         .iter()
@@ -79,10 +77,7 @@ pub(in crate::http) fn update_answer(outcome: &UpdateOutcome) -> UserServiceUpda
 
 /// The answer to an update refused before the store saw it; `licenses` are the named ones as
 /// they are (the visible ones: nothing changed).
-pub(in crate::http) fn update_refused(
-    reason: &str,
-    licenses: &[License],
-) -> UserServiceUpdateResponse {
+pub(crate) fn update_refused(reason: &str, licenses: &[License]) -> UserServiceUpdateResponse {
     UserServiceUpdateResponse {
         state: UserServiceUpdateState::Failed,
         user_service: non_empty(licenses.iter().map(user_service).collect()),

@@ -12,7 +12,7 @@ use super::values::{
 use super::wire_time;
 use crate::domain::{License, LicenseState};
 
-pub(in crate::http) fn user_service(license: &License) -> UserService {
+pub(crate) fn user_service(license: &License) -> UserService {
     let state = if license.is_terminated() {
         UserServiceState::Inactive
     } else {
