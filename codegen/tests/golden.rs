@@ -34,6 +34,7 @@ const CASES: &[&str] = &[
     "formats",
     "inline-schema-named-like-a-component",
     "media-types-as-bytes",
+    "multipart",
     "named-map-schema",
     "names",
     "objects",
@@ -41,6 +42,7 @@ const CASES: &[&str] = &[
     "operations",
     "optional-request-body",
     "path-params-in-segments",
+    "query-styles",
     "recursive-object",
     "roles",
     "roles-selected",
@@ -215,6 +217,16 @@ fn patterns_the_regex_crate_refuses_and_unique_items_on_unhashable_items_are_lef
 #[test]
 fn bodies_and_answers_in_other_media_types_are_bytes_under_their_own_content_type() {
     verify("media-types-as-bytes");
+}
+
+#[test]
+fn multipart_bodies_are_a_struct_of_files_text_and_json_parts_on_both_sides() {
+    verify("multipart");
+}
+
+#[test]
+fn delimited_and_deep_object_query_parameters_are_read_and_written_in_their_style() {
+    verify("query-styles");
 }
 
 #[test]

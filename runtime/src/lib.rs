@@ -5,10 +5,12 @@
 //! `--runtime-path`): a crate generating code for any spec depends on it beside poem-openapi and reqwest.
 
 mod client;
+mod multipart;
 mod object;
 mod open_enum;
 mod param;
 mod payload;
+mod query_style;
 mod request_error;
 mod segment;
 mod wire;
@@ -16,9 +18,11 @@ mod wire;
 pub use client::{
     ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, param_string,
 };
+pub use multipart::{FilePart, JsonPart, MultipartForm, MultipartValue, ToMultipart};
 pub use object::check_property_count;
 pub use param::{EachItem, ItemConstraints, ListItems};
 pub use payload::{Described, Form, NoBody, OptionalBody, SchemaDescription};
+pub use query_style::{DeepObjectQuery, DelimitedQuery, deep_object_query, delimited};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use segment::segment_param;
 pub use wire::{IsEmptyValue, is_absent};

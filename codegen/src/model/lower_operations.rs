@@ -7,11 +7,12 @@ use openapiv3::{
 
 use super::callbacks::{self, Entry};
 use super::lower_types::{SpecTypes, docs_of};
+use super::multipart;
 use super::names::{self, Scope};
 use super::paths;
 use super::{
-    Api, Body, MediaKind, Operation, Param, ParamLocation, Response, ResponseHeader, Role,
-    RoleSelection, Tag, TypeRef, Validators,
+    Api, Body, MediaKind, Operation, Param, ParamLocation, ParamStyle, Response, ResponseHeader,
+    Role, RoleSelection, Tag, TypeRef, Validators,
 };
 use crate::diag::{Diagnostics, pointer_token};
 use crate::read::LoadedSpec;
@@ -96,14 +97,18 @@ pub(super) fn lower_api(
                     continue;
                 }
                 let data = p.parameter_data_ref();
-                let explode = match &p {
+                let (explode, style) = match &p {
                     Parameter::Query { style, .. } => {
-                        if !matches!(style, QueryStyle::Form) {
-                            types.unsupported(&p_pointer, "query parameter style other than form");
-                        }
-                        data.explode.unwrap_or(true)
+                        let style = match style {
+                            QueryStyle::Form => ParamStyle::Form,
+                            QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                            QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                            QueryStyle::DeepObject => ParamStyle::DeepObject,
+                        };
+                        // Only `form` explodes by default.
+                        (data.explode.unwrap_or(style == ParamStyle::Form), style)
                     }
-                    _ => data.explode.unwrap_or(false),
+                    _ => (data.explode.unwrap_or(false), ParamStyle::Form),
                 };
                 let hint = format!("{op_type_base}{}", names::type_name(&data.name));
                 let (ty, validators, docs) = match &data.format {
@@ -125,11 +130,23 @@ pub(super) fn lower_api(
                         )
                     }
                 };
-                let ty = if matches!(ty, TypeRef::Any | TypeRef::Map(_)) {
+                let ty = if matches!(ty, TypeRef::Any | TypeRef::Map(_))
+                    && style != ParamStyle::DeepObject
+                {
                     types.unsupported(&p_pointer, "object parameter");
                     TypeRef::String
                 } else {
                     ty
+                };
+                // A delimited list that explodes is written like a `form` one (`a=1&a=2`).
+                let style = match (style, &ty) {
+                    (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, TypeRef::Vec(_))
+                        if !explode =>
+                    {
+                        style
+                    }
+                    (ParamStyle::DeepObject, _) => style,
+                    _ => ParamStyle::Form,
                 };
                 let items_type = match &ty {
                     TypeRef::Vec(item) if item.is_scalar() && validators.items.is_some() => {
@@ -144,6 +161,7 @@ pub(super) fn lower_api(
                     ty,
                     required: data.required || location == ParamLocation::Path,
                     explode,
+                    style,
                     docs,
                     validators,
                     deprecated: data.deprecated.unwrap_or(false),
@@ -164,8 +182,21 @@ pub(super) fn lower_api(
                 let b_pointer = format!("{pointer}/requestBody");
                 let body = resolve_request_body(types, b, &b_pointer)?;
                 let (media, content_type, media_type) =
-                    pick_media(types, &body.content, &format!("{b_pointer}/content"))?;
+                    pick_media(types, true, &body.content, &format!("{b_pointer}/content"))?;
                 let (ty, schema_docs) = match &media_type.schema {
+                    _ if media == MediaKind::Multipart => (
+                        multipart::lower_body(
+                            types,
+                            media_type.schema.as_ref(),
+                            &format!("{op_type_base}Multipart"),
+                            module,
+                            &format!(
+                                "{b_pointer}/content/{}/schema",
+                                pointer_token(&content_type)
+                            ),
+                        ),
+                        None,
+                    ),
                     Some(schema) => {
                         let lowered = types.lower(
                             schema,
@@ -224,37 +255,40 @@ pub(super) fn lower_api(
                 let body = if response.content.is_empty() {
                     None
                 } else {
-                    pick_media(types, &response.content, &format!("{r_pointer}/content")).map(
-                        |(media, content_type, media_type)| {
-                            let (ty, schema_docs) = match &media_type.schema {
-                                Some(schema) => {
-                                    let lowered = types.lower(
-                                        schema,
-                                        &format!("{op_type_base}{status_name}Body"),
-                                        module,
-                                        &format!(
-                                            "{r_pointer}/content/{}/schema",
-                                            pointer_token(&content_type)
-                                        ),
-                                    );
-                                    (lowered.ty, lowered.docs)
-                                }
-                                None => (TypeRef::Any, None),
-                            };
-                            Body {
-                                schema_docs: inline_schema_docs(media, &ty, schema_docs, || {
-                                    enum_scope.unique(format!(
-                                        "{op_type_base}{status_name}BodySchemaDocs"
-                                    ))
-                                }),
-                                media,
-                                content_type,
-                                ty,
-                                required: true,
-                                docs: None,
-                            }
-                        },
+                    pick_media(
+                        types,
+                        false,
+                        &response.content,
+                        &format!("{r_pointer}/content"),
                     )
+                    .map(|(media, content_type, media_type)| {
+                        let (ty, schema_docs) = match &media_type.schema {
+                            Some(schema) => {
+                                let lowered = types.lower(
+                                    schema,
+                                    &format!("{op_type_base}{status_name}Body"),
+                                    module,
+                                    &format!(
+                                        "{r_pointer}/content/{}/schema",
+                                        pointer_token(&content_type)
+                                    ),
+                                );
+                                (lowered.ty, lowered.docs)
+                            }
+                            None => (TypeRef::Any, None),
+                        };
+                        Body {
+                            schema_docs: inline_schema_docs(media, &ty, schema_docs, || {
+                                enum_scope
+                                    .unique(format!("{op_type_base}{status_name}BodySchemaDocs"))
+                            }),
+                            media,
+                            content_type,
+                            ty,
+                            required: true,
+                            docs: None,
+                        }
+                    })
                 };
                 let mut header_scope = Scope::with_reserved(&["body"]);
                 let mut headers = Vec::new();
@@ -536,11 +570,13 @@ fn resolve_response(
     }
 }
 
-/// The one media type the generated code speaks for a body: JSON first, then forms, text, binary.
+/// The one media type the generated code speaks for a body: JSON first, then forms, text, binary,
+/// multipart forms (request bodies only).
 /// Any media type that is not JSON, a form, text or multipart (images, PDF, tar archives, streams
 /// of JSON lines, Docker's raw streams) is carried as bytes under its own content type.
 fn pick_media(
     types: &mut SpecTypes<'_>,
+    request: bool,
     content: &IndexMap<String, openapiv3::MediaType>,
     pointer: &str,
 ) -> Option<(MediaKind, String, openapiv3::MediaType)> {
@@ -557,6 +593,8 @@ fn pick_media(
             Some(MediaKind::Form)
         } else if ct.starts_with("text/") {
             Some(MediaKind::Text)
+        } else if ct == "multipart/form-data" && request {
+            Some(MediaKind::Multipart)
         } else if ct.starts_with("multipart/") || ct.is_empty() {
             None
         } else {

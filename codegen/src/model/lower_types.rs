@@ -496,6 +496,30 @@ impl SpecTypes<'_> {
         }
     }
 
+    /// A Rust name unique in `module` and a schema name unique in a served document, from `hint`.
+    pub(super) fn reserve_name(&mut self, hint: &str, module: &str) -> (String, String) {
+        let rust_name = self.space.scope(module).unique(names::type_name(hint));
+        let schema_name = self.space.schema_scope.unique(rust_name.clone());
+        (rust_name, schema_name)
+    }
+
+    /// Defines a type named by [`Self::reserve_name`].
+    pub(super) fn define_named(
+        &mut self,
+        module: &str,
+        rust_name: &str,
+        schema_name: &str,
+        docs: Option<String>,
+        kind: TypeKind,
+        pointer: &str,
+    ) -> TypeRef {
+        self.define(module, rust_name, schema_name, docs, kind, pointer);
+        TypeRef::Named {
+            module: module.to_owned(),
+            name: rust_name.to_owned(),
+        }
+    }
+
     /// Gives an inline object, enum or union its own named type.
     fn hoist(&mut self, schema: &Schema, hint: &str, module: &str, pointer: &str) -> TypeRef {
         let rust_name = self.space.scope(module).unique(names::type_name(hint));
@@ -962,7 +986,8 @@ pub(super) fn box_recursive_fields(modules: &mut BTreeMap<String, TypeModule>) {
                 TypeKind::Object(o) => o.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
                 TypeKind::Alias(t) => by_value(t).into_iter().collect(),
                 TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
-                TypeKind::Enum(_) => Vec::new(),
+                // Nothing holds a multipart body, so it is on no cycle.
+                TypeKind::Enum(_) | TypeKind::Multipart(_) => Vec::new(),
             };
             edges.insert((module.clone(), name.clone()), targets);
         }

@@ -6,7 +6,9 @@ use quote::quote;
 use super::handler::{method_args, operation_docs, operations_of};
 use super::tokens::{Paths, ident, type_tokens};
 use crate::model::paths::{self as path_template, PathSegment};
-use crate::model::{Api, CallbackUrl, MediaKind, Operation, ParamLocation, Role, TypeRef, UrlPart};
+use crate::model::{
+    Api, CallbackUrl, MediaKind, Operation, ParamLocation, ParamStyle, Role, TypeRef, UrlPart,
+};
 
 pub(super) fn client_name(api: &Api, role: &Role) -> String {
     format!("{}{}Client", api.rust_name, role.rust_suffix)
@@ -107,6 +109,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     });
 
     let mut query = Vec::new();
+    let mut deep = Vec::new();
     let mut headers = Vec::new();
     for p in &op.params {
         let n = ident(&p.rust_name);
@@ -115,7 +118,26 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             ParamLocation::Query => quote!(__query.push((#wire, #value));),
             _ => quote!(__builder = __builder.header(#wire, #value);),
         };
+        let separator = match p.style {
+            ParamStyle::SpaceDelimited => Some(' '),
+            ParamStyle::PipeDelimited => Some('|'),
+            ParamStyle::Form | ParamStyle::DeepObject => None,
+        };
+        if p.style == ParamStyle::DeepObject {
+            let attach =
+                quote!(__builder = __builder.query(&#rt::deep_object_query(#wire, __value)););
+            deep.push(if p.required {
+                quote!({ let __value = &#n; #attach })
+            } else {
+                quote!(if let ::std::option::Option::Some(__value) = &#n { #attach })
+            });
+            continue;
+        }
         let body = match (&p.ty, p.explode) {
+            (TypeRef::Vec(_), false) if separator.is_some() => {
+                let v = push_one(quote!(#rt::delimited(__values, #separator)));
+                quote!(let __values = __value; #v)
+            }
             (TypeRef::Vec(_), false) => {
                 let v = push_one(
                     quote!(__values.iter().map(#rt::param_string).collect::<::std::vec::Vec<_>>().join(",")),
@@ -175,6 +197,9 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
                     let content_type = &b.content_type;
                     quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
                 }
+                MediaKind::Multipart => {
+                    quote!(__builder = __builder.multipart(#rt::ToMultipart::to_multipart(__value)?);)
+                }
             };
             if b.required {
                 quote!({ let __value = body; #attach })
@@ -208,7 +233,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let mutability = if has_query || !headers.is_empty() || op.body.is_some() {
+    let mutability = if has_query || !deep.is_empty() || !headers.is_empty() || op.body.is_some() {
         quote!(mut)
     } else {
         TokenStream::new()
@@ -222,6 +247,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             #query_decl
             let #mutability __builder = self.core.request(::reqwest::Method::#method, __url);
             #query_attach
+            #(#deep)*
             #(#headers)*
             #body
             let (__status, __headers, __bytes) = self.core.send(__builder).await?;
@@ -340,6 +366,8 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
                 ::std::string::String::from_utf8_lossy(&__bytes).into_owned()
             )),
             MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
+            // The model gives no answer a multipart body.
+            MediaKind::Multipart => quote!(::std::compile_error!("a multipart answer")),
         });
     }
     for h in &r.headers {

@@ -96,9 +96,10 @@ fn body_text(b: &crate::model::Body) -> String {
         MediaKind::Form => "form",
         MediaKind::Text => "text",
         MediaKind::Binary => "binary",
+        MediaKind::Multipart => "multipart",
     };
     let ty = match b.media {
-        MediaKind::Json | MediaKind::Form => type_text(&b.ty),
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => type_text(&b.ty),
         MediaKind::Text => "String".to_owned(),
         MediaKind::Binary => "Vec<u8>".to_owned(),
     };
@@ -201,6 +202,7 @@ pub(super) fn reference(api: &Api, model: &Model) -> Result<String, String> {
                     TypeKind::Enum(_) => "open enum",
                     TypeKind::Union(_) => "union",
                     TypeKind::Alias(_) => "alias",
+                    TypeKind::Multipart(_) => "multipart form",
                 },
                 module: module_name.clone(),
             });

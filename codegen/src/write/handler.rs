@@ -75,13 +75,15 @@ pub(super) fn payload_tokens(body: &Body) -> TokenStream {
         MediaKind::Form => quote!(::poem_openapi::payload::Form<#ty>),
         MediaKind::Text => quote!(::poem_openapi::payload::PlainText<::std::string::String>),
         MediaKind::Binary => quote!(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
+        // The multipart struct is its own payload.
+        MediaKind::Multipart => ty,
     }
 }
 
 /// The plain Rust type a handler receives for a body.
 pub(super) fn body_value_tokens(body: &Body) -> TokenStream {
     match body.media {
-        MediaKind::Json | MediaKind::Form => type_tokens(&body.ty, None),
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => type_tokens(&body.ty, None),
         MediaKind::Text => quote!(::std::string::String),
         MediaKind::Binary => quote!(::std::vec::Vec<u8>),
     }

@@ -6,7 +6,7 @@ use quote::{ToTokens, quote};
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
 use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
 use crate::model::paths::{self as path_template, PathSegment};
-use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, Role};
+use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, ParamStyle, Role};
 
 /// The tags enum's name, e.g. `ProductOrderingTags`.
 pub(super) fn tags_name(api: &Api) -> String {
@@ -102,11 +102,24 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             };
             let extractor = match p.location {
                 ParamLocation::Path => quote!(::poem_openapi::param::Path<#value_ty>),
-                ParamLocation::Query => quote!(::poem_openapi::param::Query<#value_ty>),
+                ParamLocation::Query => match p.style {
+                    ParamStyle::Form => quote!(::poem_openapi::param::Query<#value_ty>),
+                    ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited => {
+                        quote!(#rt::DelimitedQuery<#value_ty>)
+                    }
+                    ParamStyle::DeepObject => quote!(#rt::DeepObjectQuery<#value_ty>),
+                },
                 ParamLocation::Header => quote!(::poem_openapi::param::Header<#value_ty>),
                 ParamLocation::Cookie => quote!(::poem_openapi::param::Cookie<#value_ty>),
             };
             let mut pattrs = vec![quote!(name = #wire)];
+            // The style tells the runtime's extractor how to read the value, and is published.
+            match p.style {
+                ParamStyle::Form => {}
+                ParamStyle::SpaceDelimited => pattrs.push(quote!(style = "space_delimited")),
+                ParamStyle::PipeDelimited => pattrs.push(quote!(style = "pipe_delimited")),
+                ParamStyle::DeepObject => pattrs.push(quote!(style = "deep_object")),
+            }
             if p.location == ParamLocation::Query
                 && matches!(p.ty, crate::model::TypeRef::Vec(_))
                 && !p.explode
@@ -165,6 +178,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
                     let docs_type = ident(docs_type);
                     (quote!(#rt::Described<#payload, #docs_type>), quote!(.0.0))
                 }
+                None if body.media == MediaKind::Multipart => (payload, TokenStream::new()),
                 None => (payload, quote!(.0)),
             };
             let ty = if body.required {

@@ -27,6 +27,7 @@ fn type_def(def: &TypeDef, module: &str, paths: &Paths) -> TokenStream {
             let target = type_tokens(target, Some(module));
             quote! { #docs pub type #name = #target; }
         }
+        TypeKind::Multipart(m) => super::multipart::type_def(def, m, &docs, module, paths),
     }
 }
 

@@ -5,10 +5,14 @@ use std::sync::Mutex;
 
 use obakit_example_petstore::petstore::client::PetstoreClient;
 use obakit_example_petstore::petstore::handler::{
-    AddPetResponse, GetPetCardResponse, GetPetResponse, ListPetsResponse, PetstoreApi,
+    AddPetPhotoResponse, AddPetResponse, GetPetCardResponse, GetPetResponse, ListPetsResponse,
+    PetstoreApi, SearchPetsResponse,
 };
 use obakit_example_petstore::petstore::server::PetstoreServer;
-use obakit_example_petstore::petstore::types::{GetPetCardFormat, Kind, NewPet, Pet, Problem};
+use obakit_example_petstore::petstore::types::{
+    AddPetPhotoMultipart, GetPetCardFormat, Kind, NewPet, Pet, PetFilter, Photo, Problem, Taken,
+};
+use obakit_runtime::{FilePart, JsonPart};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem_openapi::payload::{Json, PlainText};
 
@@ -72,6 +76,60 @@ impl PetstoreApi for Store {
             .cloned()
             .collect();
         Ok(ListPetsResponse::Ok(Json(found)))
+    }
+
+    async fn search_pets(
+        &self,
+        names: Option<Vec<String>>,
+        ids: Option<Vec<i64>>,
+        filter: Option<PetFilter>,
+    ) -> poem::Result<SearchPetsResponse> {
+        let pets = self.pets.lock().expect("store lock");
+        let filter = filter.unwrap_or(PetFilter {
+            kind: None,
+            min_id: None,
+            tags: None,
+        });
+        let found = pets
+            .iter()
+            .filter(|p| names.as_ref().is_none_or(|n| n.contains(&p.name)))
+            .filter(|p| ids.as_ref().is_none_or(|i| i.contains(&p.id)))
+            .filter(|p| filter.kind.as_ref().is_none_or(|k| &p.kind == k))
+            .filter(|p| filter.min_id.is_none_or(|m| p.id >= m))
+            .filter(|p| {
+                filter.tags.as_ref().is_none_or(|wanted| {
+                    wanted
+                        .iter()
+                        .all(|t| p.tags.as_ref().is_some_and(|tags| tags.contains(t)))
+                })
+            })
+            .cloned()
+            .collect();
+        Ok(SearchPetsResponse::Ok(Json(found)))
+    }
+
+    async fn add_pet_photo(
+        &self,
+        pet_id: i64,
+        body: AddPetPhotoMultipart,
+    ) -> poem::Result<AddPetPhotoResponse> {
+        if !self
+            .pets
+            .lock()
+            .expect("store lock")
+            .iter()
+            .any(|p| p.id == pet_id)
+        {
+            return Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND));
+        }
+        Ok(AddPetPhotoResponse::Created(Json(Photo {
+            size: i64::try_from(body.photo.bytes.len()).expect("a small photo"),
+            file_name: body.photo.file_name,
+            content_type: body.photo.content_type,
+            caption: body.caption,
+            tags: body.tags,
+            taken: body.taken.map(|t| t.0),
+        })))
     }
 }
 
@@ -173,4 +231,90 @@ async fn a_parameter_inside_a_path_segment_is_sent_and_read_with_the_literal_tex
         .expect("the server answers")
         .status();
     assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_multipart_photo_with_its_fields_is_sent_by_the_client_and_read_by_the_server() {
+    let client = serve().await;
+    client
+        .add_pet(&new_pet("Nemo", Kind::Fish))
+        .await
+        .expect("adding a pet");
+
+    let form = AddPetPhotoMultipart {
+        photo: FilePart::new(vec![0x89, b'P', b'N', b'G'])
+            .with_file_name("nemo.png")
+            .with_content_type("image/png"),
+        caption: Some("In the reef".to_owned()),
+        tags: vec!["orange".to_owned(), "small".to_owned()],
+        taken: Some(JsonPart(Taken {
+            year: 2024,
+            place: None,
+        })),
+    };
+    match client.add_pet_photo(1, &form).await {
+        Ok(AddPetPhotoResponse::Created(Json(photo))) => assert_eq!(
+            photo,
+            Photo {
+                size: 4,
+                file_name: Some("nemo.png".to_owned()),
+                content_type: Some("image/png".to_owned()),
+                caption: Some("In the reef".to_owned()),
+                tags: vec!["orange".to_owned(), "small".to_owned()],
+                taken: Some(Taken {
+                    year: 2024,
+                    place: None
+                }),
+            }
+        ),
+        other => panic!("adding a photo: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn delimited_and_deep_object_query_parameters_reach_the_server_as_sent() {
+    let client = serve().await;
+    for (name, kind, tags) in [
+        ("Tom Cat", Kind::Cat, vec!["striped", "old"]),
+        ("Felix", Kind::Cat, vec!["striped"]),
+        ("Rex", Kind::Dog, vec!["striped", "old"]),
+    ] {
+        let mut pet = new_pet(name, kind);
+        pet.tags = Some(tags.into_iter().map(str::to_owned).collect());
+        client.add_pet(&pet).await.expect("adding a pet");
+    }
+    let names = |answer| match answer {
+        Ok(SearchPetsResponse::Ok(Json(pets))) => {
+            pets.into_iter().map(|p: Pet| p.name).collect::<Vec<_>>()
+        }
+        other => panic!("searching: {other:?}"),
+    };
+
+    // `names=Tom Cat|Rex`, `ids=1 2 3`, `filter[kind]=cat&filter[minId]=1&filter[tags][]=old`.
+    let filter = PetFilter {
+        kind: Some(Kind::Cat),
+        min_id: Some(1),
+        tags: Some(vec!["old".to_owned()]),
+    };
+    let found = client
+        .search_pets(
+            Some(vec!["Tom Cat".to_owned(), "Rex".to_owned()]),
+            Some(vec![1, 2, 3]),
+            Some(filter),
+        )
+        .await;
+    assert_eq!(names(found), ["Tom Cat"]);
+
+    let found = client
+        .search_pets(
+            None,
+            Some(vec![2, 3]),
+            Some(PetFilter {
+                kind: None,
+                min_id: None,
+                tags: Some(vec!["striped".to_owned()]),
+            }),
+        )
+        .await;
+    assert_eq!(names(found), ["Felix", "Rex"]);
 }
