@@ -33,6 +33,7 @@ const CASES: &[&str] = &[
     "enums",
     "formats",
     "inline-schema-named-like-a-component",
+    "media-type-variants",
     "media-types-as-bytes",
     "multipart",
     "named-map-schema",
@@ -227,6 +228,11 @@ fn multipart_bodies_are_a_struct_of_files_text_and_json_parts_on_both_sides() {
 #[test]
 fn delimited_and_deep_object_query_parameters_are_read_and_written_in_their_style() {
     verify("query-styles");
+}
+
+#[test]
+fn bodies_and_answers_in_several_media_types_are_enums_chosen_by_content_type() {
+    verify("media-type-variants");
 }
 
 #[test]

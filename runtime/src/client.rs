@@ -225,6 +225,24 @@ pub fn decode_header<T: ParseFromParameter>(
 }
 
 /// A path, query or header value as text, the way the server side parses it.
+/// True when the answer's `Content-Type` header is the media type `expected` (parameters such as
+/// `charset` and case aside; `*/*` and `type/*` match their kind).
+pub fn media_type_is(header: &str, expected: &str) -> bool {
+    let essence = |s: &str| {
+        s.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    let (header, expected) = (essence(header), essence(expected));
+    match expected.strip_suffix("/*") {
+        Some("*") => true,
+        Some(kind) => header.split('/').next() == Some(kind),
+        None => header == expected,
+    }
+}
+
 pub fn param_string<T: ToJSON>(value: &T) -> String {
     match value.to_json() {
         Some(serde_json::Value::String(s)) => s,

@@ -10,6 +10,7 @@ mod callbacks;
 mod enforceable;
 mod lower_operations;
 mod lower_types;
+mod media;
 mod multipart;
 pub mod names;
 pub mod paths;
@@ -416,6 +417,26 @@ pub struct Body {
     /// and the name of the type stating it, which the runtime publishes (unique among the API's
     /// handler items).
     pub schema_docs: Option<(String, String)>,
+    /// When the spec declares several media types the generated code speaks: all of them, the
+    /// first of which is the one above. `None` when there is only that one.
+    pub variants: Option<MediaVariants>,
+}
+
+/// The enum holding a body in any of its media types, chosen by Content-Type.
+#[derive(Debug, Clone)]
+pub struct MediaVariants {
+    /// Unique among the API's handler items, e.g. `CreatePetRequestContent`.
+    pub rust_name: String,
+    pub variants: Vec<MediaVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaVariant {
+    /// `Json`, `Xml`, `VndApiJson`...
+    pub rust_name: String,
+    pub media: MediaKind,
+    pub content_type: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Debug, Clone)]

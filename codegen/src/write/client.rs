@@ -185,21 +185,12 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     let body = match &op.body {
         None => TokenStream::new(),
         Some(b) => {
-            let attach = match b.media {
-                MediaKind::Json => {
-                    quote!(__builder = #rt::ClientCore::json_body(__builder, __value);)
-                }
-                MediaKind::Form => quote!(__builder = __builder.form(__value);),
-                MediaKind::Text => {
-                    quote!(__builder = __builder.header("content-type", "text/plain").body(::std::clone::Clone::clone(__value));)
-                }
-                MediaKind::Binary => {
-                    let content_type = &b.content_type;
-                    quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
-                }
-                MediaKind::Multipart => {
-                    quote!(__builder = __builder.multipart(#rt::ToMultipart::to_multipart(__value)?);)
-                }
+            let attach_one = |media: MediaKind, content_type: &str| {
+                attach(media, content_type, b.variants.is_some(), paths)
+            };
+            let attach = match &b.variants {
+                Some(variants) => super::media::attach(variants, &attach_one),
+                None => attach_one(b.media, &b.content_type),
             };
             if b.required {
                 quote!({ let __value = body; #attach })
@@ -256,6 +247,28 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
                 #(#arms)*
                 #fallback
             }
+        }
+    }
+}
+
+/// Client code attaching `__value` (a reference to the body's value) to `__builder`. A text body
+/// states its own media type only as a variant of several (a lone one is `text/plain`).
+fn attach(media: MediaKind, content_type: &str, variant: bool, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    match media {
+        MediaKind::Json => {
+            quote!(__builder = #rt::ClientCore::json_body(__builder, __value);)
+        }
+        MediaKind::Form => quote!(__builder = __builder.form(__value);),
+        MediaKind::Text => {
+            let content_type = if variant { content_type } else { "text/plain" };
+            quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
+        }
+        MediaKind::Binary => {
+            quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
+        }
+        MediaKind::Multipart => {
+            quote!(__builder = __builder.multipart(#rt::ToMultipart::to_multipart(__value)?);)
         }
     }
 }
@@ -354,20 +367,10 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
         fields.push(quote!(#rt::NoBody));
     }
     if let Some(body) = &r.body {
-        let ty = type_tokens(&body.ty, None);
-        fields.push(match body.media {
-            MediaKind::Json => {
-                quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(__status, &__bytes)?))
-            }
-            MediaKind::Form => {
-                quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(__status, &__bytes)?))
-            }
-            MediaKind::Text => quote!(::poem_openapi::payload::PlainText(
-                ::std::string::String::from_utf8_lossy(&__bytes).into_owned()
-            )),
-            MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
-            // The model gives no answer a multipart body.
-            MediaKind::Multipart => quote!(::std::compile_error!("a multipart answer")),
+        let decode_one = |media: MediaKind, ty: &TypeRef| decode(media, ty, paths);
+        fields.push(match &body.variants {
+            Some(variants) => super::media::decode(variants, &decode_one, paths),
+            None => decode_one(body.media, &body.ty),
         });
     }
     for h in &r.headers {
@@ -383,5 +386,25 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
         quote!(::std::result::Result::Ok(#enum_name::#variant))
     } else {
         quote!(::std::result::Result::Ok(#enum_name::#variant(#(#fields),*)))
+    }
+}
+
+/// Client code reading `__bytes` as a payload of `media`.
+fn decode(media: MediaKind, ty: &TypeRef, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let ty = type_tokens(ty, None);
+    match media {
+        MediaKind::Json => {
+            quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(__status, &__bytes)?))
+        }
+        MediaKind::Form => {
+            quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(__status, &__bytes)?))
+        }
+        MediaKind::Text => quote!(::poem_openapi::payload::PlainText(
+            ::std::string::String::from_utf8_lossy(&__bytes).into_owned()
+        )),
+        MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
+        // The model gives no answer a multipart body.
+        MediaKind::Multipart => quote!(::std::compile_error!("a multipart answer")),
     }
 }

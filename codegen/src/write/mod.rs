@@ -7,6 +7,7 @@ mod client;
 mod docs;
 mod handler;
 mod markdown;
+mod media;
 mod multipart;
 mod request_errors;
 mod server;

@@ -165,6 +165,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         }
         if let Some(body) = &op.body {
             let payload = match body.media {
+                _ if body.variants.is_some() => payload_tokens(body),
                 // Parsed like JSON by the runtime, so that the schema's constraints apply (poem-openapi's
                 // `Form` goes through serde).
                 MediaKind::Form => {
@@ -178,7 +179,10 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
                     let docs_type = ident(docs_type);
                     (quote!(#rt::Described<#payload, #docs_type>), quote!(.0.0))
                 }
-                None if body.media == MediaKind::Multipart => (payload, TokenStream::new()),
+                // A multipart struct and an enum of media types are the handler's value themselves.
+                None if body.media == MediaKind::Multipart || body.variants.is_some() => {
+                    (payload, TokenStream::new())
+                }
                 None => (payload, quote!(.0)),
             };
             let ty = if body.required {

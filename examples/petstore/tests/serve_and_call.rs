@@ -6,11 +6,13 @@ use std::sync::Mutex;
 use obakit_example_petstore::petstore::client::PetstoreClient;
 use obakit_example_petstore::petstore::handler::{
     AddPetPhotoResponse, AddPetResponse, GetPetCardResponse, GetPetResponse, ListPetsResponse,
-    PetstoreApi, SearchPetsResponse,
+    PetstoreApi, PutPetNote200Content, PutPetNoteRequestContent, PutPetNoteResponse,
+    SearchPetsResponse,
 };
 use obakit_example_petstore::petstore::server::PetstoreServer;
 use obakit_example_petstore::petstore::types::{
-    AddPetPhotoMultipart, GetPetCardFormat, Kind, NewPet, Pet, PetFilter, Photo, Problem, Taken,
+    AddPetPhotoMultipart, GetPetCardFormat, Kind, NewPet, Note, Pet, PetFilter, Photo, Problem,
+    Taken,
 };
 use obakit_runtime::{FilePart, JsonPart};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -76,6 +78,22 @@ impl PetstoreApi for Store {
             .cloned()
             .collect();
         Ok(ListPetsResponse::Ok(Json(found)))
+    }
+
+    async fn put_pet_note(
+        &self,
+        _pet_id: i64,
+        body: PutPetNoteRequestContent,
+    ) -> poem::Result<PutPetNoteResponse> {
+        // Answers in the media type it was sent, so that the test sees both sides choose.
+        Ok(PutPetNoteResponse::Ok(match body {
+            PutPetNoteRequestContent::Json(Json(note)) => PutPetNote200Content::Json(Json(Note {
+                text: note.text.to_uppercase(),
+            })),
+            PutPetNoteRequestContent::Plain(PlainText(text)) => {
+                PutPetNote200Content::Plain(PlainText(text.to_uppercase()))
+            }
+        }))
     }
 
     async fn search_pets(
@@ -317,4 +335,25 @@ async fn delimited_and_deep_object_query_parameters_reach_the_server_as_sent() {
         )
         .await;
     assert_eq!(names(found), ["Felix", "Rex"]);
+}
+
+#[tokio::test]
+async fn a_body_in_either_media_type_is_read_as_its_variant_and_so_is_the_answer() {
+    let client = serve().await;
+    let sent = PutPetNoteRequestContent::Json(Json(Note {
+        text: "shy".to_owned(),
+    }));
+    match client.put_pet_note(1, &sent).await {
+        Ok(PutPetNoteResponse::Ok(PutPetNote200Content::Json(Json(note)))) => {
+            assert_eq!(note.text, "SHY");
+        }
+        other => panic!("a JSON note: {other:?}"),
+    }
+    let sent = PutPetNoteRequestContent::Plain(PlainText("bites".to_owned()));
+    match client.put_pet_note(1, &sent).await {
+        Ok(PutPetNoteResponse::Ok(PutPetNote200Content::Plain(PlainText(text)))) => {
+            assert_eq!(text, "BITES");
+        }
+        other => panic!("a text note: {other:?}"),
+    }
 }
