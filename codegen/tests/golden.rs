@@ -23,6 +23,7 @@ use support::ScratchCrate;
 
 /// Every case (each has a test calling `verify`).
 const CASES: &[&str] = &[
+    "additional-properties",
     "binary-property",
     "callbacks",
     "client-param-named-like-a-local",
@@ -233,6 +234,11 @@ fn delimited_and_deep_object_query_parameters_are_read_and_written_in_their_styl
 #[test]
 fn bodies_and_answers_in_several_media_types_are_enums_chosen_by_content_type() {
     verify("media-type-variants");
+}
+
+#[test]
+fn additional_properties_beside_properties_are_a_flattened_map() {
+    verify("additional-properties");
 }
 
 #[test]

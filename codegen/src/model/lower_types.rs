@@ -693,12 +693,15 @@ impl SpecTypes<'_> {
                 }
                 out.required.extend(o.required.iter().cloned());
                 out.bound(o.min_properties, o.max_properties);
-                if matches!(
-                    o.additional_properties,
-                    Some(AdditionalProperties::Schema(_)) | Some(AdditionalProperties::Any(true))
-                ) && out.additional.is_none()
+                let schema = match &o.additional_properties {
+                    Some(AdditionalProperties::Schema(s)) => Some(Some((**s).clone())),
+                    Some(AdditionalProperties::Any(true)) => Some(None),
+                    _ => None,
+                };
+                if let Some(schema) = schema
+                    && out.additional.is_none()
                 {
-                    out.additional = Some(format!("{pointer}/additionalProperties"));
+                    out.additional = Some((format!("{pointer}/additionalProperties"), schema));
                 }
             }
             SchemaKind::Any(a) => {
@@ -774,11 +777,6 @@ impl SpecTypes<'_> {
     fn object_def(&mut self, collected: Collected, rust_name: &str, module: &str) -> ObjectDef {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        if let Some(pointer) = &collected.additional
-            && !collected.properties.is_empty()
-        {
-            self.unsupported(pointer, "additionalProperties beside properties");
-        }
         for (wire_name, (schema, pointer)) in collected.properties {
             let hint = format!("{rust_name}{}", names::type_name(&wire_name));
             let mut lowered = self.lower_boxed(&schema, &hint, module, &pointer);
@@ -799,6 +797,32 @@ impl SpecTypes<'_> {
                 deprecated: lowered.deprecated,
                 default_fn: None,
                 boxed: false,
+                flatten: false,
+            });
+        }
+        if let Some((pointer, schema)) = &collected.additional
+            && !fields.is_empty()
+        {
+            let value = match schema {
+                Some(s) => {
+                    let hint = format!("{rust_name}AdditionalProperty");
+                    self.lower(s, &hint, module, pointer).ty
+                }
+                None => TypeRef::Any,
+            };
+            fields.push(Field {
+                rust_name: scope.unique("additional_properties".to_owned()),
+                wire_name: "additionalProperties".to_owned(),
+                ty: TypeRef::Map(Box::new(value)),
+                required: true,
+                nullable: false,
+                docs: Some("The properties the schema does not name.".to_owned()),
+                validators: Validators::default(),
+                default: None,
+                deprecated: false,
+                default_fn: None,
+                boxed: false,
+                flatten: true,
             });
         }
         let bounds = (collected.min_properties.is_some() || collected.max_properties.is_some())
@@ -882,8 +906,8 @@ impl SpecTypes<'_> {
 struct Collected {
     properties: indexmap::IndexMap<String, (ReferenceOr<Box<Schema>>, String)>,
     required: BTreeSet<String>,
-    /// Where `additionalProperties` was seen, when it was.
-    additional: Option<String>,
+    /// Where `additionalProperties` was seen, when it was, and its schema (`None`: any value).
+    additional: Option<(String, Option<ReferenceOr<Schema>>)>,
     saw_object: bool,
     min_properties: Option<usize>,
     max_properties: Option<usize>,

@@ -188,6 +188,9 @@ pub struct Field {
     /// The value is boxed (`Box<T>`): the field is on a cycle of types that hold each other by value
     /// (`Node.next: Node`), which would otherwise have an infinite size.
     pub boxed: bool,
+    /// The properties the schema does not name (`additionalProperties` beside `properties`), a map
+    /// flattened into the object: always its last field, so that it takes what the others left.
+    pub flatten: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

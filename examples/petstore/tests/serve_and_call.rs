@@ -89,6 +89,7 @@ impl PetstoreApi for Store {
         Ok(PutPetNoteResponse::Ok(match body {
             PutPetNoteRequestContent::Json(Json(note)) => PutPetNote200Content::Json(Json(Note {
                 text: note.text.to_uppercase(),
+                additional_properties: note.additional_properties,
             })),
             PutPetNoteRequestContent::Plain(PlainText(text)) => {
                 PutPetNote200Content::Plain(PlainText(text.to_uppercase()))
@@ -338,14 +339,21 @@ async fn delimited_and_deep_object_query_parameters_reach_the_server_as_sent() {
 }
 
 #[tokio::test]
-async fn a_body_in_either_media_type_is_read_as_its_variant_and_so_is_the_answer() {
+async fn a_body_in_either_media_type_is_read_as_its_variant_and_so_is_the_answer_with_extra_properties()
+ {
     let client = serve().await;
+    // `mood` is none of the note's named properties: it travels in the flattened map.
     let sent = PutPetNoteRequestContent::Json(Json(Note {
         text: "shy".to_owned(),
+        additional_properties: [("mood".to_owned(), "calm".to_owned())].into(),
     }));
     match client.put_pet_note(1, &sent).await {
         Ok(PutPetNoteResponse::Ok(PutPetNote200Content::Json(Json(note)))) => {
             assert_eq!(note.text, "SHY");
+            assert_eq!(
+                note.additional_properties,
+                [("mood".to_owned(), "calm".to_owned())].into()
+            );
         }
         other => panic!("a JSON note: {other:?}"),
     }
