@@ -32,6 +32,7 @@ const CASES: &[&str] = &[
     "default-response-without-body",
     "doc-code-blocks",
     "enums",
+    "event-stream",
     "formats",
     "inline-schema-named-like-a-component",
     "media-type-variants",
@@ -239,6 +240,11 @@ fn bodies_and_answers_in_several_media_types_are_enums_chosen_by_content_type() 
 #[test]
 fn additional_properties_beside_properties_are_a_flattened_map() {
     verify("additional-properties");
+}
+
+#[test]
+fn event_stream_answers_are_a_stream_of_bytes_on_both_sides() {
+    verify("event-stream");
 }
 
 #[test]

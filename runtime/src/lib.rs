@@ -16,8 +16,8 @@ mod segment;
 mod wire;
 
 pub use client::{
-    ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, media_type_is,
-    param_string,
+    Answer, ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json,
+    media_type_is, param_string,
 };
 pub use multipart::{FilePart, JsonPart, MultipartForm, MultipartValue, ToMultipart};
 pub use object::check_property_count;

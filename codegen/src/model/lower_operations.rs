@@ -187,6 +187,7 @@ pub(super) fn lower_api(
                     &body.content,
                     &BodySite {
                         request: true,
+                        streams: false,
                         hint: format!("{op_type_base}Request"),
                         pointer: format!("{b_pointer}/content"),
                     },
@@ -232,6 +233,7 @@ pub(super) fn lower_api(
                         &response.content,
                         &BodySite {
                             request: false,
+                            streams: status.is_some(),
                             hint: format!("{op_type_base}{status_name}Body"),
                             pointer: format!("{r_pointer}/content"),
                         },
@@ -527,6 +529,8 @@ fn resolve_response(
 /// pointer to its `content`.
 struct BodySite {
     request: bool,
+    /// The body may be a stream (an answer with its own status).
+    streams: bool,
     hint: String,
     pointer: String,
 }
@@ -543,7 +547,16 @@ fn lower_body(
     module: &str,
     enum_scope: &mut Scope,
 ) -> Option<Body> {
-    let found = media::supported(types, site.request, content, &site.pointer);
+    let mut found = media::supported(types, site.request, content, &site.pointer);
+    // A stream is an answer of its own: beside other media types (and as a `default` answer, whose
+    // status the client learns only once it has read the body) it is text.
+    if found.len() > 1 || !site.streams {
+        for (media, _, _) in &mut found {
+            if *media == MediaKind::Stream {
+                *media = MediaKind::Text;
+            }
+        }
+    }
     let mut lowered: Vec<(MediaKind, String, TypeRef, Option<String>)> = Vec::new();
     let mut seen: Vec<(bool, serde_json::Value, TypeRef)> = Vec::new();
     for (media, content_type, media_type) in &found {

@@ -16,6 +16,8 @@ pub(super) fn kind_of(content_type: &str, request: bool) -> Option<MediaKind> {
         Some(MediaKind::Json)
     } else if ct == "application/x-www-form-urlencoded" {
         Some(MediaKind::Form)
+    } else if ct == "text/event-stream" && !request {
+        Some(MediaKind::Stream)
     } else if ct.starts_with("text/") {
         Some(MediaKind::Text)
     } else if ct == "multipart/form-data" && request {

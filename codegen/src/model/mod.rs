@@ -407,6 +407,8 @@ pub enum MediaKind {
     Binary,
     /// `multipart/form-data`: the body's type is a [`TypeKind::Multipart`].
     Multipart,
+    /// An answer read as it comes (`text/event-stream`): a stream of bytes on both sides.
+    Stream,
 }
 
 #[derive(Debug, Clone)]

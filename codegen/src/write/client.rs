@@ -199,11 +199,42 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             }
         }
     };
-    let arms = op.responses.iter().filter(|r| r.status.is_some()).map(|r| {
-        let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
-        let construct = construct_variant(op, r, paths);
-        quote!(#status => #construct,)
-    });
+    let streams = |r: &&crate::model::Response| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.media == MediaKind::Stream)
+    };
+    // A streamed answer is handed over before the body is read; the model streams only answers
+    // with a status of their own.
+    let stream_arms: Vec<TokenStream> = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_some())
+        .filter(streams)
+        .map(|r| {
+            let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
+            let construct = construct_variant(op, r, paths);
+            quote!(if __status == #status { return #construct; })
+        })
+        .collect();
+    let send = if stream_arms.is_empty() {
+        quote!(let (__status, __headers, __bytes) = self.core.send(__builder).await?;)
+    } else {
+        quote! {
+            let (__status, __headers, __answer) = self.core.send_streaming(__builder).await?;
+            #(#stream_arms)*
+            let __bytes = __answer.bytes().await?;
+        }
+    };
+    let arms = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_some() && !streams(r))
+        .map(|r| {
+            let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
+            let construct = construct_variant(op, r, paths);
+            quote!(#status => #construct,)
+        });
     let fallback = match op.responses.iter().find(|r| r.status.is_none()) {
         Some(r) => {
             let construct = construct_variant(op, r, paths);
@@ -241,7 +272,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             #(#deep)*
             #(#headers)*
             #body
-            let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+            #send
             let _ = &__headers;
             match __status {
                 #(#arms)*
@@ -270,6 +301,8 @@ fn attach(media: MediaKind, content_type: &str, variant: bool, paths: &Paths) ->
         MediaKind::Multipart => {
             quote!(__builder = __builder.multipart(#rt::ToMultipart::to_multipart(__value)?);)
         }
+        // The model streams answers only.
+        MediaKind::Stream => quote!(::std::compile_error!("a streamed request body")),
     }
 }
 
@@ -377,7 +410,17 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
         let ty = type_tokens(&h.ty, None);
         let wire = &h.wire_name;
         if h.required {
-            fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status: __status, reason: ::std::format!("missing header `{}`", #wire), body: __bytes.to_vec() })?));
+            // A streamed answer's body is not read yet.
+            let body = if r
+                .body
+                .as_ref()
+                .is_some_and(|b| b.media == MediaKind::Stream)
+            {
+                quote!(::std::vec::Vec::new())
+            } else {
+                quote!(__bytes.to_vec())
+            };
+            fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status: __status, reason: ::std::format!("missing header `{}`", #wire), body: #body })?));
         } else {
             fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?));
         }
@@ -406,5 +449,6 @@ fn decode(media: MediaKind, ty: &TypeRef, paths: &Paths) -> TokenStream {
         MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
         // The model gives no answer a multipart body.
         MediaKind::Multipart => quote!(::std::compile_error!("a multipart answer")),
+        MediaKind::Stream => quote!(::poem_openapi::payload::Binary(__answer.into_body())),
     }
 }

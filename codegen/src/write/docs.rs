@@ -111,11 +111,13 @@ fn media_text(media: MediaKind, ty: &crate::model::TypeRef, content_type: &str) 
         MediaKind::Text => "text",
         MediaKind::Binary => "binary",
         MediaKind::Multipart => "multipart",
+        MediaKind::Stream => "stream",
     };
     let ty = match media {
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => type_text(ty),
         MediaKind::Text => "String".to_owned(),
         MediaKind::Binary => "Vec<u8>".to_owned(),
+        MediaKind::Stream => "poem::Body".to_owned(),
     };
     format!("{ty} ({kind}, {content_type})")
 }

@@ -102,6 +102,7 @@ pub(super) fn payload_tokens(body: &Body) -> TokenStream {
         MediaKind::Binary => quote!(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
         // The multipart struct is its own payload.
         MediaKind::Multipart => ty,
+        MediaKind::Stream => quote!(::poem_openapi::payload::Binary<::poem::Body>),
     }
 }
 
@@ -115,6 +116,7 @@ pub(super) fn body_value_tokens(body: &Body) -> TokenStream {
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => type_tokens(&body.ty, None),
         MediaKind::Text => quote!(::std::string::String),
         MediaKind::Binary => quote!(::std::vec::Vec<u8>),
+        MediaKind::Stream => quote!(::poem::Body),
     }
 }
 
@@ -217,8 +219,8 @@ fn response_variant(r: &Response, paths: &Paths) -> TokenStream {
         oai.push(quote!(status = #s));
     }
     if let Some(body) = r.body.as_ref().filter(|b| {
-        b.media == MediaKind::Binary
-            && b.content_type != "application/octet-stream"
+        (b.media == MediaKind::Binary && b.content_type != "application/octet-stream"
+            || b.media == MediaKind::Stream)
             && b.variants.is_none()
     }) {
         // Bytes under the spec's own media type (an image, a PDF, a stream), not octet-stream.

@@ -38,6 +38,11 @@ fn payload<'v>(
             "application/octet-stream",
         ),
         MediaKind::Multipart => (ty, "multipart/form-data"),
+        // The model keeps streams out of enums.
+        MediaKind::Stream => (
+            quote!(::poem_openapi::payload::Binary<::poem::Body>),
+            "text/event-stream",
+        ),
     };
     let essence = v.content_type.split(';').next().unwrap_or("").trim();
     let stated = (!essence.eq_ignore_ascii_case(own)).then_some(v.content_type.as_str());

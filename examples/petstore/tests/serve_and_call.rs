@@ -5,9 +5,9 @@ use std::sync::Mutex;
 
 use obakit_example_petstore::petstore::client::PetstoreClient;
 use obakit_example_petstore::petstore::handler::{
-    AddPetPhotoResponse, AddPetResponse, GetPetCardResponse, GetPetResponse, ListPetsResponse,
-    PetstoreApi, PutPetNote200Content, PutPetNoteRequestContent, PutPetNoteResponse,
-    SearchPetsResponse,
+    AddPetPhotoResponse, AddPetResponse, FollowPetResponse, GetPetCardResponse, GetPetResponse,
+    ListPetsResponse, PetstoreApi, PutPetNote200Content, PutPetNoteRequestContent,
+    PutPetNoteResponse, SearchPetsResponse,
 };
 use obakit_example_petstore::petstore::server::PetstoreServer;
 use obakit_example_petstore::petstore::types::{
@@ -16,7 +16,7 @@ use obakit_example_petstore::petstore::types::{
 };
 use obakit_runtime::{FilePart, JsonPart};
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::{Binary, Json, PlainText};
 
 /// The pets in memory; ids count from 1.
 #[derive(Default)]
@@ -95,6 +95,13 @@ impl PetstoreApi for Store {
                 PutPetNote200Content::Plain(PlainText(text.to_uppercase()))
             }
         }))
+    }
+
+    async fn follow_pet(&self, pet_id: i64) -> poem::Result<FollowPetResponse> {
+        let events = format!("event: fed\ndata: {pet_id}\n\nevent: walked\ndata: {pet_id}\n\n");
+        Ok(FollowPetResponse::Ok(Binary(poem::Body::from_string(
+            events,
+        ))))
     }
 
     async fn search_pets(
@@ -364,4 +371,17 @@ async fn a_body_in_either_media_type_is_read_as_its_variant_and_so_is_the_answer
         }
         other => panic!("a text note: {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn an_event_stream_is_handed_to_the_client_as_a_body_it_reads_itself() {
+    let client = serve().await;
+    let body = match client.follow_pet(7).await {
+        Ok(FollowPetResponse::Ok(Binary(body))) => body,
+        other => panic!("following a pet: {other:?}"),
+    };
+    assert_eq!(
+        body.into_string().await.expect("the events"),
+        "event: fed\ndata: 7\n\nevent: walked\ndata: 7\n\n"
+    );
 }
