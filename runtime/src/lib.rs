@@ -8,6 +8,7 @@ mod client;
 mod multipart;
 mod object;
 mod open_enum;
+mod optional_request;
 mod param;
 mod payload;
 mod query_style;
@@ -21,6 +22,7 @@ pub use client::{
 };
 pub use multipart::{FilePart, JsonPart, MultipartForm, MultipartValue, ToMultipart};
 pub use object::check_property_count;
+pub use optional_request::OptionalRequest;
 pub use param::{EachItem, ItemConstraints, ListItems};
 pub use payload::{Described, Form, NoBody, OptionalBody, SchemaDescription};
 pub use query_style::{DeepObjectQuery, DelimitedQuery, deep_object_query, delimited};

@@ -187,6 +187,9 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             };
             let ty = if body.required {
                 payload
+            } else if body.variants.is_some() {
+                // The enum of media types is a request, not a payload: the runtime's wrapper for it.
+                quote!(#rt::OptionalRequest<#payload>)
             } else {
                 // poem-openapi has no optional payload: the runtime's reads an empty body as `None`.
                 quote!(#rt::OptionalBody<#payload>)

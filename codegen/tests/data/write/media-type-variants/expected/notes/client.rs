@@ -138,4 +138,49 @@ impl NotesClient {
             }
         }
     }
+    pub async fn patch_note(
+        &self,
+        id: ::std::string::String,
+        body: &::std::option::Option<PatchNoteRequestContent>,
+    ) -> ::std::result::Result<PatchNoteResponse, ::obakit_runtime::ClientError> {
+        let __url = self
+            .core
+            .url(
+                &[
+                    ::obakit_runtime::Segment::Literal("notes"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&id),
+                    ),
+                ],
+            )?;
+        let mut __builder = self.core.request(::reqwest::Method::PATCH, __url);
+        if let ::std::option::Option::Some(__value) = body {
+            match __value {
+                PatchNoteRequestContent::Json(__payload) => {
+                    let __value = &__payload.0;
+                    __builder = ::obakit_runtime::ClientCore::json_body(
+                        __builder,
+                        __value,
+                    );
+                }
+                PatchNoteRequestContent::Plain(__payload) => {
+                    let __value = &__payload.0;
+                    __builder = __builder
+                        .header("content-type", "text/plain")
+                        .body(::std::clone::Clone::clone(__value));
+                }
+            }
+        }
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
+            204 => ::std::result::Result::Ok(PatchNoteResponse::NoContent),
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
 }

@@ -11,6 +11,13 @@ pub enum CreateNoteResponse {
     #[oai(status = 400)]
     BadRequest(CreateNote400Content),
 }
+/// Every answer the spec declares for `patchNote` (PATCH /notes/{id}).
+#[derive(Debug, ::poem_openapi::ApiResponse)]
+pub enum PatchNoteResponse {
+    /// Changed (or left as it was, without a body).
+    #[oai(status = 204)]
+    NoContent,
+}
 /// The request body of `createNote` in each of its media types.
 #[derive(Debug, ::poem_openapi::ApiRequest)]
 pub enum CreateNoteRequestContent {
@@ -47,6 +54,14 @@ pub enum CreateNote400Content {
     #[oai(content_type = "application/problem+json")]
     ProblemPlusJson(::poem_openapi::payload::Json<crate::notes::types::Problem>),
 }
+/// The request body of `patchNote` in each of its media types.
+#[derive(Debug, ::poem_openapi::ApiRequest)]
+pub enum PatchNoteRequestContent {
+    /// `application/json`
+    Json(::poem_openapi::payload::Json<crate::notes::types::Note>),
+    /// `text/plain`
+    Plain(::poem_openapi::payload::PlainText<::std::string::String>),
+}
 /// The operations of Notes: implement the ones you serve.
 pub trait NotesApi: Send + Sync + 'static {
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -57,6 +72,17 @@ pub trait NotesApi: Send + Sync + 'static {
         let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createNote"))
+        }
+    }
+    /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
+    fn patch_note(
+        &self,
+        id: ::std::string::String,
+        body: ::std::option::Option<PatchNoteRequestContent>,
+    ) -> impl ::std::future::Future<Output = ::poem::Result<PatchNoteResponse>> + Send {
+        let _ = (id, body);
+        async move {
+            ::std::result::Result::Err(::obakit_runtime::not_implemented("patchNote"))
         }
     }
 }

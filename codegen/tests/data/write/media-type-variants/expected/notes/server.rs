@@ -22,4 +22,13 @@ impl<H: NotesApi> NotesServer<H> {
     ) -> ::poem::Result<CreateNoteResponse> {
         self.0.create_note(body).await
     }
+    #[oai(path = "/notes/:id", method = "patch", operation_id = "patchNote")]
+    async fn patch_note(
+        &self,
+        #[oai(name = "id")]
+        id: ::poem_openapi::param::Path<::std::string::String>,
+        body: ::obakit_runtime::OptionalRequest<PatchNoteRequestContent>,
+    ) -> ::poem::Result<PatchNoteResponse> {
+        self.0.patch_note(id.0, body.0.map(|b| b)).await
+    }
 }
