@@ -23,6 +23,7 @@ use support::ScratchCrate;
 
 /// Every case (each has a test calling `verify`).
 const CASES: &[&str] = &[
+    "additional-properties",
     "binary-property",
     "callbacks",
     "client-param-named-like-a-local",
@@ -31,9 +32,12 @@ const CASES: &[&str] = &[
     "default-response-without-body",
     "doc-code-blocks",
     "enums",
+    "event-stream",
     "formats",
     "inline-schema-named-like-a-component",
+    "media-type-variants",
     "media-types-as-bytes",
+    "multipart",
     "named-map-schema",
     "names",
     "objects",
@@ -41,6 +45,7 @@ const CASES: &[&str] = &[
     "operations",
     "optional-request-body",
     "path-params-in-segments",
+    "query-styles",
     "recursive-object",
     "roles",
     "roles-selected",
@@ -215,6 +220,31 @@ fn patterns_the_regex_crate_refuses_and_unique_items_on_unhashable_items_are_lef
 #[test]
 fn bodies_and_answers_in_other_media_types_are_bytes_under_their_own_content_type() {
     verify("media-types-as-bytes");
+}
+
+#[test]
+fn multipart_bodies_are_a_struct_of_files_text_and_json_parts_on_both_sides() {
+    verify("multipart");
+}
+
+#[test]
+fn delimited_and_deep_object_query_parameters_are_read_and_written_in_their_style() {
+    verify("query-styles");
+}
+
+#[test]
+fn bodies_and_answers_in_several_media_types_are_enums_chosen_by_content_type() {
+    verify("media-type-variants");
+}
+
+#[test]
+fn additional_properties_beside_properties_are_a_flattened_map() {
+    verify("additional-properties");
+}
+
+#[test]
+fn event_stream_answers_are_a_stream_of_bytes_on_both_sides() {
+    verify("event-stream");
 }
 
 #[test]

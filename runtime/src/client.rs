@@ -148,6 +148,16 @@ impl ClientCore {
         &self,
         builder: reqwest::RequestBuilder,
     ) -> Result<(u16, HeaderMap, bytes::Bytes), ClientError> {
+        let (status, headers, answer) = self.send_streaming(builder).await?;
+        Ok((status, headers, answer.bytes().await?))
+    }
+
+    /// Like [`Self::send`], with the answer's body not read yet: an answer that is a stream (server-sent
+    /// events) is handed over as it comes.
+    pub async fn send_streaming(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, HeaderMap, Answer), ClientError> {
         let Some(source) = &self.token else {
             return Self::execute(builder).await;
         };
@@ -165,12 +175,11 @@ impl ClientCore {
 
     async fn execute(
         builder: reqwest::RequestBuilder,
-    ) -> Result<(u16, HeaderMap, bytes::Bytes), ClientError> {
+    ) -> Result<(u16, HeaderMap, Answer), ClientError> {
         let response = builder.send().await.map_err(ClientError::Communication)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(ClientError::Communication)?;
-        Ok((status, headers, body))
+        Ok((status, headers, Answer(response)))
     }
 
     /// A JSON request body from a generated type.
@@ -181,6 +190,24 @@ impl ClientCore {
         builder
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_json_string())
+    }
+}
+
+/// The body of an answer, not read yet.
+#[derive(Debug)]
+pub struct Answer(reqwest::Response);
+
+impl Answer {
+    /// The whole body.
+    pub async fn bytes(self) -> Result<bytes::Bytes, ClientError> {
+        self.0.bytes().await.map_err(ClientError::Communication)
+    }
+
+    /// The body as a stream of bytes, read as it comes (a `text/event-stream`): the same type a
+    /// server answers it with, `poem::Body`.
+    pub fn into_body(self) -> poem::Body {
+        use futures_util::TryStreamExt;
+        poem::Body::from_bytes_stream(self.0.bytes_stream().map_err(std::io::Error::other))
     }
 }
 
@@ -225,6 +252,24 @@ pub fn decode_header<T: ParseFromParameter>(
 }
 
 /// A path, query or header value as text, the way the server side parses it.
+/// True when the answer's `Content-Type` header is the media type `expected` (parameters such as
+/// `charset` and case aside; `*/*` and `type/*` match their kind).
+pub fn media_type_is(header: &str, expected: &str) -> bool {
+    let essence = |s: &str| {
+        s.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    let (header, expected) = (essence(header), essence(expected));
+    match expected.strip_suffix("/*") {
+        Some("*") => true,
+        Some(kind) => header.split('/').next() == Some(kind),
+        None => header == expected,
+    }
+}
+
 pub fn param_string<T: ToJSON>(value: &T) -> String {
     match value.to_json() {
         Some(serde_json::Value::String(s)) => s,

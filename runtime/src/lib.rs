@@ -5,20 +5,27 @@
 //! `--runtime-path`): a crate generating code for any spec depends on it beside poem-openapi and reqwest.
 
 mod client;
+mod multipart;
 mod object;
 mod open_enum;
+mod optional_request;
 mod param;
 mod payload;
+mod query_style;
 mod request_error;
 mod segment;
 mod wire;
 
 pub use client::{
-    ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json, param_string,
+    Answer, ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json,
+    media_type_is, param_string,
 };
+pub use multipart::{FilePart, JsonPart, MultipartForm, MultipartValue, ToMultipart};
 pub use object::check_property_count;
+pub use optional_request::OptionalRequest;
 pub use param::{EachItem, ItemConstraints, ListItems};
 pub use payload::{Described, Form, NoBody, OptionalBody, SchemaDescription};
+pub use query_style::{DeepObjectQuery, DelimitedQuery, deep_object_query, delimited};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use segment::segment_param;
 pub use wire::{IsEmptyValue, is_absent};

@@ -132,7 +132,7 @@ impl RustNames {
                         }
                         t.unknown_variant = Some(e.unknown_variant.clone());
                     }
-                    TypeKind::Union(_) | TypeKind::Alias(_) => {}
+                    TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Multipart(_) => {}
                 }
                 names.types.insert(normalize(&ty.origin.1), t);
             }

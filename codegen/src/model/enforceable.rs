@@ -16,7 +16,7 @@ use std::path::Path;
 
 use crate::diag::Diagnostic;
 
-use super::{Api, TypeKind, TypeModule, TypeRef, Validators};
+use super::{Api, ParamStyle, TypeKind, TypeModule, TypeRef, Validators};
 
 /// The message of a left-out pattern, as listed among unsupported features.
 const UNCOMPILABLE_PATTERN: &str =
@@ -66,7 +66,8 @@ pub(super) fn drop_unenforceable(
                     TypeRef::Vec(item) => item.as_ref(),
                     other => other,
                 };
-                if hashable.is_object(value) {
+                // A `deepObject` parameter spreads an object over its keys; any other is one value.
+                if hashable.is_object(value) && param.style != ParamStyle::DeepObject {
                     param.ty = TypeRef::String;
                     param.validators = Validators::default();
                     param.items_type = None;
@@ -184,7 +185,7 @@ impl Hashable {
                     TypeKind::Alias(target) => {
                         aliases.insert(key, target.clone());
                     }
-                    TypeKind::Object(_) | TypeKind::Union(_) => {}
+                    TypeKind::Object(_) | TypeKind::Union(_) | TypeKind::Multipart(_) => {}
                 }
             }
         }

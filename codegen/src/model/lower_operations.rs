@@ -7,11 +7,13 @@ use openapiv3::{
 
 use super::callbacks::{self, Entry};
 use super::lower_types::{SpecTypes, docs_of};
+use super::media;
+use super::multipart;
 use super::names::{self, Scope};
 use super::paths;
 use super::{
-    Api, Body, MediaKind, Operation, Param, ParamLocation, Response, ResponseHeader, Role,
-    RoleSelection, Tag, TypeRef, Validators,
+    Api, Body, MediaKind, MediaVariant, MediaVariants, Operation, Param, ParamLocation, ParamStyle,
+    Response, ResponseHeader, Role, RoleSelection, Tag, TypeRef, Validators,
 };
 use crate::diag::{Diagnostics, pointer_token};
 use crate::read::LoadedSpec;
@@ -96,14 +98,18 @@ pub(super) fn lower_api(
                     continue;
                 }
                 let data = p.parameter_data_ref();
-                let explode = match &p {
+                let (explode, style) = match &p {
                     Parameter::Query { style, .. } => {
-                        if !matches!(style, QueryStyle::Form) {
-                            types.unsupported(&p_pointer, "query parameter style other than form");
-                        }
-                        data.explode.unwrap_or(true)
+                        let style = match style {
+                            QueryStyle::Form => ParamStyle::Form,
+                            QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                            QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                            QueryStyle::DeepObject => ParamStyle::DeepObject,
+                        };
+                        // Only `form` explodes by default.
+                        (data.explode.unwrap_or(style == ParamStyle::Form), style)
                     }
-                    _ => data.explode.unwrap_or(false),
+                    _ => (data.explode.unwrap_or(false), ParamStyle::Form),
                 };
                 let hint = format!("{op_type_base}{}", names::type_name(&data.name));
                 let (ty, validators, docs) = match &data.format {
@@ -125,11 +131,23 @@ pub(super) fn lower_api(
                         )
                     }
                 };
-                let ty = if matches!(ty, TypeRef::Any | TypeRef::Map(_)) {
+                let ty = if matches!(ty, TypeRef::Any | TypeRef::Map(_))
+                    && style != ParamStyle::DeepObject
+                {
                     types.unsupported(&p_pointer, "object parameter");
                     TypeRef::String
                 } else {
                     ty
+                };
+                // A delimited list that explodes is written like a `form` one (`a=1&a=2`).
+                let style = match (style, &ty) {
+                    (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, TypeRef::Vec(_))
+                        if !explode =>
+                    {
+                        style
+                    }
+                    (ParamStyle::DeepObject, _) => style,
+                    _ => ParamStyle::Form,
                 };
                 let items_type = match &ty {
                     TypeRef::Vec(item) if item.is_scalar() && validators.items.is_some() => {
@@ -144,6 +162,7 @@ pub(super) fn lower_api(
                     ty,
                     required: data.required || location == ParamLocation::Path,
                     explode,
+                    style,
                     docs,
                     validators,
                     deprecated: data.deprecated.unwrap_or(false),
@@ -163,36 +182,21 @@ pub(super) fn lower_api(
             let body = op.request_body.as_ref().and_then(|b| {
                 let b_pointer = format!("{pointer}/requestBody");
                 let body = resolve_request_body(types, b, &b_pointer)?;
-                let (media, content_type, media_type) =
-                    pick_media(types, &body.content, &format!("{b_pointer}/content"))?;
-                let (ty, schema_docs) = match &media_type.schema {
-                    Some(schema) => {
-                        let lowered = types.lower(
-                            schema,
-                            &format!("{op_type_base}Request"),
-                            module,
-                            &format!(
-                                "{b_pointer}/content/{}/schema",
-                                pointer_token(&content_type)
-                            ),
-                        );
-                        (lowered.ty, lowered.docs)
-                    }
-                    None => (TypeRef::Any, None),
-                };
-                if media == MediaKind::Form {
-                    types.mark_form(&ty);
-                }
-                Some(Body {
-                    schema_docs: inline_schema_docs(media, &ty, schema_docs, || {
-                        enum_scope.unique(format!("{op_type_base}RequestSchemaDocs"))
-                    }),
-                    media,
-                    content_type,
-                    ty,
-                    required: body.required,
-                    docs: body.description.clone(),
-                })
+                let mut lowered = lower_body(
+                    types,
+                    &body.content,
+                    &BodySite {
+                        request: true,
+                        streams: false,
+                        hint: format!("{op_type_base}Request"),
+                        pointer: format!("{b_pointer}/content"),
+                    },
+                    module,
+                    &mut enum_scope,
+                )?;
+                lowered.required = body.required;
+                lowered.docs = body.description.clone();
+                Some(lowered)
             });
 
             let mut responses = Vec::new();
@@ -224,36 +228,17 @@ pub(super) fn lower_api(
                 let body = if response.content.is_empty() {
                     None
                 } else {
-                    pick_media(types, &response.content, &format!("{r_pointer}/content")).map(
-                        |(media, content_type, media_type)| {
-                            let (ty, schema_docs) = match &media_type.schema {
-                                Some(schema) => {
-                                    let lowered = types.lower(
-                                        schema,
-                                        &format!("{op_type_base}{status_name}Body"),
-                                        module,
-                                        &format!(
-                                            "{r_pointer}/content/{}/schema",
-                                            pointer_token(&content_type)
-                                        ),
-                                    );
-                                    (lowered.ty, lowered.docs)
-                                }
-                                None => (TypeRef::Any, None),
-                            };
-                            Body {
-                                schema_docs: inline_schema_docs(media, &ty, schema_docs, || {
-                                    enum_scope.unique(format!(
-                                        "{op_type_base}{status_name}BodySchemaDocs"
-                                    ))
-                                }),
-                                media,
-                                content_type,
-                                ty,
-                                required: true,
-                                docs: None,
-                            }
+                    lower_body(
+                        types,
+                        &response.content,
+                        &BodySite {
+                            request: false,
+                            streams: status.is_some(),
+                            hint: format!("{op_type_base}{status_name}Body"),
+                            pointer: format!("{r_pointer}/content"),
                         },
+                        module,
+                        &mut enum_scope,
                     )
                 };
                 let mut header_scope = Scope::with_reserved(&["body"]);
@@ -328,7 +313,11 @@ pub(super) fn lower_api(
                 .iter()
                 .find(|r| r.status == Some(400))
                 .and_then(|r| r.body.as_ref())
-                .filter(|b| b.media == MediaKind::Json && matches!(b.ty, TypeRef::Named { .. }))
+                .filter(|b| {
+                    b.media == MediaKind::Json
+                        && b.variants.is_none()
+                        && matches!(b.ty, TypeRef::Named { .. })
+                })
                 .map(|b| b.ty.clone());
 
             let callback_url = origin.url(&params);
@@ -536,52 +525,109 @@ fn resolve_response(
     }
 }
 
-/// The one media type the generated code speaks for a body: JSON first, then forms, text, binary.
-/// Any media type that is not JSON, a form, text or multipart (images, PDF, tar archives, streams
-/// of JSON lines, Docker's raw streams) is carried as bytes under its own content type.
-fn pick_media(
+/// Where a body is: a request's or an answer's, the name its inline types start with, and the
+/// pointer to its `content`.
+struct BodySite {
+    request: bool,
+    /// The body may be a stream (an answer with its own status).
+    streams: bool,
+    hint: String,
+    pointer: String,
+}
+
+/// A body in every media type the generated code speaks (see [`media::supported`]): the first is
+/// the body's own; when there are several, each becomes a variant of an enum chosen by
+/// Content-Type. Any media type that is not JSON, a form, text or multipart (images, PDF, tar
+/// archives, streams of JSON lines, Docker's raw streams, XML) is carried as bytes under its own
+/// content type. Variants with the same schema share its type.
+fn lower_body(
     types: &mut SpecTypes<'_>,
     content: &IndexMap<String, openapiv3::MediaType>,
-    pointer: &str,
-) -> Option<(MediaKind, String, openapiv3::MediaType)> {
-    let kind_of = |ct: &str| {
-        let ct = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if ct == "application/json" || ct.ends_with("+json") || ct == "*/*" {
-            Some(MediaKind::Json)
-        } else if ct == "application/x-www-form-urlencoded" {
-            Some(MediaKind::Form)
-        } else if ct.starts_with("text/") {
-            Some(MediaKind::Text)
-        } else if ct.starts_with("multipart/") || ct.is_empty() {
-            None
-        } else {
-            Some(MediaKind::Binary)
+    site: &BodySite,
+    module: &str,
+    enum_scope: &mut Scope,
+) -> Option<Body> {
+    let mut found = media::supported(types, site.request, content, &site.pointer);
+    // A stream is an answer of its own: beside other media types (and as a `default` answer, whose
+    // status the client learns only once it has read the body) it is text.
+    if found.len() > 1 || !site.streams {
+        for (media, _, _) in &mut found {
+            if *media == MediaKind::Stream {
+                *media = MediaKind::Text;
+            }
         }
+    }
+    let mut lowered: Vec<(MediaKind, String, TypeRef, Option<String>)> = Vec::new();
+    let mut seen: Vec<(bool, serde_json::Value, TypeRef)> = Vec::new();
+    for (media, content_type, media_type) in &found {
+        let schema_pointer = format!("{}/{}/schema", site.pointer, pointer_token(content_type));
+        let typed = matches!(media, MediaKind::Json | MediaKind::Form);
+        let key = serde_json::to_value(&media_type.schema).unwrap_or_default();
+        if let Some((_, _, ty)) = seen
+            .iter()
+            .find(|(t, k, _)| *t == typed && *k == key && *media != MediaKind::Multipart)
+        {
+            if *media == MediaKind::Form {
+                types.mark_form(ty);
+            }
+            lowered.push((*media, content_type.clone(), ty.clone(), None));
+            continue;
+        }
+        let (ty, docs) = match &media_type.schema {
+            _ if *media == MediaKind::Multipart => (
+                multipart::lower_body(
+                    types,
+                    media_type.schema.as_ref(),
+                    &site.hint.replace("Request", "Multipart"),
+                    module,
+                    &schema_pointer,
+                ),
+                None,
+            ),
+            Some(schema) => {
+                let l = types.lower(schema, &site.hint, module, &schema_pointer);
+                (l.ty, l.docs)
+            }
+            None => (TypeRef::Any, None),
+        };
+        if *media == MediaKind::Form {
+            types.mark_form(&ty);
+        }
+        seen.push((typed, key, ty.clone()));
+        lowered.push((*media, content_type.clone(), ty, docs));
+    }
+    let variants = (lowered.len() > 1).then(|| {
+        let mut scope = Scope::default();
+        MediaVariants {
+            rust_name: enum_scope.unique(format!("{}Content", site.hint.trim_end_matches("Body"))),
+            variants: lowered
+                .iter()
+                .map(|(media, content_type, ty, _)| MediaVariant {
+                    rust_name: media::variant_name(content_type, &mut scope),
+                    media: *media,
+                    content_type: content_type.clone(),
+                    ty: ty.clone(),
+                })
+                .collect(),
+        }
+    });
+    let (media, content_type, ty, docs) = lowered.into_iter().next()?;
+    let schema_docs = if variants.is_some() {
+        None
+    } else {
+        inline_schema_docs(media, &ty, docs, || {
+            enum_scope.unique(format!("{}SchemaDocs", site.hint))
+        })
     };
-    let mut candidates: Vec<(MediaKind, &String, &openapiv3::MediaType)> = content
-        .iter()
-        .filter_map(|(ct, m)| kind_of(ct).map(|k| (k, ct, m)))
-        .collect();
-    candidates.sort_by_key(|(k, _, _)| *k as u8);
-    if content.len() > candidates.len().min(1) && content.len() > 1 {
-        types.unsupported(
-            pointer,
-            "several media types for one body (the first supported one is used)",
-        );
-    }
-    match candidates.first() {
-        Some((kind, ct, m)) => Some((*kind, (*ct).clone(), (*m).clone())),
-        None => {
-            let names: Vec<_> = content.keys().cloned().collect();
-            types.unsupported(pointer, &format!("media type {}", names.join(", ")));
-            None
-        }
-    }
+    Some(Body {
+        schema_docs,
+        media,
+        content_type,
+        ty,
+        required: true,
+        docs: None,
+        variants,
+    })
 }
 
 #[allow(dead_code)]

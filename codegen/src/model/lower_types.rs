@@ -496,6 +496,30 @@ impl SpecTypes<'_> {
         }
     }
 
+    /// A Rust name unique in `module` and a schema name unique in a served document, from `hint`.
+    pub(super) fn reserve_name(&mut self, hint: &str, module: &str) -> (String, String) {
+        let rust_name = self.space.scope(module).unique(names::type_name(hint));
+        let schema_name = self.space.schema_scope.unique(rust_name.clone());
+        (rust_name, schema_name)
+    }
+
+    /// Defines a type named by [`Self::reserve_name`].
+    pub(super) fn define_named(
+        &mut self,
+        module: &str,
+        rust_name: &str,
+        schema_name: &str,
+        docs: Option<String>,
+        kind: TypeKind,
+        pointer: &str,
+    ) -> TypeRef {
+        self.define(module, rust_name, schema_name, docs, kind, pointer);
+        TypeRef::Named {
+            module: module.to_owned(),
+            name: rust_name.to_owned(),
+        }
+    }
+
     /// Gives an inline object, enum or union its own named type.
     fn hoist(&mut self, schema: &Schema, hint: &str, module: &str, pointer: &str) -> TypeRef {
         let rust_name = self.space.scope(module).unique(names::type_name(hint));
@@ -669,12 +693,15 @@ impl SpecTypes<'_> {
                 }
                 out.required.extend(o.required.iter().cloned());
                 out.bound(o.min_properties, o.max_properties);
-                if matches!(
-                    o.additional_properties,
-                    Some(AdditionalProperties::Schema(_)) | Some(AdditionalProperties::Any(true))
-                ) && out.additional.is_none()
+                let schema = match &o.additional_properties {
+                    Some(AdditionalProperties::Schema(s)) => Some(Some((**s).clone())),
+                    Some(AdditionalProperties::Any(true)) => Some(None),
+                    _ => None,
+                };
+                if let Some(schema) = schema
+                    && out.additional.is_none()
                 {
-                    out.additional = Some(format!("{pointer}/additionalProperties"));
+                    out.additional = Some((format!("{pointer}/additionalProperties"), schema));
                 }
             }
             SchemaKind::Any(a) => {
@@ -750,11 +777,6 @@ impl SpecTypes<'_> {
     fn object_def(&mut self, collected: Collected, rust_name: &str, module: &str) -> ObjectDef {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        if let Some(pointer) = &collected.additional
-            && !collected.properties.is_empty()
-        {
-            self.unsupported(pointer, "additionalProperties beside properties");
-        }
         for (wire_name, (schema, pointer)) in collected.properties {
             let hint = format!("{rust_name}{}", names::type_name(&wire_name));
             let mut lowered = self.lower_boxed(&schema, &hint, module, &pointer);
@@ -775,6 +797,32 @@ impl SpecTypes<'_> {
                 deprecated: lowered.deprecated,
                 default_fn: None,
                 boxed: false,
+                flatten: false,
+            });
+        }
+        if let Some((pointer, schema)) = &collected.additional
+            && !fields.is_empty()
+        {
+            let value = match schema {
+                Some(s) => {
+                    let hint = format!("{rust_name}AdditionalProperty");
+                    self.lower(s, &hint, module, pointer).ty
+                }
+                None => TypeRef::Any,
+            };
+            fields.push(Field {
+                rust_name: scope.unique("additional_properties".to_owned()),
+                wire_name: "additionalProperties".to_owned(),
+                ty: TypeRef::Map(Box::new(value)),
+                required: true,
+                nullable: false,
+                docs: Some("The properties the schema does not name.".to_owned()),
+                validators: Validators::default(),
+                default: None,
+                deprecated: false,
+                default_fn: None,
+                boxed: false,
+                flatten: true,
             });
         }
         let bounds = (collected.min_properties.is_some() || collected.max_properties.is_some())
@@ -858,8 +906,8 @@ impl SpecTypes<'_> {
 struct Collected {
     properties: indexmap::IndexMap<String, (ReferenceOr<Box<Schema>>, String)>,
     required: BTreeSet<String>,
-    /// Where `additionalProperties` was seen, when it was.
-    additional: Option<String>,
+    /// Where `additionalProperties` was seen, when it was, and its schema (`None`: any value).
+    additional: Option<(String, Option<ReferenceOr<Schema>>)>,
     saw_object: bool,
     min_properties: Option<usize>,
     max_properties: Option<usize>,
@@ -962,7 +1010,8 @@ pub(super) fn box_recursive_fields(modules: &mut BTreeMap<String, TypeModule>) {
                 TypeKind::Object(o) => o.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
                 TypeKind::Alias(t) => by_value(t).into_iter().collect(),
                 TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
-                TypeKind::Enum(_) => Vec::new(),
+                // Nothing holds a multipart body, so it is on no cycle.
+                TypeKind::Enum(_) | TypeKind::Multipart(_) => Vec::new(),
             };
             edges.insert((module.clone(), name.clone()), targets);
         }

@@ -10,6 +10,8 @@ mod callbacks;
 mod enforceable;
 mod lower_operations;
 mod lower_types;
+mod media;
+mod multipart;
 pub mod names;
 pub mod paths;
 
@@ -113,6 +115,36 @@ pub enum TypeKind {
     Union(UnionDef),
     /// A named schema that is not an object, enum or union (`type Pets = Vec<Pet>`).
     Alias(TypeRef),
+    /// The fields of a `multipart/form-data` body: files and values, each its own part.
+    Multipart(MultipartDef),
+}
+
+/// A multipart body's parts, in the spec's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartDef {
+    pub fields: Vec<PartField>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartField {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub kind: PartKind,
+    pub required: bool,
+    pub docs: Option<String>,
+}
+
+/// How one part travels.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartKind {
+    /// A file (`format: binary`): its bytes, file name and media type.
+    File,
+    /// Several files under one name (an array of `format: binary`).
+    Files,
+    /// A scalar, or a list of them (one part each), written as text.
+    Text(TypeRef),
+    /// Anything else (an object, an enumeration, a union...), written as JSON.
+    Json(TypeRef),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -156,6 +188,9 @@ pub struct Field {
     /// The value is boxed (`Box<T>`): the field is on a cycle of types that hold each other by value
     /// (`Node.next: Node`), which would otherwise have an infinite size.
     pub boxed: bool,
+    /// The properties the schema does not name (`additionalProperties` beside `properties`), a map
+    /// flattened into the object: always its last field, so that it takes what the others left.
+    pub flatten: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -338,8 +373,10 @@ pub struct Param {
     pub location: ParamLocation,
     pub ty: TypeRef,
     pub required: bool,
-    /// For arrays in a query: `false` means one comma-separated value.
+    /// For arrays in a query: `false` means one value, its items separated as `style` says.
     pub explode: bool,
+    /// How a query parameter is written (`form` for any other location).
+    pub style: ParamStyle,
     pub docs: Option<String>,
     pub validators: Validators,
     pub deprecated: bool,
@@ -349,12 +386,29 @@ pub struct Param {
     pub items_type: Option<String>,
 }
 
+/// The query styles the generated code reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `a=1&a=2`, or `a=1,2` when not exploded; the only style of non-query parameters here.
+    Form,
+    /// A list in one value separated by spaces: `a=1%202`.
+    SpaceDelimited,
+    /// A list in one value separated by pipes: `a=1|2`.
+    PipeDelimited,
+    /// An object, map or list over bracketed keys: `a[key]=v`, `a[]=v`.
+    DeepObject,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaKind {
     Json,
     Form,
     Text,
     Binary,
+    /// `multipart/form-data`: the body's type is a [`TypeKind::Multipart`].
+    Multipart,
+    /// An answer read as it comes (`text/event-stream`): a stream of bytes on both sides.
+    Stream,
 }
 
 #[derive(Debug, Clone)]
@@ -368,6 +422,26 @@ pub struct Body {
     /// and the name of the type stating it, which the runtime publishes (unique among the API's
     /// handler items).
     pub schema_docs: Option<(String, String)>,
+    /// When the spec declares several media types the generated code speaks: all of them, the
+    /// first of which is the one above. `None` when there is only that one.
+    pub variants: Option<MediaVariants>,
+}
+
+/// The enum holding a body in any of its media types, chosen by Content-Type.
+#[derive(Debug, Clone)]
+pub struct MediaVariants {
+    /// Unique among the API's handler items, e.g. `CreatePetRequestContent`.
+    pub rust_name: String,
+    pub variants: Vec<MediaVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaVariant {
+    /// `Json`, `Xml`, `VndApiJson`...
+    pub rust_name: String,
+    pub media: MediaKind,
+    pub content_type: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Debug, Clone)]

@@ -6,7 +6,9 @@ use quote::quote;
 use super::handler::{method_args, operation_docs, operations_of};
 use super::tokens::{Paths, ident, type_tokens};
 use crate::model::paths::{self as path_template, PathSegment};
-use crate::model::{Api, CallbackUrl, MediaKind, Operation, ParamLocation, Role, TypeRef, UrlPart};
+use crate::model::{
+    Api, CallbackUrl, MediaKind, Operation, ParamLocation, ParamStyle, Role, TypeRef, UrlPart,
+};
 
 pub(super) fn client_name(api: &Api, role: &Role) -> String {
     format!("{}{}Client", api.rust_name, role.rust_suffix)
@@ -107,6 +109,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     });
 
     let mut query = Vec::new();
+    let mut deep = Vec::new();
     let mut headers = Vec::new();
     for p in &op.params {
         let n = ident(&p.rust_name);
@@ -115,7 +118,26 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             ParamLocation::Query => quote!(__query.push((#wire, #value));),
             _ => quote!(__builder = __builder.header(#wire, #value);),
         };
+        let separator = match p.style {
+            ParamStyle::SpaceDelimited => Some(' '),
+            ParamStyle::PipeDelimited => Some('|'),
+            ParamStyle::Form | ParamStyle::DeepObject => None,
+        };
+        if p.style == ParamStyle::DeepObject {
+            let attach =
+                quote!(__builder = __builder.query(&#rt::deep_object_query(#wire, __value)););
+            deep.push(if p.required {
+                quote!({ let __value = &#n; #attach })
+            } else {
+                quote!(if let ::std::option::Option::Some(__value) = &#n { #attach })
+            });
+            continue;
+        }
         let body = match (&p.ty, p.explode) {
+            (TypeRef::Vec(_), false) if separator.is_some() => {
+                let v = push_one(quote!(#rt::delimited(__values, #separator)));
+                quote!(let __values = __value; #v)
+            }
             (TypeRef::Vec(_), false) => {
                 let v = push_one(
                     quote!(__values.iter().map(#rt::param_string).collect::<::std::vec::Vec<_>>().join(",")),
@@ -163,18 +185,12 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     let body = match &op.body {
         None => TokenStream::new(),
         Some(b) => {
-            let attach = match b.media {
-                MediaKind::Json => {
-                    quote!(__builder = #rt::ClientCore::json_body(__builder, __value);)
-                }
-                MediaKind::Form => quote!(__builder = __builder.form(__value);),
-                MediaKind::Text => {
-                    quote!(__builder = __builder.header("content-type", "text/plain").body(::std::clone::Clone::clone(__value));)
-                }
-                MediaKind::Binary => {
-                    let content_type = &b.content_type;
-                    quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
-                }
+            let attach_one = |media: MediaKind, content_type: &str| {
+                attach(media, content_type, b.variants.is_some(), paths)
+            };
+            let attach = match &b.variants {
+                Some(variants) => super::media::attach(variants, &attach_one),
+                None => attach_one(b.media, &b.content_type),
             };
             if b.required {
                 quote!({ let __value = body; #attach })
@@ -183,11 +199,42 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             }
         }
     };
-    let arms = op.responses.iter().filter(|r| r.status.is_some()).map(|r| {
-        let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
-        let construct = construct_variant(op, r, paths);
-        quote!(#status => #construct,)
-    });
+    let streams = |r: &&crate::model::Response| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.media == MediaKind::Stream)
+    };
+    // A streamed answer is handed over before the body is read; the model streams only answers
+    // with a status of their own.
+    let stream_arms: Vec<TokenStream> = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_some())
+        .filter(streams)
+        .map(|r| {
+            let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
+            let construct = construct_variant(op, r, paths);
+            quote!(if __status == #status { return #construct; })
+        })
+        .collect();
+    let send = if stream_arms.is_empty() {
+        quote!(let (__status, __headers, __bytes) = self.core.send(__builder).await?;)
+    } else {
+        quote! {
+            let (__status, __headers, __answer) = self.core.send_streaming(__builder).await?;
+            #(#stream_arms)*
+            let __bytes = __answer.bytes().await?;
+        }
+    };
+    let arms = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_some() && !streams(r))
+        .map(|r| {
+            let status = proc_macro2::Literal::u16_unsuffixed(r.status.unwrap_or_default());
+            let construct = construct_variant(op, r, paths);
+            quote!(#status => #construct,)
+        });
     let fallback = match op.responses.iter().find(|r| r.status.is_none()) {
         Some(r) => {
             let construct = construct_variant(op, r, paths);
@@ -208,7 +255,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let mutability = if has_query || !headers.is_empty() || op.body.is_some() {
+    let mutability = if has_query || !deep.is_empty() || !headers.is_empty() || op.body.is_some() {
         quote!(mut)
     } else {
         TokenStream::new()
@@ -222,15 +269,40 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             #query_decl
             let #mutability __builder = self.core.request(::reqwest::Method::#method, __url);
             #query_attach
+            #(#deep)*
             #(#headers)*
             #body
-            let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+            #send
             let _ = &__headers;
             match __status {
                 #(#arms)*
                 #fallback
             }
         }
+    }
+}
+
+/// Client code attaching `__value` (a reference to the body's value) to `__builder`. A text body
+/// states its own media type only as a variant of several (a lone one is `text/plain`).
+fn attach(media: MediaKind, content_type: &str, variant: bool, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    match media {
+        MediaKind::Json => {
+            quote!(__builder = #rt::ClientCore::json_body(__builder, __value);)
+        }
+        MediaKind::Form => quote!(__builder = __builder.form(__value);),
+        MediaKind::Text => {
+            let content_type = if variant { content_type } else { "text/plain" };
+            quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
+        }
+        MediaKind::Binary => {
+            quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)
+        }
+        MediaKind::Multipart => {
+            quote!(__builder = __builder.multipart(#rt::ToMultipart::to_multipart(__value)?);)
+        }
+        // The model streams answers only.
+        MediaKind::Stream => quote!(::std::compile_error!("a streamed request body")),
     }
 }
 
@@ -328,25 +400,27 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
         fields.push(quote!(#rt::NoBody));
     }
     if let Some(body) = &r.body {
-        let ty = type_tokens(&body.ty, None);
-        fields.push(match body.media {
-            MediaKind::Json => {
-                quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(__status, &__bytes)?))
-            }
-            MediaKind::Form => {
-                quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(__status, &__bytes)?))
-            }
-            MediaKind::Text => quote!(::poem_openapi::payload::PlainText(
-                ::std::string::String::from_utf8_lossy(&__bytes).into_owned()
-            )),
-            MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
+        let decode_one = |media: MediaKind, ty: &TypeRef| decode(media, ty, paths);
+        fields.push(match &body.variants {
+            Some(variants) => super::media::decode(variants, &decode_one, paths),
+            None => decode_one(body.media, &body.ty),
         });
     }
     for h in &r.headers {
         let ty = type_tokens(&h.ty, None);
         let wire = &h.wire_name;
         if h.required {
-            fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status: __status, reason: ::std::format!("missing header `{}`", #wire), body: __bytes.to_vec() })?));
+            // A streamed answer's body is not read yet.
+            let body = if r
+                .body
+                .as_ref()
+                .is_some_and(|b| b.media == MediaKind::Stream)
+            {
+                quote!(::std::vec::Vec::new())
+            } else {
+                quote!(__bytes.to_vec())
+            };
+            fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?.ok_or_else(|| #rt::ClientError::InvalidBody { status: __status, reason: ::std::format!("missing header `{}`", #wire), body: #body })?));
         } else {
             fields.push(quote!(#rt::decode_header::<#ty>(__status, &__headers, #wire)?));
         }
@@ -355,5 +429,26 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
         quote!(::std::result::Result::Ok(#enum_name::#variant))
     } else {
         quote!(::std::result::Result::Ok(#enum_name::#variant(#(#fields),*)))
+    }
+}
+
+/// Client code reading `__bytes` as a payload of `media`.
+fn decode(media: MediaKind, ty: &TypeRef, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let ty = type_tokens(ty, None);
+    match media {
+        MediaKind::Json => {
+            quote!(::poem_openapi::payload::Json(#rt::decode_json::<#ty>(__status, &__bytes)?))
+        }
+        MediaKind::Form => {
+            quote!(::poem_openapi::payload::Form(#rt::decode_json::<#ty>(__status, &__bytes)?))
+        }
+        MediaKind::Text => quote!(::poem_openapi::payload::PlainText(
+            ::std::string::String::from_utf8_lossy(&__bytes).into_owned()
+        )),
+        MediaKind::Binary => quote!(::poem_openapi::payload::Binary(__bytes.to_vec())),
+        // The model gives no answer a multipart body.
+        MediaKind::Multipart => quote!(::std::compile_error!("a multipart answer")),
+        MediaKind::Stream => quote!(::poem_openapi::payload::Binary(__answer.into_body())),
     }
 }

@@ -91,18 +91,35 @@ fn request_body_text(b: &crate::model::Body) -> String {
 }
 
 fn body_text(b: &crate::model::Body) -> String {
-    let kind = match b.media {
+    match &b.variants {
+        Some(v) => {
+            let each: Vec<String> = v
+                .variants
+                .iter()
+                .map(|v| media_text(v.media, &v.ty, &v.content_type))
+                .collect();
+            format!("{}: {}", v.rust_name, each.join(" or "))
+        }
+        None => media_text(b.media, &b.ty, &b.content_type),
+    }
+}
+
+fn media_text(media: MediaKind, ty: &crate::model::TypeRef, content_type: &str) -> String {
+    let kind = match media {
         MediaKind::Json => "JSON",
         MediaKind::Form => "form",
         MediaKind::Text => "text",
         MediaKind::Binary => "binary",
+        MediaKind::Multipart => "multipart",
+        MediaKind::Stream => "stream",
     };
-    let ty = match b.media {
-        MediaKind::Json | MediaKind::Form => type_text(&b.ty),
+    let ty = match media {
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => type_text(ty),
         MediaKind::Text => "String".to_owned(),
         MediaKind::Binary => "Vec<u8>".to_owned(),
+        MediaKind::Stream => "poem::Body".to_owned(),
     };
-    format!("{ty} ({kind}, {})", b.content_type)
+    format!("{ty} ({kind}, {content_type})")
 }
 
 fn op_view(op: &crate::model::Operation) -> OpView {
@@ -201,6 +218,7 @@ pub(super) fn reference(api: &Api, model: &Model) -> Result<String, String> {
                     TypeKind::Enum(_) => "open enum",
                     TypeKind::Union(_) => "union",
                     TypeKind::Alias(_) => "alias",
+                    TypeKind::Multipart(_) => "multipart form",
                 },
                 module: module_name.clone(),
             });

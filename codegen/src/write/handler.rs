@@ -23,6 +23,26 @@ pub(super) fn module(
             .filter_map(|b| b.schema_docs.as_ref())
             .map(|(docs, name)| schema_docs_type(op, docs, name, paths))
     });
+    let contents = api.operations.iter().flat_map(|op| {
+        let request = op.body.as_ref().and_then(|b| b.variants.as_ref()).map(|v| {
+            let doc = format!(
+                "The request body of `{}` in each of its media types.",
+                op.operation_id
+            );
+            super::media::content_enum(v, true, &doc, paths)
+        });
+        let answers = op.responses.iter().filter_map(move |r| {
+            let v = r.body.as_ref()?.variants.as_ref()?;
+            let doc = format!(
+                "The body of the `{}` answer of `{}` in each of its media types.",
+                r.status
+                    .map_or_else(|| "default".to_owned(), |s| s.to_string()),
+                op.operation_id
+            );
+            Some(super::media::content_enum(v, false, &doc, paths))
+        });
+        request.into_iter().chain(answers)
+    });
     let traits = api
         .roles
         .iter()
@@ -30,6 +50,7 @@ pub(super) fn module(
         .map(|role| handler_trait(api, role, paths));
     quote! {
         #(#enums)*
+        #(#contents)*
         #(#schema_docs)*
         #(#traits)*
     }
@@ -69,21 +90,33 @@ pub(super) fn operations_of<'a>(
 
 /// The payload type of a body, as it appears in a response variant or a server parameter.
 pub(super) fn payload_tokens(body: &Body) -> TokenStream {
+    if let Some(variants) = &body.variants {
+        let name = ident(&variants.rust_name);
+        return quote!(#name);
+    }
     let ty = type_tokens(&body.ty, None);
     match body.media {
         MediaKind::Json => quote!(::poem_openapi::payload::Json<#ty>),
         MediaKind::Form => quote!(::poem_openapi::payload::Form<#ty>),
         MediaKind::Text => quote!(::poem_openapi::payload::PlainText<::std::string::String>),
         MediaKind::Binary => quote!(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
+        // The multipart struct is its own payload.
+        MediaKind::Multipart => ty,
+        MediaKind::Stream => quote!(::poem_openapi::payload::Binary<::poem::Body>),
     }
 }
 
 /// The plain Rust type a handler receives for a body.
 pub(super) fn body_value_tokens(body: &Body) -> TokenStream {
+    if let Some(variants) = &body.variants {
+        let name = ident(&variants.rust_name);
+        return quote!(#name);
+    }
     match body.media {
-        MediaKind::Json | MediaKind::Form => type_tokens(&body.ty, None),
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => type_tokens(&body.ty, None),
         MediaKind::Text => quote!(::std::string::String),
         MediaKind::Binary => quote!(::std::vec::Vec<u8>),
+        MediaKind::Stream => quote!(::poem::Body),
     }
 }
 
@@ -185,11 +218,11 @@ fn response_variant(r: &Response, paths: &Paths) -> TokenStream {
         let s = Literal::u16_unsuffixed(s);
         oai.push(quote!(status = #s));
     }
-    if let Some(body) = r
-        .body
-        .as_ref()
-        .filter(|b| b.media == MediaKind::Binary && b.content_type != "application/octet-stream")
-    {
+    if let Some(body) = r.body.as_ref().filter(|b| {
+        (b.media == MediaKind::Binary && b.content_type != "application/octet-stream"
+            || b.media == MediaKind::Stream)
+            && b.variants.is_none()
+    }) {
         // Bytes under the spec's own media type (an image, a PDF, a stream), not octet-stream.
         let content_type = &body.content_type;
         oai.push(quote!(content_type = #content_type));

@@ -7,6 +7,8 @@ mod client;
 mod docs;
 mod handler;
 mod markdown;
+mod media;
+mod multipart;
 mod request_errors;
 mod server;
 mod tokens;

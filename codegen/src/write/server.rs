@@ -6,7 +6,7 @@ use quote::{ToTokens, quote};
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
 use super::tokens::{Paths, doc_attr, ident, type_tokens, validator_attr};
 use crate::model::paths::{self as path_template, PathSegment};
-use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, Role};
+use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, ParamStyle, Role};
 
 /// The tags enum's name, e.g. `ProductOrderingTags`.
 pub(super) fn tags_name(api: &Api) -> String {
@@ -102,11 +102,24 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             };
             let extractor = match p.location {
                 ParamLocation::Path => quote!(::poem_openapi::param::Path<#value_ty>),
-                ParamLocation::Query => quote!(::poem_openapi::param::Query<#value_ty>),
+                ParamLocation::Query => match p.style {
+                    ParamStyle::Form => quote!(::poem_openapi::param::Query<#value_ty>),
+                    ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited => {
+                        quote!(#rt::DelimitedQuery<#value_ty>)
+                    }
+                    ParamStyle::DeepObject => quote!(#rt::DeepObjectQuery<#value_ty>),
+                },
                 ParamLocation::Header => quote!(::poem_openapi::param::Header<#value_ty>),
                 ParamLocation::Cookie => quote!(::poem_openapi::param::Cookie<#value_ty>),
             };
             let mut pattrs = vec![quote!(name = #wire)];
+            // The style tells the runtime's extractor how to read the value, and is published.
+            match p.style {
+                ParamStyle::Form => {}
+                ParamStyle::SpaceDelimited => pattrs.push(quote!(style = "space_delimited")),
+                ParamStyle::PipeDelimited => pattrs.push(quote!(style = "pipe_delimited")),
+                ParamStyle::DeepObject => pattrs.push(quote!(style = "deep_object")),
+            }
             if p.location == ParamLocation::Query
                 && matches!(p.ty, crate::model::TypeRef::Vec(_))
                 && !p.explode
@@ -152,6 +165,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         }
         if let Some(body) = &op.body {
             let payload = match body.media {
+                _ if body.variants.is_some() => payload_tokens(body),
                 // Parsed like JSON by the runtime, so that the schema's constraints apply (poem-openapi's
                 // `Form` goes through serde).
                 MediaKind::Form => {
@@ -165,10 +179,17 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
                     let docs_type = ident(docs_type);
                     (quote!(#rt::Described<#payload, #docs_type>), quote!(.0.0))
                 }
+                // A multipart struct and an enum of media types are the handler's value themselves.
+                None if body.media == MediaKind::Multipart || body.variants.is_some() => {
+                    (payload, TokenStream::new())
+                }
                 None => (payload, quote!(.0)),
             };
             let ty = if body.required {
                 payload
+            } else if body.variants.is_some() {
+                // The enum of media types is a request, not a payload: the runtime's wrapper for it.
+                quote!(#rt::OptionalRequest<#payload>)
             } else {
                 // poem-openapi has no optional payload: the runtime's reads an empty body as `None`.
                 quote!(#rt::OptionalBody<#payload>)

@@ -27,6 +27,7 @@ fn type_def(def: &TypeDef, module: &str, paths: &Paths) -> TokenStream {
             let target = type_tokens(target, Some(module));
             quote! { #docs pub type #name = #target; }
         }
+        TypeKind::Multipart(m) => super::multipart::type_def(def, m, &docs, module, paths),
     }
 }
 
@@ -51,16 +52,24 @@ fn object(
         TokenStream::new()
     };
     // An object with a required field is never written as `{}`.
-    let emptiness =
-        if o.fields.iter().any(|f| f.required || f.default.is_some()) || o.fields.is_empty() {
-            quote!(false)
-        } else {
-            let checks = o.fields.iter().map(|f| {
-                let n = ident(&f.rust_name);
+    let emptiness = if o
+        .fields
+        .iter()
+        .any(|f| f.required && !f.flatten || f.default.is_some())
+        || o.fields.is_empty()
+    {
+        quote!(false)
+    } else {
+        let checks = o.fields.iter().map(|f| {
+            let n = ident(&f.rust_name);
+            if f.flatten {
+                quote!(self.#n.is_empty())
+            } else {
                 quote!(#rt::is_absent(&self.#n))
-            });
-            quote!(#(#checks)&&*)
-        };
+            }
+        });
+        quote!(#(#checks)&&*)
+    };
     let defaults = o.fields.iter().filter_map(|f| default_fn(f, module));
     let is_empty = quote! {
         impl #rt::IsEmptyValue for #name {
@@ -175,6 +184,20 @@ fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> FieldParts {
     let name = ident(&f.rust_name);
     let wire = &f.wire_name;
     let inner = field_value_tokens(f, Some(module));
+    if f.flatten {
+        let serde_attrs = if serde {
+            quote!(#[serde(flatten)])
+        } else {
+            TokenStream::new()
+        };
+        return FieldParts {
+            docs,
+            oai: quote!(#[oai(flatten)]),
+            serde: serde_attrs,
+            name,
+            ty: inner,
+        };
+    }
     let validator = validator_attr(&f.validators);
     let mut attrs = vec![quote!(rename = #wire)];
     let has_default = has_default(f);

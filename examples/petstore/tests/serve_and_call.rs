@@ -5,12 +5,18 @@ use std::sync::Mutex;
 
 use obakit_example_petstore::petstore::client::PetstoreClient;
 use obakit_example_petstore::petstore::handler::{
-    AddPetResponse, GetPetCardResponse, GetPetResponse, ListPetsResponse, PetstoreApi,
+    AddPetPhotoResponse, AddPetResponse, FollowPetResponse, GetPetCardResponse, GetPetResponse,
+    ListPetsResponse, PetstoreApi, PutPetNote200Content, PutPetNoteRequestContent,
+    PutPetNoteResponse, SearchPetsResponse,
 };
 use obakit_example_petstore::petstore::server::PetstoreServer;
-use obakit_example_petstore::petstore::types::{GetPetCardFormat, Kind, NewPet, Pet, Problem};
+use obakit_example_petstore::petstore::types::{
+    AddPetPhotoMultipart, GetPetCardFormat, Kind, NewPet, Note, Pet, PetFilter, Photo, Problem,
+    Taken,
+};
+use obakit_runtime::{FilePart, JsonPart};
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::{Binary, Json, PlainText};
 
 /// The pets in memory; ids count from 1.
 #[derive(Default)]
@@ -72,6 +78,84 @@ impl PetstoreApi for Store {
             .cloned()
             .collect();
         Ok(ListPetsResponse::Ok(Json(found)))
+    }
+
+    async fn put_pet_note(
+        &self,
+        _pet_id: i64,
+        body: PutPetNoteRequestContent,
+    ) -> poem::Result<PutPetNoteResponse> {
+        // Answers in the media type it was sent, so that the test sees both sides choose.
+        Ok(PutPetNoteResponse::Ok(match body {
+            PutPetNoteRequestContent::Json(Json(note)) => PutPetNote200Content::Json(Json(Note {
+                text: note.text.to_uppercase(),
+                additional_properties: note.additional_properties,
+            })),
+            PutPetNoteRequestContent::Plain(PlainText(text)) => {
+                PutPetNote200Content::Plain(PlainText(text.to_uppercase()))
+            }
+        }))
+    }
+
+    async fn follow_pet(&self, pet_id: i64) -> poem::Result<FollowPetResponse> {
+        let events = format!("event: fed\ndata: {pet_id}\n\nevent: walked\ndata: {pet_id}\n\n");
+        Ok(FollowPetResponse::Ok(Binary(poem::Body::from_string(
+            events,
+        ))))
+    }
+
+    async fn search_pets(
+        &self,
+        names: Option<Vec<String>>,
+        ids: Option<Vec<i64>>,
+        filter: Option<PetFilter>,
+    ) -> poem::Result<SearchPetsResponse> {
+        let pets = self.pets.lock().expect("store lock");
+        let filter = filter.unwrap_or(PetFilter {
+            kind: None,
+            min_id: None,
+            tags: None,
+        });
+        let found = pets
+            .iter()
+            .filter(|p| names.as_ref().is_none_or(|n| n.contains(&p.name)))
+            .filter(|p| ids.as_ref().is_none_or(|i| i.contains(&p.id)))
+            .filter(|p| filter.kind.as_ref().is_none_or(|k| &p.kind == k))
+            .filter(|p| filter.min_id.is_none_or(|m| p.id >= m))
+            .filter(|p| {
+                filter.tags.as_ref().is_none_or(|wanted| {
+                    wanted
+                        .iter()
+                        .all(|t| p.tags.as_ref().is_some_and(|tags| tags.contains(t)))
+                })
+            })
+            .cloned()
+            .collect();
+        Ok(SearchPetsResponse::Ok(Json(found)))
+    }
+
+    async fn add_pet_photo(
+        &self,
+        pet_id: i64,
+        body: AddPetPhotoMultipart,
+    ) -> poem::Result<AddPetPhotoResponse> {
+        if !self
+            .pets
+            .lock()
+            .expect("store lock")
+            .iter()
+            .any(|p| p.id == pet_id)
+        {
+            return Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND));
+        }
+        Ok(AddPetPhotoResponse::Created(Json(Photo {
+            size: i64::try_from(body.photo.bytes.len()).expect("a small photo"),
+            file_name: body.photo.file_name,
+            content_type: body.photo.content_type,
+            caption: body.caption,
+            tags: body.tags,
+            taken: body.taken.map(|t| t.0),
+        })))
     }
 }
 
@@ -173,4 +257,131 @@ async fn a_parameter_inside_a_path_segment_is_sent_and_read_with_the_literal_tex
         .expect("the server answers")
         .status();
     assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_multipart_photo_with_its_fields_is_sent_by_the_client_and_read_by_the_server() {
+    let client = serve().await;
+    client
+        .add_pet(&new_pet("Nemo", Kind::Fish))
+        .await
+        .expect("adding a pet");
+
+    let form = AddPetPhotoMultipart {
+        photo: FilePart::new(vec![0x89, b'P', b'N', b'G'])
+            .with_file_name("nemo.png")
+            .with_content_type("image/png"),
+        caption: Some("In the reef".to_owned()),
+        tags: vec!["orange".to_owned(), "small".to_owned()],
+        taken: Some(JsonPart(Taken {
+            year: 2024,
+            place: None,
+        })),
+    };
+    match client.add_pet_photo(1, &form).await {
+        Ok(AddPetPhotoResponse::Created(Json(photo))) => assert_eq!(
+            photo,
+            Photo {
+                size: 4,
+                file_name: Some("nemo.png".to_owned()),
+                content_type: Some("image/png".to_owned()),
+                caption: Some("In the reef".to_owned()),
+                tags: vec!["orange".to_owned(), "small".to_owned()],
+                taken: Some(Taken {
+                    year: 2024,
+                    place: None
+                }),
+            }
+        ),
+        other => panic!("adding a photo: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn delimited_and_deep_object_query_parameters_reach_the_server_as_sent() {
+    let client = serve().await;
+    for (name, kind, tags) in [
+        ("Tom Cat", Kind::Cat, vec!["striped", "old"]),
+        ("Felix", Kind::Cat, vec!["striped"]),
+        ("Rex", Kind::Dog, vec!["striped", "old"]),
+    ] {
+        let mut pet = new_pet(name, kind);
+        pet.tags = Some(tags.into_iter().map(str::to_owned).collect());
+        client.add_pet(&pet).await.expect("adding a pet");
+    }
+    let names = |answer| match answer {
+        Ok(SearchPetsResponse::Ok(Json(pets))) => {
+            pets.into_iter().map(|p: Pet| p.name).collect::<Vec<_>>()
+        }
+        other => panic!("searching: {other:?}"),
+    };
+
+    // `names=Tom Cat|Rex`, `ids=1 2 3`, `filter[kind]=cat&filter[minId]=1&filter[tags][]=old`.
+    let filter = PetFilter {
+        kind: Some(Kind::Cat),
+        min_id: Some(1),
+        tags: Some(vec!["old".to_owned()]),
+    };
+    let found = client
+        .search_pets(
+            Some(vec!["Tom Cat".to_owned(), "Rex".to_owned()]),
+            Some(vec![1, 2, 3]),
+            Some(filter),
+        )
+        .await;
+    assert_eq!(names(found), ["Tom Cat"]);
+
+    let found = client
+        .search_pets(
+            None,
+            Some(vec![2, 3]),
+            Some(PetFilter {
+                kind: None,
+                min_id: None,
+                tags: Some(vec!["striped".to_owned()]),
+            }),
+        )
+        .await;
+    assert_eq!(names(found), ["Felix", "Rex"]);
+}
+
+#[tokio::test]
+async fn a_body_in_either_media_type_is_read_as_its_variant_and_so_is_the_answer_with_extra_properties()
+ {
+    let client = serve().await;
+    // `mood` is none of the note's named properties: it travels in the flattened map.
+    let sent = PutPetNoteRequestContent::Json(Json(Note {
+        text: "shy".to_owned(),
+        additional_properties: [("mood".to_owned(), "calm".to_owned())].into(),
+    }));
+    match client.put_pet_note(1, &sent).await {
+        Ok(PutPetNoteResponse::Ok(PutPetNote200Content::Json(Json(note)))) => {
+            assert_eq!(note.text, "SHY");
+            assert_eq!(
+                note.additional_properties,
+                [("mood".to_owned(), "calm".to_owned())].into()
+            );
+        }
+        other => panic!("a JSON note: {other:?}"),
+    }
+    let sent = PutPetNoteRequestContent::Plain(PlainText("bites".to_owned()));
+    match client.put_pet_note(1, &sent).await {
+        Ok(PutPetNoteResponse::Ok(PutPetNote200Content::Plain(PlainText(text)))) => {
+            assert_eq!(text, "BITES");
+        }
+        other => panic!("a text note: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_event_stream_is_handed_to_the_client_as_a_body_it_reads_itself() {
+    let client = serve().await;
+    let body = match client.follow_pet(7).await {
+        Ok(FollowPetResponse::Ok(Binary(body))) => body,
+        other => panic!("following a pet: {other:?}"),
+    };
+    assert_eq!(
+        body.into_string().await.expect("the events"),
+        "event: fed\ndata: 7\n\nevent: walked\ndata: 7\n\n"
+    );
 }

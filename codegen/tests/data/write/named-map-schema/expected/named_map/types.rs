@@ -12,10 +12,16 @@ pub type Labels = ::std::collections::BTreeMap<::std::string::String, Label>;
 pub struct Open {
     #[oai(rename = "name", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// The properties the schema does not name.
+    #[oai(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 impl ::obakit_runtime::IsEmptyValue for Open {
     fn is_empty_value(&self) -> bool {
-        ::obakit_runtime::is_absent(&self.name)
+        ::obakit_runtime::is_absent(&self.name) && self.additional_properties.is_empty()
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
