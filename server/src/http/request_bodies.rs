@@ -6,10 +6,12 @@
 //!   `externalReference` directly (`{"action": "swap", "externalReference": {…}}`, the wording of
 //!   the getting-started page) as well as inside `productOffering`; the flat shape is moved into
 //!   `productOffering` so the rest of the server sees one shape.
-//! - **Scalars of the wrong JSON type.** poem-openapi reads a JSON boolean or number given for a
-//!   string property as its text (`"city": false` would be stored as `"false"`). Each body is
-//!   checked against the schema of its operation in the served document, and a boolean or
-//!   number where a string is declared is refused with 400 (code 24) naming the property.
+//! - **Values of the wrong JSON type.** poem-openapi reads a JSON boolean or number given for a
+//!   string property as its text (`"city": false` would be stored as `"false"`), and a `null`
+//!   given for an optional property as the property left out, though no schema of the spec is
+//!   nullable. Each body is checked against the schema of its operation in the served document,
+//!   and a boolean or number where a string is declared, or a `null` where the schema does not
+//!   allow it, is refused with 400 (code 24) naming the property.
 //!
 //! Properties the spec does not name are left alone (the generated types ignore them). Other
 //! violations are left to the generated types, which answer them with the usual codes.
@@ -62,6 +64,7 @@ impl RequestBodies {
                 if let Value::Object(map) = &mut root {
                     map.insert("components".to_owned(), components.clone());
                 }
+                nullable_as_type(&mut root);
                 match jsonschema::draft4::new(&root) {
                     Ok(validator) => {
                         validators.insert(path.clone(), validator);
@@ -77,27 +80,32 @@ impl RequestBodies {
         }
     }
 
-    /// Where a string was expected and a boolean or number came, the first one found.
-    fn misplaced_scalar(&self, path: &str, body: &Value) -> Option<String> {
+    /// Where a string was expected and a boolean or number came, or a `null` where its schema
+    /// does not allow one, the first one found.
+    fn misplaced_value(&self, path: &str, body: &Value) -> Option<String> {
         let validator = self.validators.get(path)?;
         validator.iter_errors(body).find_map(|error| {
-            let wrong = matches!(error.instance().as_ref(), Value::Bool(_) | Value::Number(_));
-            let wants_string = match error.kind() {
-                ValidationErrorKind::Type {
-                    kind: TypeKind::Single(expected),
-                } => *expected == JsonType::String,
-                ValidationErrorKind::Type {
-                    kind: TypeKind::Multiple(expected),
-                } => expected.contains(JsonType::String),
-                _ => false,
+            let ValidationErrorKind::Type { kind } = error.kind() else {
+                return None;
             };
-            (wrong && wants_string).then(|| {
-                format!(
-                    "{}: a string is expected, not {}",
-                    error.instance_path(),
-                    error.instance()
-                )
-            })
+            let wants = |wanted: JsonType| match kind {
+                TypeKind::Single(expected) => *expected == wanted,
+                TypeKind::Multiple(expected) => expected.contains(wanted),
+            };
+            let instance = error.instance();
+            match instance.as_ref() {
+                Value::Bool(_) | Value::Number(_) if wants(JsonType::String) => Some(format!(
+                    "{}: a string is expected, not {instance}",
+                    error.instance_path()
+                )),
+                // A type error on `null` means its schema allows no `null` (OpenAPI's `nullable`
+                // is folded into the types): poem-openapi would read it as the property left out.
+                Value::Null => Some(format!(
+                    "{}: null is not allowed (leave the property out instead)",
+                    error.instance_path()
+                )),
+                _ => None,
+            }
         })
     }
 }
@@ -135,7 +143,7 @@ impl<E: Endpoint> Endpoint for RequestBodiesEndpoint<E> {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         };
         let reshaped = path == UPDATE_PATH && flat_offering_operations(&mut body);
-        if let Some(detail) = self.bodies.misplaced_scalar(&path, &body) {
+        if let Some(detail) = self.bodies.misplaced_value(&path, &body) {
             return Ok(invalid_field(detail));
         }
         if reshaped {
@@ -144,6 +152,24 @@ impl<E: Endpoint> Endpoint for RequestBodiesEndpoint<E> {
             req.set_body(Body::from(bytes));
         }
         self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+/// OpenAPI 3.0's `nullable: true` as JSON Schema says it (`null` among the `type`s), which the
+/// draft 4 validator understands.
+fn nullable_as_type(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("nullable") == Some(&Value::Bool(true))
+                && let Some(Value::String(single)) = map.get("type")
+            {
+                let types = serde_json::json!([single, "null"]);
+                map.insert("type".to_owned(), types);
+            }
+            map.values_mut().for_each(nullable_as_type);
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_as_type),
+        _ => {}
     }
 }
 
@@ -192,6 +218,45 @@ fn invalid_field(detail: String) -> Response {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The checks of one POST `/things` whose body is `schema`.
+    fn bodies_of(schema: Value) -> RequestBodies {
+        let document = json!({"paths": {"/things": {"post": {"requestBody": {"content":
+            {"application/json; charset=utf-8": {"schema": schema}}}}}}});
+        RequestBodies::from_document(&document.to_string())
+    }
+
+    #[test]
+    fn a_null_for_an_optional_property_that_is_not_nullable_is_refused() {
+        let bodies = bodies_of(json!({"type": "object", "properties": {
+            "thing": {"type": "object", "properties": {"name": {"type": "string"}}}}}));
+        let refused = bodies.misplaced_value("/things", &json!({"thing": null}));
+        assert_eq!(
+            refused.as_deref(),
+            Some("/thing: null is not allowed (leave the property out instead)")
+        );
+        let nested = bodies.misplaced_value("/things", &json!({"thing": {"name": null}}));
+        assert!(nested.is_some_and(|detail| detail.starts_with("/thing/name: null")));
+        assert_eq!(
+            bodies.misplaced_value("/things", &json!({"thing": {}})),
+            None
+        );
+    }
+
+    #[test]
+    fn a_null_for_a_nullable_property_is_accepted() {
+        let bodies = bodies_of(json!({"type": "object", "properties": {
+            "name": {"type": "string", "nullable": true}}}));
+        assert_eq!(
+            bodies.misplaced_value("/things", &json!({"name": null})),
+            None
+        );
+        assert!(
+            bodies
+                .misplaced_value("/things", &json!({"name": 3}))
+                .is_some()
+        );
+    }
 
     #[test]
     fn a_flat_offering_reference_moves_into_product_offering() {
