@@ -157,6 +157,10 @@ impl Store {
     }
 }
 
+/// How many times a use case is planned again when what its plan read changed before its write
+/// (a concurrent change of the same customer or licenses, or its Orange id taken meanwhile).
+const PLAN_ATTEMPTS: usize = 3;
+
 /// Why the work of a use case stopped: a refusal (which becomes a `failed` outcome) or a storage
 /// failure (which aborts the transaction).
 enum Failure {

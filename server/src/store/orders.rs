@@ -4,13 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
-use sqlx::AssertSqlSafe;
 
 use super::db::Backend;
 use super::order_work::{Applied, Prepared, apply};
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, json, text, to_json, ts};
-use super::{Store, StoreError};
+use super::{PLAN_ATTEMPTS, Store, StoreError};
 use crate::domain::{Fingerprint, OrderId, OrderOutcome, OrderState, PlaceOrder};
 
 /// When the work of an order (or update) is done.
@@ -37,10 +36,6 @@ struct Previous {
     answer: OrderOutcome,
 }
 
-/// How many times an order is prepared again when what its plan read changed before the write
-/// (a concurrent order of the same customer), or its Orange id was taken meanwhile.
-const ATTEMPTS: usize = 3;
-
 impl Store {
     /// Places an order.
     ///
@@ -60,7 +55,7 @@ impl Store {
         F: FnOnce(&OrderOutcome) -> Vec<NewEvent> + Send,
     {
         let mut events = Some(events);
-        for _ in 0..ATTEMPTS {
+        for _ in 0..PLAN_ATTEMPTS {
             let now = sql::now();
             // A resend is answered from a read: no provisioning, no writer.
             let previous = {
@@ -138,10 +133,18 @@ impl Store {
         F: FnOnce(&PlaceOrder, &OrderOutcome) -> Vec<NewEvent> + Send,
     {
         let mut events = Some(events);
-        for _ in 0..ATTEMPTS {
+        for _ in 0..PLAN_ATTEMPTS {
             let (state, order, current) = {
                 let mut reader = self.db.reader().acquire().await?;
-                stored_order(&mut reader, self.db.backend, id, false).await?
+                sql::work_row(
+                    &mut reader,
+                    self.db.backend,
+                    "orders",
+                    "order",
+                    id.as_str(),
+                    false,
+                )
+                .await?
             };
             if state != OrderState::Acknowledged.as_str() {
                 return Ok(current);
@@ -149,7 +152,15 @@ impl Store {
             let now = sql::now();
             let prepared = self.prepare_order(&order, current.clone(), now).await?;
             let mut tx = self.db.begin_write().await?;
-            let (state, _, current) = stored_order(tx.conn(), self.db.backend, id, true).await?;
+            let (state, _, current): (_, PlaceOrder, OrderOutcome) = sql::work_row(
+                tx.conn(),
+                self.db.backend,
+                "orders",
+                "order",
+                id.as_str(),
+                true,
+            )
+            .await?;
             if state != OrderState::Acknowledged.as_str() {
                 return Ok(current);
             }
@@ -202,34 +213,6 @@ impl Store {
             .await?;
         row.as_ref().map(|row| json(row, "outcome")).transpose()
     }
-}
-
-/// A stored order's state, request and current outcome; `for_update` locks its row (PostgreSQL).
-async fn stored_order(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    id: &OrderId,
-    for_update: bool,
-) -> Result<(String, PlaceOrder, OrderOutcome), StoreError> {
-    let lock = if for_update {
-        backend.for_update("orders")
-    } else {
-        String::new()
-    };
-    let statement = format!("SELECT state, request, outcome FROM orders WHERE id = $1{lock}");
-    let row = sqlx::query(AssertSqlSafe(statement))
-        .bind(id.as_str().to_owned())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "order",
-            id: id.to_string(),
-        })?;
-    Ok((
-        text(&row, "state")?,
-        json(&row, "request")?,
-        json(&row, "outcome")?,
-    ))
 }
 
 fn replay_or_conflict(order: &PlaceOrder, previous: Previous) -> Result<Placed, StoreError> {

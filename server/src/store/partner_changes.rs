@@ -3,12 +3,9 @@
 
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql;
-use super::{Store, StoreError, licenses};
+use super::{PLAN_ATTEMPTS, Store, StoreError, licenses};
 use crate::domain::{DomainError, LicenseChanged, LicenseId, PartnerChange, apply_partner_change};
 use crate::provisioning::{Action, ActionKind};
-
-/// How many times a change is made again when the license changed between the read and the write.
-const ATTEMPTS: usize = 3;
 
 impl Store {
     /// Applies a partner change to a visible license. Refusals ([`StoreError::Refused`],
@@ -25,7 +22,7 @@ impl Store {
         F: FnOnce(&LicenseChanged) -> Vec<NewEvent> + Send,
     {
         let mut events = Some(events);
-        for _ in 0..ATTEMPTS {
+        for _ in 0..PLAN_ATTEMPTS {
             let read = {
                 let mut reader = self.db.reader().acquire().await?;
                 licenses::by_ids(

@@ -1,5 +1,6 @@
 //! SQL helpers shared by the store's modules: how timestamps and JSON are stored, placeholder
-//! lists for multi-row statements, and reading typed columns.
+//! lists for multi-row statements, reading typed columns, and reading a piece of asynchronous work
+//! (an order or an update) back.
 //!
 //! Timestamps are TEXT in RFC 3339, UTC, with exactly six fractional digits on both backends:
 //! sqlx's `Any` driver (one code path for SQLite and PostgreSQL) carries no timestamp type, and
@@ -8,8 +9,8 @@
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use super::db::Backend;
@@ -123,6 +124,37 @@ pub(crate) fn in_list(backend: Backend, count: usize) -> String {
         placeholder(&mut sql, backend, n);
     }
     sql
+}
+
+/// The `state`, `request` and `outcome` of the row `id` of `table` (`orders` or `updates`: work
+/// done now or later), read back as `what`; `for_update` locks the row (PostgreSQL).
+pub(crate) async fn work_row<R: DeserializeOwned, O: DeserializeOwned>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &'static str,
+    what: &'static str,
+    id: &str,
+    for_update: bool,
+) -> Result<(String, R, O), StoreError> {
+    let lock = if for_update {
+        backend.for_update(table)
+    } else {
+        String::new()
+    };
+    let statement = format!("SELECT state, request, outcome FROM {table} WHERE id = $1{lock}");
+    let row = sqlx::query(AssertSqlSafe(statement))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what,
+            id: id.to_owned(),
+        })?;
+    Ok((
+        text(&row, "state")?,
+        json(&row, "request")?,
+        json(&row, "outcome")?,
+    ))
 }
 
 #[cfg(test)]

@@ -6,21 +6,16 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
-use sqlx::AssertSqlSafe;
 
 use super::db::Backend;
 use super::outbox::{NewEvent, enqueue_in};
-use super::sql::{self, json, text, to_json, ts};
-use super::{Store, StoreError, licenses};
+use super::sql::{self, text, to_json, ts};
+use super::{PLAN_ATTEMPTS, Store, StoreError, licenses};
 use crate::domain::{
     DomainError, License, LicenseId, UpdateId, UpdateOutcome, UpdateRequest, UpdateState,
     plan_update,
 };
 use crate::provisioning::{Action, ActionKind};
-
-/// How many times an update is planned again when its licenses changed between the plan and the
-/// write (a concurrent update or partner change of the same licenses).
-const ATTEMPTS: usize = 3;
 
 /// An update planned (and, when it changes something, provisioned) from a read of its licenses.
 struct PreparedUpdate {
@@ -44,7 +39,7 @@ impl Store {
     {
         let mut events = Some(events);
         let update_id = UpdateId::generate();
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..PLAN_ATTEMPTS {
             let prepared = self.prepare_update(&update_id, request, attempt).await?;
             let mut tx = self.db.begin_write().await?;
             if !write_prepared(tx.conn(), self.db.backend, &prepared).await? {
@@ -119,17 +114,33 @@ impl Store {
         F: FnOnce(&UpdateOutcome) -> Vec<NewEvent> + Send,
     {
         let mut events = Some(events);
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..PLAN_ATTEMPTS {
             let (state, request, current) = {
                 let mut reader = self.db.reader().acquire().await?;
-                stored_update(&mut reader, self.db.backend, id, false).await?
+                sql::work_row(
+                    &mut reader,
+                    self.db.backend,
+                    "updates",
+                    "update",
+                    id.as_str(),
+                    false,
+                )
+                .await?
             };
             if state != UpdateState::Acknowledged.as_str() {
                 return Ok(current);
             }
             let prepared = self.prepare_update(id, &request, attempt).await?;
             let mut tx = self.db.begin_write().await?;
-            let (state, _, current) = stored_update(tx.conn(), self.db.backend, id, true).await?;
+            let (state, _, current): (_, UpdateRequest, UpdateOutcome) = sql::work_row(
+                tx.conn(),
+                self.db.backend,
+                "updates",
+                "update",
+                id.as_str(),
+                true,
+            )
+            .await?;
             if state != UpdateState::Acknowledged.as_str() {
                 return Ok(current);
             }
@@ -273,34 +284,6 @@ async fn write_prepared(
         .collect();
     licenses::write_back(&mut *conn, backend, &to_write).await?;
     Ok(true)
-}
-
-/// A stored update's state, request and outcome; `for_update` locks its row (PostgreSQL).
-async fn stored_update(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    id: &UpdateId,
-    for_update: bool,
-) -> Result<(String, UpdateRequest, UpdateOutcome), StoreError> {
-    let lock = if for_update {
-        backend.for_update("updates")
-    } else {
-        String::new()
-    };
-    let statement = format!("SELECT state, request, outcome FROM updates WHERE id = $1{lock}");
-    let row = sqlx::query(AssertSqlSafe(statement))
-        .bind(id.as_str().to_owned())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "update",
-            id: id.to_string(),
-        })?;
-    Ok((
-        text(&row, "state")?,
-        json(&row, "request")?,
-        json(&row, "outcome")?,
-    ))
 }
 
 async fn insert_update(
