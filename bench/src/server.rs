@@ -28,6 +28,18 @@ pub(crate) async fn start_obakit(
     extra: &[&str],
     log: &Path,
 ) -> anyhow::Result<Proc> {
+    start_obakit_logging(ctx, url, port, extra, log, None).await
+}
+
+/// [`start_obakit`] with `RUST_LOG` set to `filter` (else to `--server-log`, else the default).
+async fn start_obakit_logging(
+    ctx: &Ctx,
+    url: &str,
+    port: u16,
+    extra: &[&str],
+    log: &Path,
+    filter: Option<&str>,
+) -> anyhow::Result<Proc> {
     let mut command = procs::pinned(ctx.server_cpu, &ctx.obakit);
     command
         .arg("serve")
@@ -42,7 +54,7 @@ pub(crate) async fn start_obakit(
         .args(extra)
         .current_dir(ctx.work.as_path());
     clean_env(&mut command);
-    if let Some(filter) = &ctx.server_log {
+    if let Some(filter) = filter.or(ctx.server_log.as_deref()) {
         command.env("RUST_LOG", filter);
     }
     let mut server = Proc::spawn("obakit serve", command, log)?;
@@ -179,7 +191,7 @@ pub(crate) async fn figures(
     let mut figures = Vec::new();
 
     if wanted("http") {
-        figures.extend(small_answers(ctx, backend, &partner, server.pid(), &fleet).await?);
+        figures.extend(small_answers(ctx, backend, &partner, server.pid(), &db.url, &fleet).await?);
     }
     if wanted("fleet") {
         figures.push(fleet_p99(ctx, backend, &partner, &db, &fleet).await?);
@@ -209,13 +221,10 @@ async fn small_answers(
     backend: Backend,
     partner: &Partner,
     server_pid: u32,
+    database_url: &str,
     fleet: &Placed,
 ) -> anyhow::Result<Vec<Figure>> {
     let b = backend.name();
-    let tool = ctx
-        .tool
-        .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("no load tool"))?;
     let one = format!("/userservice/v2/userService/{}", fleet.licenses[0]);
     let mut answers = serde_json::Map::new();
     for path in ["/ping", one.as_str()] {
@@ -251,90 +260,164 @@ async fn small_answers(
         )
         .await?;
     let auth = [partner.auth_header()];
-    let mut figures = Vec::new();
-    for (label, path) in [
-        ("ping", "/ping".to_owned()),
-        ("GET one license", one.clone()),
-    ] {
-        let obakit_url = format!("http://127.0.0.1:{}{path}", ctx.port);
-        let hyper_url = format!("http://127.0.0.1:{hyper_port}{path}");
-        // Warm-up: connections, caches, the allocator's pools.
-        let warm = Duration::from_secs(2);
-        tool.throughput(&obakit_url, &auth, ctx.connections, warm, ctx.load_cpu)?;
-        tool.throughput(&hyper_url, &auth, ctx.connections, warm, ctx.load_cpu)?;
-        let mut rounds = Vec::new();
-        let mut notes = Vec::new();
-        let mut raw = Vec::new();
-        for round in 0..ctx.rounds {
-            let (ours, our_cpu) = measured(server_pid, || {
-                tool.throughput(
-                    &obakit_url,
-                    &auth,
-                    ctx.connections,
-                    ctx.throughput_for,
-                    ctx.load_cpu,
-                )
-            })?;
-            let (theirs, their_cpu) = measured(hyper.pid(), || {
-                tool.throughput(
-                    &hyper_url,
-                    &auth,
-                    ctx.connections,
-                    ctx.throughput_for,
-                    ctx.load_cpu,
-                )
-            })?;
-            eprintln!(
-                "[{b}] {label} round {}: obakit {} req/s (p99 {} ms, CPU {:.0}%, errors {}), hyper {} req/s (p99 {} ms, CPU {:.0}%, errors {})",
-                round + 1,
-                number(ours.rps),
-                number(ours.p99_ms),
-                our_cpu * 100.0,
-                ours.errors,
-                number(theirs.rps),
-                number(theirs.p99_ms),
-                their_cpu * 100.0,
-                theirs.errors
-            );
-            anyhow::ensure!(
-                ours.errors == 0,
-                "{label}: obakit answered {} errors",
-                ours.errors
-            );
-            // Requests per second of server CPU: the load generator has one CPU too and cannot
-            // saturate a bare hyper server, so raw req/s would compare the generator with itself.
-            rounds.push((ours.rps / our_cpu, theirs.rps / their_cpu));
-            notes.push((ours.p99_ms, theirs.p99_ms, our_cpu, their_cpu));
-            raw.push((ours.rps, theirs.rps));
-        }
-        let p99 = median(&notes.iter().map(|n| n.0).collect::<Vec<_>>());
-        let hyper_p99 = median(&notes.iter().map(|n| n.1).collect::<Vec<_>>());
-        let cpu = median(&notes.iter().map(|n| n.2).collect::<Vec<_>>());
-        let hyper_cpu = median(&notes.iter().map(|n| n.3).collect::<Vec<_>>());
-        figures.push(
-            Figure::from_rounds(
-                format!("{label}, req/s per server CPU"),
-                b,
-                "req/s",
-                "bare hyper",
-                &rounds,
-                Target::RatioAtLeast(0.5),
-            )
-            .with_note(format!(
-                "{} -c {}: {} vs {} req/s at server CPU {:.0}% vs {:.0}%; p99 {} vs {} ms",
-                tool.name(),
-                ctx.connections,
-                number(median(&raw.iter().map(|r| r.0).collect::<Vec<_>>())),
-                number(median(&raw.iter().map(|r| r.1).collect::<Vec<_>>())),
-                cpu * 100.0,
-                hyper_cpu * 100.0,
-                number(p99),
-                number(hyper_p99)
-            )),
-        );
-    }
+    let hyper_at = |path: &str| Endpoint {
+        url: format!("http://127.0.0.1:{hyper_port}{path}"),
+        pid: hyper.pid(),
+    };
+    let ours_at = |path: &str| Endpoint {
+        url: format!("http://127.0.0.1:{}{path}", ctx.port),
+        pid: server_pid,
+    };
+    // PostgreSQL answers over a socket where SQLite reads a page in process.
+    let license_target = match backend {
+        Backend::Sqlite => 0.5,
+        Backend::Postgres => 0.35,
+    };
+    let mut figures = vec![
+        versus_hyper(
+            ctx,
+            b,
+            "ping",
+            &auth,
+            &ours_at("/ping"),
+            &hyper_at("/ping"),
+            0.6,
+        )?,
+        versus_hyper(
+            ctx,
+            b,
+            "GET one license",
+            &auth,
+            &ours_at(&one),
+            &hyper_at(&one),
+            license_target,
+        )?,
+    ];
+    // The same ping from a server whose request log lines are filtered out, on the next free
+    // port: what the per-request log costs.
+    let quiet_port = ctx.port + 3;
+    let quiet = start_obakit_logging(
+        ctx,
+        database_url,
+        quiet_port,
+        &[],
+        &log_path(ctx, &format!("obakit-quiet-{b}")),
+        Some(REQUEST_LOGS_OFF),
+    )
+    .await?;
+    figures.push(versus_hyper(
+        ctx,
+        b,
+        "ping, request logs off",
+        &auth,
+        &Endpoint {
+            url: format!("http://127.0.0.1:{quiet_port}/ping"),
+            pid: quiet.pid(),
+        },
+        &hyper_at("/ping"),
+        0.8,
+    )?);
+    quiet.stop()?;
     hyper.stop()?;
     Ok(figures)
+}
+
+/// The shipped level without the one line each answered request logs (`request_id.rs`).
+const REQUEST_LOGS_OFF: &str = "info,obakit_server::http::request_id=warn";
+
+/// Where one side of a comparison listens, and its process (whose CPU is measured).
+struct Endpoint {
+    url: String,
+    pid: u32,
+}
+
+/// Requests per second of server CPU at `ours` against the bare hyper server at `hyper`,
+/// answering the same bytes, over `ctx.rounds` rounds after a warm-up.
+fn versus_hyper(
+    ctx: &Ctx,
+    b: &str,
+    label: &str,
+    auth: &[(String, String)],
+    ours: &Endpoint,
+    hyper: &Endpoint,
+    target: f64,
+) -> anyhow::Result<Figure> {
+    let tool = ctx
+        .tool
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no load tool"))?;
+    // Warm-up: connections, caches, the allocator's pools.
+    let warm = Duration::from_secs(2);
+    tool.throughput(&ours.url, auth, ctx.connections, warm, ctx.load_cpu)?;
+    tool.throughput(&hyper.url, auth, ctx.connections, warm, ctx.load_cpu)?;
+    let mut rounds = Vec::new();
+    let mut notes = Vec::new();
+    let mut raw = Vec::new();
+    for round in 0..ctx.rounds {
+        let (mine, my_cpu) = measured(ours.pid, || {
+            tool.throughput(
+                &ours.url,
+                auth,
+                ctx.connections,
+                ctx.throughput_for,
+                ctx.load_cpu,
+            )
+        })?;
+        let (theirs, their_cpu) = measured(hyper.pid, || {
+            tool.throughput(
+                &hyper.url,
+                auth,
+                ctx.connections,
+                ctx.throughput_for,
+                ctx.load_cpu,
+            )
+        })?;
+        eprintln!(
+            "[{b}] {label} round {}: obakit {} req/s (p99 {} ms, CPU {:.0}%, errors {}), hyper {} req/s (p99 {} ms, CPU {:.0}%, errors {})",
+            round + 1,
+            number(mine.rps),
+            number(mine.p99_ms),
+            my_cpu * 100.0,
+            mine.errors,
+            number(theirs.rps),
+            number(theirs.p99_ms),
+            their_cpu * 100.0,
+            theirs.errors
+        );
+        anyhow::ensure!(
+            mine.errors == 0,
+            "{label}: obakit answered {} errors",
+            mine.errors
+        );
+        // Requests per second of server CPU: the load generator has one CPU too and cannot
+        // saturate a bare hyper server, so raw req/s would compare the generator with itself.
+        rounds.push((mine.rps / my_cpu, theirs.rps / their_cpu));
+        notes.push((mine.p99_ms, theirs.p99_ms, my_cpu, their_cpu));
+        raw.push((mine.rps, theirs.rps));
+    }
+    let p99 = median(&notes.iter().map(|n| n.0).collect::<Vec<_>>());
+    let hyper_p99 = median(&notes.iter().map(|n| n.1).collect::<Vec<_>>());
+    let cpu = median(&notes.iter().map(|n| n.2).collect::<Vec<_>>());
+    let hyper_cpu = median(&notes.iter().map(|n| n.3).collect::<Vec<_>>());
+    Ok(Figure::from_rounds(
+        format!("{label}, req/s per server CPU"),
+        b,
+        "req/s",
+        "bare hyper",
+        &rounds,
+        Target::RatioAtLeast(target),
+    )
+    .with_note(format!(
+        "{} -c {}: {} vs {} req/s at server CPU {:.0}% vs {:.0}%; p99 {} vs {} ms",
+        tool.name(),
+        ctx.connections,
+        number(median(&raw.iter().map(|r| r.0).collect::<Vec<_>>())),
+        number(median(&raw.iter().map(|r| r.1).collect::<Vec<_>>())),
+        cpu * 100.0,
+        hyper_cpu * 100.0,
+        number(p99),
+        number(hyper_p99)
+    )))
 }
 
 /// Runs `f` and returns its result with the CPU share `pid` used meanwhile (1.0 = one CPU).

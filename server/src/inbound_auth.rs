@@ -8,6 +8,21 @@ use base64::Engine;
 use poem::http::StatusCode;
 use poem::{Endpoint, Middleware, Request, Result};
 
+/// Why a request's credentials were refused: Orange's code 40 or 41, answered 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum AuthFailure {
+    #[error("missing credentials")]
+    Missing,
+    #[error("invalid credentials")]
+    Invalid,
+}
+
+impl poem::error::ResponseError for AuthFailure {
+    fn status(&self) -> StatusCode {
+        StatusCode::UNAUTHORIZED
+    }
+}
+
 /// The accepted credentials.
 #[derive(Debug, Clone, Default)]
 pub struct InboundAuth {
@@ -29,7 +44,7 @@ impl InboundAuth {
     }
 
     /// `Ok` when the request carries one of the accepted credentials.
-    pub(crate) fn check(&self, req: &Request) -> Result<(), &'static str> {
+    pub(crate) fn check(&self, req: &Request) -> Result<(), AuthFailure> {
         let mut presented = false;
         if let Some((header, key)) = &self.api_key
             && let Some(value) = req.headers().get(header.as_str())
@@ -65,9 +80,9 @@ impl InboundAuth {
             }
         }
         if presented {
-            Err("invalid credentials")
+            Err(AuthFailure::Invalid)
         } else {
-            Err("missing credentials")
+            Err(AuthFailure::Missing)
         }
     }
 }
@@ -109,10 +124,10 @@ impl<E: Endpoint> Endpoint for AuthEndpoint<E> {
         if !self.auth.allow_anonymous
             && !delegated
             && !InboundAuth::is_public(path)
-            && let Err(why) = self.auth.check(&req)
+            && let Err(failure) = self.auth.check(&req)
         {
-            tracing::warn!(reason = why, "refused credentials");
-            return Err(poem::Error::from_string(why, StatusCode::UNAUTHORIZED));
+            tracing::warn!(reason = %failure, "refused credentials");
+            return Err(failure.into());
         }
         self.inner.call(req).await
     }

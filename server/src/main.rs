@@ -5,7 +5,7 @@ use obakit_server::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    obakit_server::telemetry::init();
+    let _log = obakit_server::telemetry::init();
     match Cli::parse().command {
         Command::Serve(args) => obakit_server::app::serve(args.into_config()?).await,
         Command::Events(args) => obakit_server::events_cli::run(args).await,

@@ -21,6 +21,7 @@ use super::types::{
 };
 use crate::domain::{LicenseId, PartnerChange};
 use crate::store::{OutboxEvent, OutboxState, Store};
+use crate::wire::OrangeCode;
 
 /// Dead events listed when no `limit` is given, and the most a call lists.
 const DEFAULT_DEAD_LIMIT: u32 = 100;
@@ -70,17 +71,17 @@ impl AdminApi {
                 ChangeResponse::Ok(Json(Box::new(answer)))
             }
             Err(Refusal::NotFound(why)) => {
-                ChangeResponse::NotFound(Json(error(60, "resource not found", why)))
+                ChangeResponse::NotFound(Json(OrangeCode::ResourceNotFound.body(why)))
             }
             Err(Refusal::Conflict(why)) => {
-                ChangeResponse::Conflict(Json(error(69, "conflict", why)))
+                ChangeResponse::Conflict(Json(OrangeCode::Conflict.body(why)))
             }
-            Err(Refusal::Refused(why)) => {
-                ChangeResponse::Refused(Json(error(69, "refused by provisioning", why)))
-            }
+            Err(Refusal::Refused(why)) => ChangeResponse::Refused(Json(
+                OrangeCode::Conflict.body_saying("refused by provisioning", why),
+            )),
             Err(Refusal::Internal(failure)) => {
                 tracing::error!(error = %failure, license.id = %id, "admin change failed");
-                ChangeResponse::Internal(Json(internal_error()))
+                ChangeResponse::Internal(Json(OrangeCode::internal_body()))
             }
         }
     }
@@ -226,11 +227,9 @@ impl AdminApi {
     ) -> DeadEventsResponse {
         let limit = limit.0.unwrap_or(DEFAULT_DEAD_LIMIT);
         if limit == 0 || limit > MAX_DEAD_LIMIT {
-            return DeadEventsResponse::BadRequest(Json(error(
-                28,
-                "invalid query parameter value",
-                format!("limit: 1 to {MAX_DEAD_LIMIT}"),
-            )));
+            return DeadEventsResponse::BadRequest(Json(
+                OrangeCode::InvalidQueryParameter.body(format!("limit: 1 to {MAX_DEAD_LIMIT}")),
+            ));
         }
         match self.store.dead_events(limit).await {
             Ok(dead) => {
@@ -238,7 +237,7 @@ impl AdminApi {
             }
             Err(failure) => {
                 tracing::error!(error = %failure, "listing dead events failed");
-                DeadEventsResponse::Internal(Json(internal_error()))
+                DeadEventsResponse::Internal(Json(OrangeCode::internal_body()))
             }
         }
     }
@@ -261,16 +260,14 @@ impl AdminApi {
     ) -> ReplayResponse {
         let failed = |failure: crate::store::StoreError| {
             tracing::error!(error = %failure, event.id = %id.0, "replaying an event failed");
-            ReplayResponse::Internal(Json(internal_error()))
+            ReplayResponse::Internal(Json(OrangeCode::internal_body()))
         };
         let event = match self.store.outbox_event(&id.0).await {
             Ok(Some(event)) => event,
             Ok(None) => {
-                return ReplayResponse::NotFound(Json(error(
-                    60,
-                    "resource not found",
-                    format!("no event {}", id.0),
-                )));
+                return ReplayResponse::NotFound(Json(
+                    OrangeCode::ResourceNotFound.body(format!("no event {}", id.0)),
+                ));
             }
             Err(failure) => return failed(failure),
         };
@@ -280,14 +277,10 @@ impl AdminApi {
             } else {
                 "pending"
             };
-            ReplayResponse::Conflict(Json(error(
-                69,
-                "conflict",
-                format!(
-                    "event {} is {state}, not dead: only dead events are replayed",
-                    id.0
-                ),
-            )))
+            ReplayResponse::Conflict(Json(OrangeCode::Conflict.body(format!(
+                "event {} is {state}, not dead: only dead events are replayed",
+                id.0
+            ))))
         };
         if event.state != OutboxState::Dead {
             return not_dead();
@@ -390,7 +383,7 @@ enum Rejected {
 
 fn rejected(err: &poem::Error) -> Rejected {
     if err.status() == StatusCode::UNAUTHORIZED {
-        return Rejected::Unauthorized(error(40, "missing credentials", err.to_string()));
+        return Rejected::Unauthorized(OrangeCode::MissingCredentials.body(err.to_string()));
     }
     Rejected::BadRequest(Error::from_request_error(&RequestError::from_poem(err)))
 }
@@ -414,21 +407,4 @@ fn replay_rejected(err: poem::Error) -> ReplayResponse {
         Rejected::Unauthorized(e) => ReplayResponse::Unauthorized(Json(e)),
         Rejected::BadRequest(e) => ReplayResponse::BadRequest(Json(e)),
     }
-}
-
-fn error(code: i32, message: &str, description: impl Into<String>) -> Error {
-    Error {
-        code,
-        message: message.to_owned(),
-        description: Some(description.into()),
-    }
-}
-
-/// A 500 body without internal detail (that goes to the log, with the request id).
-fn internal_error() -> Error {
-    error(
-        0,
-        "internal error",
-        "the server could not process the request; see its log for this request id",
-    )
 }

@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use poem::http::StatusCode;
 use poem::{Endpoint, Middleware, Request, Result};
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{Basic, Bearer};
@@ -85,11 +84,10 @@ impl<E: Endpoint> Endpoint for AdminGuardEndpoint<E> {
         let path = req.uri().path();
         if is_admin_path(path)
             && path != ADMIN_DOCUMENT
-            && let Err(why) = self.guard.accepted.check(&req)
+            && let Err(failure) = self.guard.accepted.check(&req)
         {
-            tracing::warn!(reason = why, "refused admin credentials");
-            // The text decides the Orange code (40 missing, 41 invalid) in `to_orange_error`.
-            return Err(poem::Error::from_string(why, StatusCode::UNAUTHORIZED));
+            tracing::warn!(reason = %failure, "refused admin credentials");
+            return Err(failure.into());
         }
         self.inner.call(req).await
     }

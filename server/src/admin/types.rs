@@ -15,6 +15,7 @@ use crate::domain::{
     Characteristic, EndUser, Login, LoginKey, PartnerChange, Phone, RealizingResource,
 };
 use crate::store::{OutboxEvent, OutboxState};
+use crate::wire::OrangeCode;
 
 /// Characteristic names are at most this long on the wire (the spec's `Characteristic.name`).
 const NAME_MAX_CHARS: usize = 255;
@@ -130,34 +131,31 @@ impl AdminEvent {
 /// A request the schema accepted but a change cannot be made of, with Orange's error code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
-    pub code: i32,
-    pub message: &'static str,
-    pub description: String,
+    pub(crate) code: OrangeCode,
+    pub(crate) message: &'static str,
+    pub(crate) description: String,
 }
 
 impl Invalid {
     fn body_field(description: impl Into<String>) -> Self {
         Self {
-            code: 23,
-            message: "missing body field",
+            code: OrangeCode::MissingBodyField,
+            message: OrangeCode::MissingBodyField.message(),
             description: description.into(),
         }
     }
 
     fn parameter(description: impl Into<String>) -> Self {
         Self {
-            code: 28,
+            // A path parameter: Orange's code 28, without its word "query".
+            code: OrangeCode::InvalidQueryParameter,
             message: "invalid parameter value",
             description: description.into(),
         }
     }
 
     pub fn into_error(self) -> Error {
-        Error {
-            code: self.code,
-            message: self.message.to_owned(),
-            description: Some(self.description),
-        }
+        self.code.body_saying(self.message, self.description)
     }
 }
 
@@ -166,7 +164,9 @@ impl std::fmt::Display for Invalid {
         write!(
             f,
             "{} (code {}): {}",
-            self.message, self.code, self.description
+            self.message,
+            self.code.code(),
+            self.description
         )
     }
 }

@@ -1,10 +1,12 @@
 //! Every error no typed response answered becomes Orange's error body, `{code, message, description}`.
 //! 5xx answers never carry internal detail: that goes to the log with the request id.
 
-use obakit_api::common::types::Error;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::types::ToJSON;
+
+use crate::inbound_auth::AuthFailure;
+use crate::wire::OrangeCode;
 
 /// How long Orange is asked to wait before resending after a 503.
 const RETRY_AFTER_SECONDS: &str = "30";
@@ -12,53 +14,33 @@ const RETRY_AFTER_SECONDS: &str = "30";
 pub(crate) async fn to_orange_error(err: poem::Error) -> Response {
     let status = err.status();
     let detail = err.to_string();
-    let (code, message, description) = match status {
-        StatusCode::UNAUTHORIZED => {
-            let code = if detail.contains("invalid") { 41 } else { 40 };
-            (
-                code,
-                if code == 41 {
-                    "invalid credentials"
-                } else {
-                    "missing credentials"
-                },
-                detail,
-            )
+    let body = match status {
+        StatusCode::UNAUTHORIZED => match err.downcast_ref::<AuthFailure>() {
+            Some(AuthFailure::Invalid) => OrangeCode::InvalidCredentials.body(detail),
+            // A security scheme that found no credentials it could read.
+            Some(AuthFailure::Missing) | None => OrangeCode::MissingCredentials.body(detail),
+        },
+        StatusCode::NOT_FOUND => OrangeCode::ResourceNotFound.body("no such resource or path"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            OrangeCode::InvalidBody.body_saying("method not allowed", detail)
         }
-        StatusCode::NOT_FOUND => (
-            60,
-            "resource not found",
-            "no such resource or path".to_owned(),
-        ),
-        StatusCode::METHOD_NOT_ALLOWED => (22, "method not allowed", detail),
-        StatusCode::PAYLOAD_TOO_LARGE => (66, "body too large", detail),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (22, "invalid body", detail),
-        StatusCode::CONFLICT => (69, "conflict", detail),
-        StatusCode::NOT_IMPLEMENTED => (22, "not implemented", detail),
-        s if s.is_client_error() => (22, "invalid request", detail),
+        StatusCode::PAYLOAD_TOO_LARGE => OrangeCode::BodyTooLarge.body(detail),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => OrangeCode::InvalidBody.body(detail),
+        StatusCode::CONFLICT => OrangeCode::Conflict.body(detail),
+        StatusCode::NOT_IMPLEMENTED => {
+            OrangeCode::InvalidBody.body_saying("not implemented", detail)
+        }
+        s if s.is_client_error() => OrangeCode::InvalidBody.body_saying("invalid request", detail),
         StatusCode::SERVICE_UNAVAILABLE => {
             tracing::warn!(error = %detail, "answered 503");
-            (
-                5,
-                "service unavailable",
-                "the partner's platform did not answer; nothing was stored: send the request again"
-                    .to_owned(),
+            OrangeCode::Unavailable.body(
+                "the partner's platform did not answer; nothing was stored: send the request again",
             )
         }
         _ => {
             tracing::error!(error = %detail, %status, "request failed");
-            (
-                0,
-                "internal error",
-                "the server could not process the request; see its log for this request id"
-                    .to_owned(),
-            )
+            OrangeCode::internal_body()
         }
-    };
-    let body = Error {
-        code,
-        message: message.to_owned(),
-        description: Some(description),
     };
     let mut response = Response::builder()
         .status(status)

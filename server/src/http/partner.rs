@@ -23,7 +23,7 @@ use tokio::sync::Notify;
 use crate::config::{Mode, ModeConfig};
 use crate::domain::{FleetId, LicenseId, OrderState, PlaceOrder, UpdateState};
 use crate::store::{Processing, Store, StoreError, no_events};
-use crate::wire;
+use crate::wire::{self, OrangeCode};
 
 /// The state every partner operation needs: the store (with its catalogue and provisioner) and
 /// the operator's choice of answering now or later, per API.
@@ -92,24 +92,21 @@ impl ProductOrderingPartnerApi for Partner {
         {
             Ok(placed) => placed,
             Err(StoreError::OrderConflict { external_id }) => {
-                return Ok(CreateProductOrderResponse::Conflict(Json(wire::error(
-                    69,
-                    "conflict",
-                    format!(
+                return Ok(CreateProductOrderResponse::Conflict(Json(
+                    OrangeCode::Conflict.body(format!(
                         "order {external_id} was already received with another content; \
                          a resend must carry the same externalReference, category, customer, \
                          relatedContact and orderItem (dates may differ)"
-                    ),
-                ))));
+                    )),
+                )));
             }
             Err(StoreError::Conflict(detail)) => {
                 // Two requests for the same Orange order raced; the other one won.
                 tracing::warn!(%detail, "order placed concurrently");
-                return Ok(CreateProductOrderResponse::Conflict(Json(wire::error(
-                    69,
-                    "conflict",
-                    "the same order is being placed by another request; send it again",
-                ))));
+                return Ok(CreateProductOrderResponse::Conflict(Json(
+                    OrangeCode::Conflict
+                        .body("the same order is being placed by another request; send it again"),
+                )));
             }
             Err(other) => return Err(internal(other)),
         };
@@ -158,18 +155,15 @@ impl UserServicePartnerApi for Partner {
                 self.store.licenses_by_ids(&ids).await
             }
             (None, None) => {
-                return Ok(ListUserServicesResponse::BadRequest(Json(wire::error(
-                    27,
-                    "missing query parameter",
-                    "give productRefId (a fleet) or id (license ids, comma separated)",
-                ))));
+                return Ok(ListUserServicesResponse::BadRequest(Json(
+                    OrangeCode::MissingQueryParameter
+                        .body("give productRefId (a fleet) or id (license ids, comma separated)"),
+                )));
             }
             (Some(_), Some(_)) => {
-                return Ok(ListUserServicesResponse::BadRequest(Json(wire::error(
-                    28,
-                    "invalid query parameter value",
-                    "give productRefId or id, not both",
-                ))));
+                return Ok(ListUserServicesResponse::BadRequest(Json(
+                    OrangeCode::InvalidQueryParameter.body("give productRefId or id, not both"),
+                )));
             }
         }
         .map_err(internal)?;
@@ -184,11 +178,9 @@ impl UserServicePartnerApi for Partner {
             Some(license) => Ok(GetUserServiceResponse::Ok(Json(wire::user_service(
                 &license,
             )))),
-            None => Ok(GetUserServiceResponse::NotFound(Json(wire::error(
-                60,
-                "resource not found",
-                format!("no license {id}"),
-            )))),
+            None => Ok(GetUserServiceResponse::NotFound(Json(
+                OrangeCode::ResourceNotFound.body(format!("no license {id}")),
+            ))),
         }
     }
 

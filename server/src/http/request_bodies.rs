@@ -21,11 +21,12 @@ use std::sync::Arc;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::types::JsonType;
-use obakit_api::common::types::Error;
 use poem::http::{Method, StatusCode};
 use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use poem_openapi::types::ToJSON;
 use serde_json::Value;
+
+use crate::wire::OrangeCode;
 
 /// The path of Orange's update, whose items may carry the flat `productOfferingOperation`.
 const UPDATE_PATH: &str = "/userservice/v2/userService/update";
@@ -203,11 +204,7 @@ fn flat_offering_operations(body: &mut Value) -> bool {
 
 /// 400 with code 24, in Orange's error body.
 fn invalid_field(detail: String) -> Response {
-    let body = Error {
-        code: 24,
-        message: "invalid body field".to_owned(),
-        description: Some(detail),
-    };
+    let body = OrangeCode::InvalidBodyField.body(detail);
     Response::builder()
         .status(StatusCode::BAD_REQUEST)
         .content_type("application/json; charset=utf-8")

@@ -8,6 +8,7 @@
 mod customer;
 mod event;
 mod license;
+mod orange_error;
 mod order;
 mod update;
 mod values;
@@ -18,6 +19,7 @@ use obakit_api::common::types::{Error, Note};
 pub use event::{PRODUCT_ORDER_EVENT, USER_SERVICE_EVENT};
 pub(crate) use event::{order_event, partner_change_event, update_event};
 pub(crate) use license::user_service;
+pub(crate) use orange_error::OrangeCode;
 pub(crate) use order::{configured_licenses, order_answer, order_command};
 pub(crate) use update::{update_answer, update_command, update_refused};
 
@@ -30,8 +32,7 @@ const NOTE_MAX_CHARS: usize = 1024;
 /// error body, like the schema violations poem-openapi catches itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Invalid {
-    pub(crate) code: i32,
-    pub(crate) message: &'static str,
+    pub(crate) code: OrangeCode,
     pub(crate) description: String,
 }
 
@@ -39,23 +40,13 @@ impl Invalid {
     /// Code 24: a body field has a value the contract forbids.
     fn field(path: &str, why: &str) -> Self {
         Self {
-            code: 24,
-            message: "invalid body field",
+            code: OrangeCode::InvalidBodyField,
             description: format!("{path}: {why}"),
         }
     }
 
     pub(crate) fn into_error(self) -> Error {
-        error(self.code, self.message, self.description)
-    }
-}
-
-/// Orange's error body.
-pub(crate) fn error(code: i32, message: &str, description: impl Into<String>) -> Error {
-    Error {
-        code,
-        message: message.to_owned(),
-        description: Some(description.into()),
+        self.code.body(self.description)
     }
 }
 
