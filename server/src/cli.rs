@@ -1,4 +1,6 @@
-//! The `obakit` command line: each subcommand's flags map onto the typed configuration.
+//! The `obakit` command line: the subcommands, and `serve`'s flags mapped onto the typed
+//! configuration. The flags of `simulate` and `mock-orange` live beside their code, in
+//! `obakit-simulator`.
 
 use std::path::PathBuf;
 
@@ -25,7 +27,7 @@ pub enum Command {
     /// (bearer token and body checked), a record of what arrived (GET /_mock/events) and
     /// switchable faults (PUT /_mock/faults with {"unavailable", "rejectTokens",
     /// "tokenEndpointUnavailable", "refuseEvents", "delayMs"}).
-    MockOrange(MockOrangeArgs),
+    MockOrange(obakit_simulator::mock_orange::MockOrangeArgs),
     /// Inspect and replay events to Orange that were given up on (parked as dead).
     Events(crate::events_cli::EventsArgs),
     /// Change a license as the partner (UC5): end user, realizing resource, login,
@@ -34,44 +36,7 @@ pub enum Command {
     License(crate::admin::cli::LicenseArgs),
     /// Play Orange against a partner's server (the standard sequence, replays, bad requests and,
     /// for an asynchronous partner, its events) and report check by check.
-    Simulate(Box<crate::simulate::SimulateArgs>),
-}
-
-/// Flags of `obakit mock-orange`.
-#[derive(Debug, Args)]
-pub struct MockOrangeArgs {
-    /// Address to listen on.
-    #[arg(
-        long,
-        env = "OBAKIT_MOCK_ORANGE_LISTEN",
-        default_value = "127.0.0.1:8090"
-    )]
-    pub listen: std::net::SocketAddr,
-    /// The OAuth2 client id it accepts.
-    #[arg(long, env = "OBAKIT_MOCK_ORANGE_CLIENT_ID", default_value = "obakit")]
-    pub client_id: String,
-    /// The OAuth2 client secret it accepts.
-    #[arg(
-        long,
-        env = "OBAKIT_MOCK_ORANGE_CLIENT_SECRET",
-        default_value = "obakit-secret",
-        hide_env_values = true
-    )]
-    pub client_secret: String,
-    /// Lifetime of the tokens it issues, in seconds.
-    #[arg(long, env = "OBAKIT_MOCK_ORANGE_TOKEN_TTL", default_value_t = 3600)]
-    pub token_ttl_secs: u64,
-}
-
-impl MockOrangeArgs {
-    pub fn into_config(self) -> (std::net::SocketAddr, crate::mock_orange::MockOrangeConfig) {
-        let config = crate::mock_orange::MockOrangeConfig {
-            client_id: self.client_id,
-            client_secret: self.client_secret,
-            token_ttl: std::time::Duration::from_secs(self.token_ttl_secs),
-        };
-        (self.listen, config)
-    }
+    Simulate(Box<obakit_simulator::simulate::SimulateArgs>),
 }
 
 /// Flags of `obakit serve`; each overrides the same setting of the configuration file.
@@ -208,7 +173,7 @@ impl ServeArgs {
             }
         }
         if let Some(path) = &self.profile {
-            c.profile = Some(crate::profile::Profile::load(path)?);
+            c.profile = Some(obakit_api::profile::Profile::load(path)?);
         }
         set!(self.provisioning_webhook_url => some c.provisioning.webhook_url);
         set!(self.provisioning_webhook_timeout_ms => some c.provisioning.webhook_timeout_ms);

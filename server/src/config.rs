@@ -6,9 +6,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use obakit_api::profile::{ApiMode, Profile};
 use serde::Deserialize;
-
-use crate::profile::{ApiMode, Profile};
 
 /// Everything `obakit serve` needs.
 #[derive(Debug, Clone, Deserialize)]

@@ -10,10 +10,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => obakit_server::app::serve(args.into_config()?).await,
         Command::Events(args) => obakit_server::events_cli::run(args).await,
         Command::License(args) => obakit_server::admin::cli::run(args).await,
-        Command::Simulate(args) => obakit_server::simulate::run_cli(*args).await,
+        Command::Simulate(args) => obakit_simulator::simulate::run_cli(*args).await,
         Command::MockOrange(args) => {
-            let (listen, config) = args.into_config();
-            Ok(obakit_server::mock_orange::serve(listen, config).await?)
+            let shutdown = obakit_server::shutdown::signal();
+            Ok(obakit_simulator::mock_orange::run_cli(args, shutdown).await?)
         }
     }
 }

@@ -9,13 +9,14 @@ mod support;
 use std::time::Duration;
 
 use obakit_server::config::{AdminConfig, ServeConfig};
-use obakit_server::mock_orange::Faults;
 use obakit_server::store::OutboxState;
+use obakit_simulator::mock_orange::Faults;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::TestDb;
 use support::app::{self as harness, TestApp};
-use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock, wait_until};
+use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock};
+use support::wait_until;
 
 const WAIT: Duration = Duration::from_secs(30);
 const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789";

@@ -1,9 +1,12 @@
-//! ARCHITECTURE.md's invariants, checked on the source: every file starts with `//!`; SQL only in
-//! `store/`; the domain knows no poem, sqlx or generated type; the simulator and mock Orange know
-//! neither store nor domain; and the server's modules keep the layering ARCHITECTURE.md writes in
-//! its `layers` block (each module uses only modules of lower layers, so there is no circle).
+//! ARCHITECTURE.md's invariants, checked on the source: every file of every workspace crate starts
+//! with `//!`; SQL only in `store/`; the domain knows no poem, sqlx or generated type; the
+//! simulator's crate depends on no server; and the server's modules keep the layering
+//! ARCHITECTURE.md writes in its `layers` block (each module uses only modules of lower layers, so
+//! there is no circle).
 //!
 //! The layering is read from ARCHITECTURE.md itself, so the map and the check cannot drift apart.
+//! That the simulator and mock Orange know neither store nor domain is Cargo's to enforce: their
+//! crate cannot name what it does not depend on, and this file checks its manifest.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -180,19 +183,31 @@ fn a_use_against_the_layering_is_caught() {
     );
 }
 
+/// The folders of the workspace's member crates, read from the root manifest.
+fn members() -> Vec<String> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("the root Cargo.toml");
+    let manifest: toml::Table = toml::from_str(&manifest).expect("a TOML manifest");
+    manifest["workspace"]["members"]
+        .as_array()
+        .expect("workspace.members is a list")
+        .iter()
+        .map(|m| m.as_str().expect("a member folder").to_owned())
+        .collect()
+}
+
 #[test]
-fn every_source_file_starts_with_a_module_doc_comment() {
-    let crates = [
-        "server/src",
-        "codegen/src",
-        "runtime/src",
-        "api/src",
-        "bench/src",
-        "examples/petstore/src",
-    ];
+fn every_source_file_of_every_crate_starts_with_a_module_doc_comment() {
+    let members = members();
+    assert!(
+        members.iter().any(|m| m == "simulator"),
+        "the simulator is a member: {members:?}"
+    );
     let mut missing = Vec::new();
-    for dir in crates {
-        for (file, source) in sources(&root().join(dir)) {
+    for member in &members {
+        let dir = format!("{member}/src");
+        let files = sources(&root().join(&dir));
+        assert!(!files.is_empty(), "{dir} holds no .rs file");
+        for (file, source) in files {
             if !source.starts_with("//!") {
                 missing.push(format!("{dir}/{file}"));
             }
@@ -252,29 +267,68 @@ fn the_domain_knows_no_poem_sqlx_or_generated_type() {
     assert!(found.is_empty(), "{found:?}");
 }
 
+/// The crates of this workspace that `manifest` depends on, in any dependency table (normal, dev,
+/// build, per target), under their package names.
+fn workspace_dependencies(manifest: &str) -> Vec<String> {
+    let manifest: toml::Table = toml::from_str(manifest).expect("a TOML manifest");
+    let targets = manifest.get("target").and_then(toml::Value::as_table);
+    let sections = std::iter::once(&manifest).chain(
+        targets
+            .into_iter()
+            .flat_map(|t| t.values().filter_map(toml::Value::as_table)),
+    );
+    let mut names: Vec<String> = sections
+        .flat_map(|section| {
+            ["dependencies", "dev-dependencies", "build-dependencies"]
+                .into_iter()
+                .filter_map(|kind| section.get(kind).and_then(toml::Value::as_table))
+        })
+        .flat_map(|table| table.iter())
+        .map(|(name, spec)| {
+            // `alias = { package = "obakit-server", … }` depends on obakit-server all the same.
+            spec.get("package")
+                .and_then(toml::Value::as_str)
+                .unwrap_or(name)
+                .to_owned()
+        })
+        .filter(|name| name.starts_with("obakit-"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The only workspace crates the simulator may use: the generated contract and its runtime.
+const SIMULATOR_MAY_DEPEND_ON: [&str; 2] = ["obakit-api", "obakit-runtime"];
+
 #[test]
-fn the_simulator_and_mock_orange_speak_only_http() {
-    let files = sources(&root().join("server/src"));
-    let mut found = Vec::new();
-    for (file, source) in &files {
-        if !(file.starts_with("simulate") || file.starts_with("mock_orange")) {
-            continue;
-        }
-        for used in used_modules(&code_of(source)) {
-            if [
-                "store",
-                "domain",
-                "provisioning",
-                "wire",
-                "http",
-                "admin",
-                "work",
-            ]
-            .contains(&used.as_str())
-            {
-                found.push(format!("{file} uses crate::{used}"));
-            }
-        }
+fn the_simulator_crate_depends_on_no_server() {
+    let manifest =
+        std::fs::read_to_string(root().join("simulator/Cargo.toml")).expect("simulator/Cargo.toml");
+    let outside: Vec<String> = workspace_dependencies(&manifest)
+        .into_iter()
+        .filter(|name| !SIMULATOR_MAY_DEPEND_ON.contains(&name.as_str()))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "obakit-simulator must know only the contract, yet depends on {outside:?}"
+    );
+}
+
+#[test]
+fn a_dependency_of_the_simulator_on_the_server_is_caught() {
+    let clean = "[dependencies]\nobakit-api.workspace = true\nserde = \"1\"\n";
+    assert_eq!(workspace_dependencies(clean), ["obakit-api"]);
+    for manifest in [
+        "[dependencies]\nobakit-server.workspace = true\n",
+        "[dev-dependencies]\nobakit-server = { path = \"../server\" }\n",
+        "[dependencies]\nserver = { package = \"obakit-server\", path = \"../server\" }\n",
+        "[target.'cfg(unix)'.dependencies]\nobakit-server.workspace = true\n",
+    ] {
+        assert_eq!(
+            workspace_dependencies(manifest),
+            ["obakit-server"],
+            "{manifest}"
+        );
     }
-    assert!(found.is_empty(), "{found:?}");
 }

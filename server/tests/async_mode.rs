@@ -5,16 +5,17 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use obakit_server::config::{Mode, ServeConfig};
-use obakit_server::mock_orange::Faults;
 use obakit_server::store::{OutboxState, Store};
+use obakit_simulator::mock_orange::Faults;
 use serde_json::{Value, json};
 use support::TestDb;
 use support::app::TestApp;
-use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock, wait_until};
+use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock};
+use support::process::Served;
+use support::wait_until;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -440,81 +441,33 @@ async fn serving_asynchronously_without_orange_credentials_is_refused_at_start()
     );
 }
 
-/// `obakit serve` as a child process.
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    fn start(db_url: &str, port: u16, gateway: &str, dir: &std::path::Path) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_obakit"))
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                db_url,
-            ])
-            .args(["--basic-user", "orange", "--basic-password", "pw"])
-            .args([
-                "--product-ordering-mode",
-                "async",
-                "--user-service-mode",
-                "async",
-            ])
-            .args([
-                "--orange-gateway-url",
-                gateway,
-                "--orange-client-id",
-                CLIENT_ID,
-                "--orange-client-secret",
-                CLIENT_SECRET,
-            ])
+/// `obakit serve` as a child process on `db_url`, asynchronous, sending its events to `gateway`.
+fn serve_async(db_url: &str, gateway: &str, dir: &std::path::Path) -> Served {
+    Served::start(
+        dir,
+        &[
+            "--database-url",
+            db_url,
+            "--basic-user",
+            "orange",
+            "--basic-password",
+            "pw",
+            "--product-ordering-mode",
+            "async",
+            "--user-service-mode",
+            "async",
+            "--orange-gateway-url",
+            gateway,
+            "--orange-client-id",
+            CLIENT_ID,
+            "--orange-client-secret",
+            CLIENT_SECRET,
             // A delivery cut by the kill blocks its event for this long plus 5 s.
-            .args(["--orange-request-timeout-ms", "2000"])
-            .current_dir(dir)
-            .env(
-                "RUST_LOG",
-                std::env::var("OBAKIT_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
-            )
-            .stdout(if std::env::var_os("OBAKIT_TEST_SHOW_SERVER").is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            })
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start obakit serve");
-        Self(child)
-    }
-
-    /// SIGKILL: no shutdown code runs.
-    fn kill_9(mut self) {
-        self.0.kill().expect("kill");
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn wait_for_ping(port: u16) {
-    let url = format!("http://127.0.0.1:{port}/ping");
-    wait_until("the server answers ping", WAIT, async || {
-        reqwest::get(&url)
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-    .await;
+            "--orange-request-timeout-ms",
+            "2000",
+        ],
+        &[],
+    )
 }
 
 async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: TestDb) {
@@ -524,9 +477,9 @@ async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: T
         ..Faults::default()
     });
     let dir = tempfile::tempdir().expect("working folder");
-    let port = free_port();
-    let server = ServerProcess::start(&db.url(), port, &mock.url, dir.path());
-    wait_for_ping(port).await;
+    let server = serve_async(&db.url(), &mock.url, dir.path());
+    server.wait_for_ping(WAIT).await;
+    let port = server.port;
     let http = reqwest::Client::new();
     for n in 0..5 {
         let answer: Value = http
@@ -562,7 +515,7 @@ async fn nothing_is_lost_when_the_server_is_killed_during_a_gateway_outage(db: T
     );
 
     mock.mock.set_faults(Faults::default());
-    let _server = ServerProcess::start(&db.url(), port, &mock.url, dir.path());
+    let _server = serve_async(&db.url(), &mock.url, dir.path());
     wait_until("every event arrives after the restart", WAIT, async || {
         mock.mock.events().len() >= produced.len()
     })

@@ -8,15 +8,15 @@
 //! measured, and the kill comes at a fraction of it; a try the server answered before the kill
 //! is done again earlier.
 
-mod process;
 mod support;
 
 use std::time::{Duration, Instant};
 
-use process::{START, Served, wait_until};
 use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 use support::TestDb;
+use support::process::{START, Served};
+use support::wait_until;
 
 const LICENSES: u32 = 10_000;
 /// Fractions of the measured duration at which the kill comes, tried in turn.
@@ -84,13 +84,7 @@ impl<'a> Crashable<'a> {
             ],
             &[],
         );
-        let ping = format!("http://127.0.0.1:{}/ping", server.port);
-        wait_until("the server answers ping", START, async || {
-            reqwest::get(&ping)
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        })
-        .await;
+        server.wait_for_ping(START).await;
         self.server = Some(server);
     }
 
@@ -400,20 +394,9 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
         )
     };
     let http = reqwest::Client::new();
-    let wait_for_ping = async |server: &Served| {
-        let ping = format!("http://127.0.0.1:{}/ping", server.port);
-        wait_until("the server answers ping", START, async || {
-            http.get(&ping)
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        })
-        .await;
-    };
-
     // A fleet of 20 licenses for the updates and consultations.
     let server = start();
-    wait_for_ping(&server).await;
+    server.wait_for_ping(START).await;
     let mut seed = uc2("ORA-MIXED-SEED");
     seed["orderItem"][0]["productRef"]["userServiceQuantity"] = json!(20);
     let seeded: Value = http
@@ -473,7 +456,7 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
     let mut acknowledged = Vec::new();
     for _ in 0..20 {
         let server = start();
-        wait_for_ping(&server).await;
+        server.wait_for_ping(START).await;
         let run_for = Duration::from_millis(fastrand::u64(200..1_500));
         let load = mixed_load(
             server.port,
@@ -505,7 +488,7 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
 
     // Restarted once more, the server finishes every acknowledged order and delivers its event.
     let server = start();
-    wait_for_ping(&server).await;
+    server.wait_for_ping(START).await;
     wait_until(
         "every acknowledged order is done and its event delivered",
         Duration::from_secs(300),

@@ -2,10 +2,11 @@
 //! event shows as one dead event, an outage as a queued event getting older, and requests,
 //! tokens, deliveries and provisioning are counted.
 
-mod process;
+mod support;
 
-use process::{START, Served, free_port, wait_until};
 use serde_json::{Value, json};
+use support::process::{START, Served, free_port};
+use support::wait_until;
 
 const CLIENT_ID: &str = "partner";
 const CLIENT_SECRET: &str = "s3cret";

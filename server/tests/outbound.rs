@@ -9,16 +9,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use obakit_api::rt::TokenSource;
-use obakit_server::mock_orange::{Faults, MockOrange};
 use obakit_server::outbound::{
     Dispatcher, DispatcherConfig, OAuthTokens, PRODUCT_ORDER_EVENT, RetryPolicy,
     USER_SERVICE_EVENT, Unpublished,
 };
 use obakit_server::store::{NewEvent, OutboxState, Store};
+use obakit_simulator::mock_orange::{Faults, MockOrange};
 use support::TestDb;
 use tokio::sync::Notify;
 
-use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock, wait_until};
+use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock};
+use support::wait_until;
 
 /// A mock gateway on 127.0.0.1:0, its base URL, and the guard that keeps it running.
 async fn start_mock(token_ttl: Duration) -> (MockOrange, String, TestMock) {

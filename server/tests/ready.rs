@@ -13,7 +13,8 @@ use obakit_server::config::{AuthConfig, ServeConfig};
 use poem::test::TestClient;
 use serde_json::Value;
 use support::TestDb;
-use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock, wait_until};
+use support::mock::{CLIENT_ID, CLIENT_SECRET, TestMock};
+use support::wait_until;
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -11,7 +11,7 @@ use obakit_server::store::{NewEvent, Store};
 use sqlx::AssertSqlSafe;
 use support::TestDb;
 use support::app::TestApp;
-use support::mock::wait_until;
+use support::wait_until;
 
 const OLD_DELIVERED: usize = 12_000;
 const RECENT_DELIVERED: usize = 1_500;

@@ -2,12 +2,14 @@
 //! codes, report formats, the run without a gateway or without an answering partner. The
 //! independent reference partner and its seeded faults are in `simulate_reference.rs`.
 
-mod simulate_support;
+mod support;
 
-use obakit_server::mock_orange::MockOrangeConfig;
-use obakit_server::simulate::{Gateway, Report, run};
-use simulate_support::reference::{self, Async, Fault};
-use simulate_support::{Obakit, config};
+use obakit_simulator::mock_orange::MockOrangeConfig;
+use obakit_simulator::simulate::{Gateway, Report, run};
+use support::TestDb;
+use support::app::{self, TestApp};
+use support::reference::{self, Async, Fault};
+use support::simulation::{config, simulate_command};
 
 /// The report as a person reads it, when a test is about to fail.
 fn explain(report: &Report) -> String {
@@ -61,12 +63,9 @@ async fn asynchronous(fault: Fault) -> (Gateway, reference::Running) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulator_passes_against_obakits_own_server_in_sync_mode_even_strict() {
-    let obakit = Obakit::start(|_| {}).await;
-    let mut config = config(
-        &obakit.url,
-        simulate_support::USER,
-        simulate_support::PASSWORD,
-    );
+    let db = TestDb::sqlite();
+    let obakit = TestApp::start(&db).await;
+    let mut config = config(&obakit.base_url, app::USER, app::PASSWORD);
     // obakit implements our own decisions too: none may fail.
     config.strict = true;
     let report = run(&config, None).await.expect("the run starts");
@@ -100,7 +99,8 @@ async fn simulator_passes_against_obakits_own_server_in_async_mode_even_strict()
     .expect("start the mock gateway");
     let (id, secret) = gateway.client_credentials().expect("in-process gateway");
     let (url, id, secret) = (gateway.url().to_owned(), id.to_owned(), secret.to_owned());
-    let obakit = Obakit::start(move |c| {
+    let db = TestDb::sqlite();
+    let obakit = TestApp::start_with(&db, move |c| {
         c.mode.product_ordering = obakit_server::config::Mode::Async;
         c.mode.user_service = obakit_server::config::Mode::Async;
         c.orange.gateway_url = url;
@@ -108,11 +108,7 @@ async fn simulator_passes_against_obakits_own_server_in_async_mode_even_strict()
         c.orange.client_secret = Some(secret);
     })
     .await;
-    let mut config = config(
-        &obakit.url,
-        simulate_support::USER,
-        simulate_support::PASSWORD,
-    );
+    let mut config = config(&obakit.base_url, app::USER, app::PASSWORD);
     config.strict = true;
     let report = run(&config, Some(&gateway)).await.expect("the run starts");
     assert_passes_but_for(&report, OBAKIT_ASYNC_GAPS);
@@ -236,24 +232,6 @@ async fn the_command_reads_the_profile_and_with_strict_fails_on_a_decision() {
         sent.contains("PO-REF-BASIC") && sent.contains("\"domain\""),
         "{sent}"
     );
-}
-
-/// Runs `obakit simulate --target URL` with the reference partner's credentials and `extra` flags.
-async fn simulate_command(url: &str, extra: &[&str]) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_obakit"));
-    command
-        .args(["simulate", "--quiet", "--target", url])
-        .args([
-            "--basic-user",
-            reference::USER,
-            "--basic-password",
-            reference::PASSWORD,
-        ])
-        .args(extra)
-        .env_remove("RUST_LOG");
-    tokio::task::spawn_blocking(move || command.output().expect("run obakit"))
-        .await
-        .expect("join")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

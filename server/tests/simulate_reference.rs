@@ -2,14 +2,14 @@
 //! contract, sharing no code with obakit): it passes, with our own decisions listed as warnings;
 //! and each fault seeded into it fails the matching contract check, by name.
 
-mod simulate_support;
+mod support;
 
 use std::time::Duration;
 
-use obakit_server::mock_orange::MockOrangeConfig;
-use obakit_server::simulate::{Gateway, Level, Report, SimulateConfig, run};
-use simulate_support::config;
-use simulate_support::reference::{self, Async, Fault};
+use obakit_simulator::mock_orange::MockOrangeConfig;
+use obakit_simulator::simulate::{Gateway, Level, Report, SimulateConfig, run};
+use support::reference::{self, Async, Fault};
+use support::simulation::config;
 
 fn reference_config(url: &str) -> SimulateConfig {
     config(url, reference::USER, reference::PASSWORD)

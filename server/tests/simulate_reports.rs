@@ -1,15 +1,15 @@
 //! What `obakit simulate` leaves behind: the HTML report (rendered by a real headless Chromium,
 //! without a console message), the `--record` directory, and a run driven by the partner's profile.
 
-mod simulate_support;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use obakit_server::profile::Profile;
-use obakit_server::simulate::{Level, run};
-use simulate_support::config;
-use simulate_support::reference::{self, Fault};
+use obakit_api::profile::Profile;
+use obakit_simulator::simulate::{Level, run};
+use support::reference::{self, Fault};
+use support::simulation::{config, simulate_command};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -63,23 +63,6 @@ fn render(page: &Path) -> (String, Vec<String>) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         console,
     )
-}
-
-async fn simulate_command(url: &str, extra: &[&str]) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_obakit"));
-    command
-        .args(["simulate", "--quiet", "--target", url])
-        .args([
-            "--basic-user",
-            reference::USER,
-            "--basic-password",
-            reference::PASSWORD,
-        ])
-        .args(extra)
-        .env_remove("RUST_LOG");
-    tokio::task::spawn_blocking(move || command.output().expect("run obakit"))
-        .await
-        .expect("join")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

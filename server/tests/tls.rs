@@ -2,15 +2,16 @@
 //! client CA is configured, and a renewed certificate served after SIGHUP while connections
 //! already open keep going. Certificates are made here with rcgen; the server is the binary.
 
-mod process;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use process::{START, Served, wait_until};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
+use support::process::{START, Served};
+use support::wait_until;
 
 /// A certificate authority made for one test.
 struct Authority {

@@ -32,7 +32,7 @@ pub(crate) const NOT_COMPARED: &[(&str, &str)] = &[
     ),
     (
         "example, examples",
-        "illustrations; they constrain nothing (spec_documents.rs validates them against the spec)",
+        "illustrations; they constrain nothing (tests/spec_documents validates them against the spec)",
     ),
     (
         "x-* extensions",

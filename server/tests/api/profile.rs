@@ -1,7 +1,7 @@
 //! The partner's Appendix 2 (`[profile]`) enforced: an order missing a characteristic its offer
 //! requires fails naming it; a swap fails when the partner does not serve swaps.
 
-use obakit_server::profile::Profile;
+use obakit_api::profile::Profile;
 use serde_json::{Value, json};
 
 use crate::support::TestDb;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use obakit_server::mock_orange::{MockOrange, MockOrangeConfig, routes};
+use obakit_simulator::mock_orange::{MockOrange, MockOrangeConfig, routes};
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
@@ -53,17 +53,5 @@ impl TestMock {
 impl Drop for TestMock {
     fn drop(&mut self) {
         self.server.abort();
-    }
-}
-
-/// Polls `done` every 20 ms until it holds; fails the test after `timeout`.
-pub async fn wait_until(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !done().await {
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -1,7 +1,10 @@
-//! Test support for the store and API suites: a database per test on SQLite (temporary file) and
-//! on PostgreSQL (a schema of its own, dropped afterwards), order builders, a scripted provisioner,
-//! a local HTTP listener standing in for a partner's provisioning webhook, and the whole
-//! application served over HTTP.
+//! Test support shared by every suite of the server: a database per test on SQLite (temporary
+//! file) and on PostgreSQL (a schema of its own, dropped afterwards), order builders, a scripted
+//! provisioner, a local HTTP listener standing in for a partner's provisioning webhook, the mock
+//! Orange gateway, and the application started one way in process (`app`: built as `obakit serve`
+//! builds it, served over HTTP) or as the binary (`process`: for what only the binary does). The
+//! simulator's suites add an independent reference partner (`reference`) and the simulator's
+//! configuration and command (`simulation`).
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -9,8 +12,12 @@ pub mod app;
 pub mod builders;
 pub mod hook;
 pub mod mock;
+pub mod process;
+pub mod reference;
+pub mod simulation;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use obakit_server::domain::Catalogue;
 use obakit_server::provisioning::{Action, ProvisionError, ProvisionFuture, Provisioner};
@@ -188,5 +195,17 @@ impl Provisioner for Scripted {
             Ok(())
         };
         Box::pin(std::future::ready(result))
+    }
+}
+
+/// Polls `done` every 20 ms until it holds; fails the test after `timeout`.
+pub async fn wait_until(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done().await {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -93,7 +93,7 @@ pub struct SimulateConfig {
     pub swap_offer: String,
     /// The partner's Appendix 2 (`--profile`): what to expect and what to send. `None`: today's
     /// defaults (every optional feature reported only, no characteristic sent).
-    pub profile: Option<crate::profile::Profile>,
+    pub profile: Option<obakit_api::profile::Profile>,
     /// Where the profile was read from, for the report.
     pub profile_source: Option<String>,
     /// Decision checks fail the run too.

@@ -111,7 +111,7 @@ impl SimulateArgs {
         let profile = self
             .profile
             .as_deref()
-            .map(crate::profile::Profile::load)
+            .map(obakit_api::profile::Profile::load)
             .transpose()?;
         let declared: Vec<&String> = profile.iter().flat_map(|p| p.offers.keys()).collect();
         let defaults = SimulateConfig::new(&self.target);

@@ -8,7 +8,7 @@
 //! decision), the scenario makes two checks.
 
 use super::checks::{Feature, Level};
-use crate::profile::Profile;
+use obakit_api::profile::Profile;
 
 /// One rule: a check id pattern (`*` matches any text), its level and what it rests on.
 type Rule = (&'static str, Level, &'static str);

@@ -29,7 +29,7 @@ impl Bodies {
     pub(super) fn new(
         offer: &str,
         swap_offer: &str,
-        profile: Option<&crate::profile::Profile>,
+        profile: Option<&obakit_api::profile::Profile>,
     ) -> Self {
         let nonce = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
         let agreed = profile.and_then(|p| p.offer(offer));
@@ -337,7 +337,7 @@ mod tests {
 
     #[test]
     fn every_request_the_simulator_sends_follows_the_spec() {
-        let profile = crate::profile::Profile::parse(
+        let profile = obakit_api::profile::Profile::parse(
             "[offers.PO-A]\ncharacteristics = [\"domain\", \"storage\"]\nrealizing_resource_type = \"email\"\n",
         )
         .expect("profile");

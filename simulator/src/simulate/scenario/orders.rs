@@ -349,7 +349,7 @@ impl Run<'_> {
         let orders_async = self.orders_acknowledged
             || profile
                 .as_ref()
-                .is_some_and(|p| p.product_ordering == crate::profile::ApiMode::Async);
+                .is_some_and(|p| p.product_ordering == obakit_api::profile::ApiMode::Async);
         if orders_async && let Some(uc1) = self.saved.uc1.clone() {
             self.checks.add(
                 "uc1.async_answer",
@@ -378,8 +378,8 @@ impl Run<'_> {
         ] {
             let answered = if acknowledged { "async" } else { "sync" };
             let declared = match declared {
-                crate::profile::ApiMode::Async => "async",
-                crate::profile::ApiMode::Sync => "sync",
+                obakit_api::profile::ApiMode::Async => "async",
+                obakit_api::profile::ApiMode::Sync => "sync",
             };
             self.checks.add(
                 id,

@@ -1,7 +1,5 @@
-//! `obakit serve` as a child process, for tests that need what only the binary does: https with
-//! its certificate reloaded on SIGHUP, the metrics listener, a kill -9.
-
-#![allow(dead_code, unreachable_pub)]
+//! `obakit serve` (or `mock-orange`) as a child process, for tests that need what only the binary
+//! does: https with its certificate reloaded on SIGHUP, the metrics listener, a kill -9.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -55,6 +53,17 @@ impl Served {
         Self { child, port }
     }
 
+    /// Waits until it answers `GET /ping` over http; fails the test after `timeout`.
+    pub async fn wait_for_ping(&self, timeout: Duration) {
+        let ping = format!("http://127.0.0.1:{}/ping", self.port);
+        super::wait_until("the server answers ping", timeout, async || {
+            reqwest::get(&ping)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -93,16 +102,4 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
-}
-
-/// Polls `done` every 50 ms until it holds; fails the test after `timeout`.
-pub async fn wait_until(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !done().await {
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

@@ -5,6 +5,7 @@
 //!
 //! Speaks only HTTP: it knows neither the store nor the domain.
 
+mod cli;
 mod gate;
 mod handlers;
 mod state;
@@ -16,6 +17,7 @@ use obakit_api::user_service::server::UserServiceOrangeServer;
 use poem::{Endpoint, EndpointExt, Route, get};
 use poem_openapi::OpenApiService;
 
+pub use cli::{MockOrangeArgs, run_cli};
 pub use state::{Faults, MockOrange, MockOrangeConfig, ReceivedEvent};
 
 /// The mock gateway's routes: Orange's operations, `/_mock/*` to inspect and steer it, `/docs`.
@@ -45,8 +47,12 @@ pub fn routes(mock: MockOrange) -> impl Endpoint {
         .data(mock)
 }
 
-/// Serves the mock gateway on `listen` until Ctrl-C or SIGTERM.
-pub async fn serve(listen: std::net::SocketAddr, config: MockOrangeConfig) -> std::io::Result<()> {
+/// Serves the mock gateway on `listen` until `shutdown` resolves.
+pub async fn serve(
+    listen: std::net::SocketAddr,
+    config: MockOrangeConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
     let mock = MockOrange::new(config);
     tracing::info!(
         %listen,
@@ -57,7 +63,7 @@ pub async fn serve(listen: std::net::SocketAddr, config: MockOrangeConfig) -> st
     poem::Server::new(poem::listener::TcpListener::bind(listen))
         .run_with_graceful_shutdown(
             routes(mock),
-            crate::shutdown::signal(),
+            shutdown,
             Some(std::time::Duration::from_secs(5)),
         )
         .await
