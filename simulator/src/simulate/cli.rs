@@ -191,7 +191,8 @@ impl SimulateArgs {
 }
 
 /// Runs `obakit simulate`; exits with status 1 when a check that fails the run failed.
-pub async fn run_cli(args: SimulateArgs) -> anyhow::Result<()> {
+/// Runs `obakit simulate`; the exit code is the verdict (failure when a check failed).
+pub async fn run_cli(args: SimulateArgs) -> anyhow::Result<std::process::ExitCode> {
     let config = args.config()?;
     let gateway = args.gateway().await?;
     if !args.quiet {
@@ -222,9 +223,11 @@ pub async fn run_cli(args: SimulateArgs) -> anyhow::Result<()> {
         }
     }
     drop(gateway);
-    if !report.passed() {
-        // The exit status is the verdict a CI job reads.
-        std::process::exit(1);
-    }
-    Ok(())
+    // The exit status is the verdict a CI job reads. Returned rather than exiting here, so the
+    // caller's log writer still writes its last lines.
+    Ok(if report.passed() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    })
 }
