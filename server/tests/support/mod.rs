@@ -104,7 +104,7 @@ impl TestDb {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self {
             Self::Sqlite { .. } => {
-                let mut conn = self.sqlite().await;
+                let mut conn = self.sqlite_conn().await;
                 sqlx::raw_sql(sql)
                     .execute(&mut conn)
                     .await
@@ -112,7 +112,7 @@ impl TestDb {
                 let _ = conn.close().await;
             }
             Self::Postgres { .. } => {
-                let mut conn = self.postgres().await;
+                let mut conn = self.postgres_conn().await;
                 sqlx::raw_sql(sql)
                     .execute(&mut conn)
                     .await
@@ -132,13 +132,13 @@ impl TestDb {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self {
             Self::Sqlite { .. } => {
-                let mut conn = self.sqlite().await;
+                let mut conn = self.sqlite_conn().await;
                 let values = sqlx::query_scalar(sql).fetch_all(&mut conn).await;
                 let _ = conn.close().await;
                 values.expect("read a column")
             }
             Self::Postgres { .. } => {
-                let mut conn = self.postgres().await;
+                let mut conn = self.postgres_conn().await;
                 let values = sqlx::query_scalar(sql).fetch_all(&mut conn).await;
                 let _ = conn.close().await;
                 values.expect("read a column")
@@ -146,13 +146,13 @@ impl TestDb {
         }
     }
 
-    async fn sqlite(&self) -> sqlx::SqliteConnection {
+    async fn sqlite_conn(&self) -> sqlx::SqliteConnection {
         sqlx::SqliteConnection::connect(&self.url())
             .await
             .expect("connect to the SQLite test database")
     }
 
-    async fn postgres(&self) -> sqlx::PgConnection {
+    async fn postgres_conn(&self) -> sqlx::PgConnection {
         sqlx::PgConnection::connect(&self.url())
             .await
             .expect("connect to the PostgreSQL test schema")
