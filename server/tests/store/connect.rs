@@ -1,5 +1,6 @@
-//! Connecting: URLs refused or accepted, a SQLite file created at first start and reopened, an
-//! in-memory SQLite shared between reads and writes.
+//! Connecting: an unsupported URL refused, a database (a SQLite file, a PostgreSQL schema) set up
+//! at first start and found again with its data, an in-memory SQLite shared between reads and
+//! writes.
 
 use obakit_server::store::{Store, StoreError};
 
