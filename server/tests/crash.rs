@@ -13,7 +13,6 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use sqlx::AssertSqlSafe;
 use support::TestDb;
 use support::process::{START, Served};
 use support::wait_until;
@@ -121,16 +120,7 @@ impl<'a> Crashable<'a> {
     }
 
     async fn count(&self, sql: &str) -> i64 {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.db.url())
-            .await
-            .expect("connect");
-        let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
-            .fetch_one(&pool)
-            .await
-            .expect("count");
-        pool.close().await;
-        n
+        self.db.column(sql).await[0]
     }
 
     async fn licenses_of_order(&self, external_id: &str) -> i64 {
@@ -415,15 +405,7 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
         store.pending_orders().await.is_ok_and(|p| p.is_empty())
     })
     .await;
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url)
-        .await
-        .expect("open the database");
-    let fleet: String = sqlx::query_scalar("SELECT id FROM fleets")
-        .fetch_one(&pool)
-        .await
-        .expect("the seed fleet");
-    pool.close().await;
+    let fleet: String = db.column("SELECT id FROM fleets").await.remove(0);
     let mut licenses = Vec::new();
     let list = format!(
         "http://127.0.0.1:{}/userservice/v2/userService",
@@ -475,16 +457,8 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
         "orders were acknowledged between the kills"
     );
 
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url)
-        .await
-        .expect("open the database");
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&pool)
-        .await
-        .expect("integrity check");
-    assert_eq!(integrity, "ok");
-    pool.close().await;
+    let integrity: Vec<String> = db.column("PRAGMA integrity_check").await;
+    assert_eq!(integrity, ["ok"]);
 
     // Restarted once more, the server finishes every acknowledged order and delivers its event.
     let server = start();
@@ -496,7 +470,7 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
             if !store.pending_orders().await.expect("pending").is_empty() {
                 return false;
             }
-            let delivered = delivered_order_events(&url).await;
+            let delivered = delivered_order_events(&db).await;
             acknowledged.iter().all(|id| delivered.contains(id))
         },
     )
@@ -509,17 +483,13 @@ async fn twenty_kills_under_mixed_load_leave_sqlite_intact_and_every_acknowledge
 }
 
 /// The orders whose event has been delivered.
-async fn delivered_order_events(url: &str) -> std::collections::BTreeSet<String> {
-    let pool = sqlx::AnyPool::connect(url)
-        .await
-        .expect("open the database");
-    let keys: Vec<String> = sqlx::query_scalar(
-        "SELECT aggregate_key FROM outbox WHERE kind = 'productOrdering.event' AND state = 'delivered'",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("delivered events");
-    pool.close().await;
+async fn delivered_order_events(db: &TestDb) -> std::collections::BTreeSet<String> {
+    let keys: Vec<String> = db
+        .column(
+            "SELECT aggregate_key FROM outbox \
+             WHERE kind = 'productOrdering.event' AND state = 'delivered'",
+        )
+        .await;
     keys.into_iter().collect()
 }
 

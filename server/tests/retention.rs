@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
 use obakit_server::store::{NewEvent, Store};
-use sqlx::AssertSqlSafe;
 use support::TestDb;
 use support::app::TestApp;
 use support::wait_until;
@@ -38,22 +37,17 @@ fn days_ago(days: i64) -> String {
 /// Sets the state and times of the events whose id starts with `prefix`, as years of running
 /// would have left them.
 async fn age(db: &TestDb, prefix: &str, state: &str, days: i64) {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&db.url()).await.expect("connect");
     let delivered_at = if state == "delivered" {
         format!("'{}'", days_ago(days))
     } else {
         "NULL".to_owned()
     };
-    sqlx::query(AssertSqlSafe(format!(
+    db.execute(&format!(
         "UPDATE outbox SET state = '{state}', created_at = '{created}', delivered_at = {delivered_at} \
          WHERE id LIKE '{prefix}-%'",
         created = days_ago(days + 1),
-    )))
-    .execute(&pool)
-    .await
-    .expect("age the events");
-    pool.close().await;
+    ))
+    .await;
 }
 
 /// An outbox as a long-running partner has it.
@@ -77,16 +71,12 @@ async fn fill(db: &TestDb) -> Store {
 }
 
 async fn count(db: &TestDb, prefix: &str) -> usize {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&db.url()).await.expect("connect");
-    let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM outbox WHERE id LIKE '{prefix}-%'"
-    )))
-    .fetch_one(&pool)
-    .await
-    .expect("count");
-    pool.close().await;
-    usize::try_from(n).expect("a count")
+    let n: Vec<i64> = db
+        .column(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE id LIKE '{prefix}-%'"
+        ))
+        .await;
+    usize::try_from(n[0]).expect("a count")
 }
 
 async fn the_serving_task_prunes_old_delivered_events_and_keeps_every_other(db: TestDb) {

@@ -2,16 +2,14 @@
 //! locked reads for updates, and set-based write-back.
 
 use futures_util::StreamExt;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool};
-use sqlx::{AssertSqlSafe, Executor};
+use sqlx::{AssertSqlSafe, Database, Encode, Type};
 use tokio::sync::mpsc;
 
 use super::StoreError;
-use super::db::Backend;
+use super::db::{Conn, Pool, typed};
 use super::sql::{
-    ROWS_PER_STATEMENT, in_list, json, opt_json, opt_json_col, opt_text, opt_time, text, time,
-    to_json, ts, values_list,
+    Columns, ROWS_PER_STATEMENT, in_list, json, opt_json, opt_json_col, opt_text, opt_time, text,
+    time, to_json, ts, values_list,
 };
 use crate::domain::{
     ExternalState, Fleet, FleetId, License, LicenseId, LicenseState, Login, LoginKey, Offer,
@@ -45,7 +43,7 @@ const SELECT_BY_ID: &str = "SELECT l.id, l.fleet_id, l.order_id, l.state, l.exte
 const ORDER_COMPLETED: &str =
     "(SELECT o.state FROM orders o WHERE o.id = l.order_id) = 'completed'";
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
 
 /// The mutable columns of a license, as bound values.
 struct MutableColumns {
@@ -82,7 +80,13 @@ impl MutableColumns {
         })
     }
 
-    fn bind(self, query: Query<'_>) -> Query<'_> {
+    /// Binds the columns in their order to a query of either backend.
+    fn bind<'q, DB: Database>(self, query: Query<'q, DB>) -> Query<'q, DB>
+    where
+        for<'t> &'static str: Encode<'t, DB> + Type<DB>,
+        for<'t> String: Encode<'t, DB> + Type<DB>,
+        for<'t> Option<String>: Encode<'t, DB> + Type<DB>,
+    {
         query
             .bind(self.state)
             .bind(self.external_state)
@@ -99,37 +103,36 @@ impl MutableColumns {
 }
 
 /// Inserts licenses, `ROWS_PER_STATEMENT` rows per statement.
-pub(crate) async fn insert(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    licenses: &[License],
-) -> Result<(), StoreError> {
+pub(crate) async fn insert(mut conn: Conn<'_>, licenses: &[License]) -> Result<(), StoreError> {
+    let backend = conn.backend();
     for chunk in licenses.chunks(ROWS_PER_STATEMENT) {
         let statement = format!(
             "INSERT INTO licenses ({COLUMNS}) VALUES {}",
             values_list(backend, chunk.len(), COLUMN_COUNT)
         );
-        let mut query = sqlx::query(AssertSqlSafe(statement));
-        for license in chunk {
-            let columns = MutableColumns::of(license)?;
-            query = query
-                .bind(license.id.as_str().to_owned())
-                .bind(license.fleet_id.as_str().to_owned())
-                .bind(license.order_id.as_str().to_owned())
-                .bind(columns.state)
-                .bind(columns.external_state)
-                .bind(columns.terminated_at)
-                .bind(columns.offer_code)
-                .bind(columns.offer_name)
-                .bind(columns.end_user)
-                .bind(columns.realizing_resource)
-                .bind(columns.login_key)
-                .bind(columns.login_value)
-                .bind(columns.characteristics)
-                .bind(ts(license.created_at))
-                .bind(columns.updated_at);
-        }
-        query.execute(&mut *conn).await?;
+        typed!(conn.reborrow(), |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(statement));
+            for license in chunk {
+                let columns = MutableColumns::of(license)?;
+                query = query
+                    .bind(license.id.as_str().to_owned())
+                    .bind(license.fleet_id.as_str().to_owned())
+                    .bind(license.order_id.as_str().to_owned())
+                    .bind(columns.state)
+                    .bind(columns.external_state)
+                    .bind(columns.terminated_at)
+                    .bind(columns.offer_code)
+                    .bind(columns.offer_name)
+                    .bind(columns.end_user)
+                    .bind(columns.realizing_resource)
+                    .bind(columns.login_key)
+                    .bind(columns.login_value)
+                    .bind(columns.characteristics)
+                    .bind(ts(license.created_at))
+                    .bind(columns.updated_at);
+            }
+            query.execute(&mut *conn).await?;
+        });
     }
     Ok(())
 }
@@ -137,11 +140,11 @@ pub(crate) async fn insert(
 /// Writes back the mutable columns of changed licenses, one set-based statement per chunk
 /// (`UPDATE … FROM (VALUES …)`: both backends name the VALUES columns `column1`, `column2`, …).
 pub(crate) async fn write_back(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    mut conn: Conn<'_>,
     licenses: &[&License],
 ) -> Result<(), StoreError> {
     const WRITE_COLUMNS: usize = 12;
+    let backend = conn.backend();
     for chunk in licenses.chunks(ROWS_PER_STATEMENT) {
         let statement = format!(
             "UPDATE licenses SET state = v.column2, external_state = v.column3, \
@@ -151,16 +154,19 @@ pub(crate) async fn write_back(
              FROM (VALUES {}) AS v WHERE licenses.id = v.column1",
             values_list(backend, chunk.len(), WRITE_COLUMNS)
         );
-        let mut query = sqlx::query(AssertSqlSafe(statement));
-        for license in chunk {
-            query = MutableColumns::of(license)?.bind(query.bind(license.id.as_str().to_owned()));
-        }
-        query.execute(&mut *conn).await?;
+        typed!(conn.reborrow(), |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(statement));
+            for license in chunk {
+                query =
+                    MutableColumns::of(license)?.bind(query.bind(license.id.as_str().to_owned()));
+            }
+            query.execute(&mut *conn).await?;
+        });
     }
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<License, StoreError> {
+fn from_row(row: &impl Columns) -> Result<License, StoreError> {
     let state = text(row, "state")?;
     let login = match (opt_text(row, "login_key")?, opt_text(row, "login_value")?) {
         (Some(key), Some(value)) => Some(Login {
@@ -190,23 +196,23 @@ fn from_row(row: &AnyRow) -> Result<License, StoreError> {
     })
 }
 
-fn from_rows(rows: &[AnyRow]) -> Result<Vec<License>, StoreError> {
+fn from_rows(rows: &[impl Columns]) -> Result<Vec<License>, StoreError> {
     rows.iter().map(from_row).collect()
 }
 
 /// The visible licenses of a fleet, oldest first.
-pub(crate) async fn visible_by_fleet<'e, E>(
-    executor: E,
+pub(crate) async fn visible_by_fleet(
+    conn: Conn<'_>,
     fleet: &FleetId,
-) -> Result<Vec<License>, StoreError>
-where
-    E: Executor<'e, Database = sqlx::Any>,
-{
+) -> Result<Vec<License>, StoreError> {
     let statement = format!("{SELECT} WHERE l.fleet_id = $1 AND {VISIBLE} ORDER BY l.id");
-    let rows = executor
-        .fetch_all(sqlx::query(AssertSqlSafe(statement)).bind(fleet.as_str().to_owned()))
-        .await?;
-    from_rows(&rows)
+    typed!(conn, |conn| {
+        let rows = sqlx::query(AssertSqlSafe(statement))
+            .bind(fleet.as_str().to_owned())
+            .fetch_all(&mut *conn)
+            .await?;
+        from_rows(&rows)
+    })
 }
 
 /// Licenses handed over at a time by [`stream_visible_by_fleet`]: what it holds in memory.
@@ -216,21 +222,30 @@ const STREAM_BUFFER: usize = 256;
 /// of its own and handed over as they come, so a fleet of 100,000 is never in memory at once.
 /// The read stops at the first error (sent last) or when the receiver is dropped.
 pub(crate) fn stream_visible_by_fleet(
-    pool: AnyPool,
+    pool: Pool,
     fleet: FleetId,
 ) -> mpsc::Receiver<Result<License, StoreError>> {
     let (tx, rx) = mpsc::channel(STREAM_BUFFER);
     tokio::spawn(async move {
-        let statement = format!("{SELECT} WHERE l.fleet_id = $1 AND {VISIBLE} ORDER BY l.id");
-        let query = sqlx::query(AssertSqlSafe(statement)).bind(fleet.as_str().to_owned());
-        let mut rows = query.fetch(&pool);
-        while let Some(row) = rows.next().await {
-            let license = row.map_err(StoreError::from).and_then(|row| from_row(&row));
-            let failed = license.is_err();
-            if tx.send(license).await.is_err() || failed {
-                break;
+        let mut reader = match pool.acquire().await {
+            Ok(reader) => reader,
+            Err(error) => {
+                let _ = tx.send(Err(error)).await;
+                return;
             }
-        }
+        };
+        let statement = format!("{SELECT} WHERE l.fleet_id = $1 AND {VISIBLE} ORDER BY l.id");
+        typed!(reader.conn(), |conn| {
+            let query = sqlx::query(AssertSqlSafe(statement)).bind(fleet.as_str().to_owned());
+            let mut rows = query.fetch(&mut *conn);
+            while let Some(row) = rows.next().await {
+                let license = row.map_err(StoreError::from).and_then(|row| from_row(&row));
+                let failed = license.is_err();
+                if tx.send(license).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
     });
     rx
 }
@@ -239,11 +254,11 @@ pub(crate) fn stream_visible_by_fleet(
 /// `visible_only` false also returns terminated licenses (updates must see them to refuse
 /// reactivation), and locks the rows on PostgreSQL.
 pub(crate) async fn by_ids(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    mut conn: Conn<'_>,
     ids: &[LicenseId],
     visible_only: bool,
 ) -> Result<Vec<License>, StoreError> {
+    let backend = conn.backend();
     let mut unique: Vec<&LicenseId> = Vec::with_capacity(ids.len());
     let mut seen = std::collections::HashSet::with_capacity(ids.len());
     for id in ids {
@@ -269,14 +284,16 @@ pub(crate) async fn by_ids(
             "{SELECT_BY_ID} WHERE l.id IN ({}) AND {filter} ORDER BY l.id{lock}",
             in_list(backend, chunk.len())
         );
-        let mut query = sqlx::query(AssertSqlSafe(statement));
-        for id in chunk {
-            query = query.bind(id.as_str().to_owned());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            let license = from_row(&row)?;
-            found.insert(license.id.clone(), license);
-        }
+        typed!(conn.reborrow(), |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(statement));
+            for id in chunk {
+                query = query.bind(id.as_str().to_owned());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let license = from_row(&row)?;
+                found.insert(license.id.clone(), license);
+            }
+        });
     }
     Ok(unique
         .into_iter()
@@ -287,11 +304,8 @@ pub(crate) async fn by_ids(
 /// Whether every license of `read` is still stored as it was read, checked in the caller's write
 /// transaction (and locked there on PostgreSQL): every write of a license sets its `updated_at`,
 /// so an unchanged `updated_at` is an unchanged license.
-pub(crate) async fn unchanged(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    read: &[License],
-) -> Result<bool, StoreError> {
+pub(crate) async fn unchanged(mut conn: Conn<'_>, read: &[License]) -> Result<bool, StoreError> {
+    let backend = conn.backend();
     let mut sorted: Vec<&License> = read.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for chunk in sorted.chunks(ROWS_PER_STATEMENT) {
@@ -300,14 +314,16 @@ pub(crate) async fn unchanged(
             in_list(backend, chunk.len()),
             backend.for_update("licenses")
         );
-        let mut query = sqlx::query(AssertSqlSafe(statement));
-        for license in chunk {
-            query = query.bind(license.id.as_str().to_owned());
-        }
         let mut stored = std::collections::HashMap::with_capacity(chunk.len());
-        for row in query.fetch_all(&mut *conn).await? {
-            stored.insert(text(&row, "id")?, text(&row, "updated_at")?);
-        }
+        typed!(conn.reborrow(), |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(statement));
+            for license in chunk {
+                query = query.bind(license.id.as_str().to_owned());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                stored.insert(text(&row, "id")?, text(&row, "updated_at")?);
+            }
+        });
         let same =
             |license: &&License| stored.get(license.id.as_str()) == Some(&ts(license.updated_at));
         if !chunk.iter().all(same) {
@@ -317,39 +333,43 @@ pub(crate) async fn unchanged(
     Ok(true)
 }
 
-pub(crate) async fn insert_fleet(
-    conn: &mut AnyConnection,
-    fleet: &Fleet,
-) -> Result<(), StoreError> {
-    let query = sqlx::query(
-        "INSERT INTO fleets (id, customer_id, order_id, characteristics, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(fleet.id.as_str().to_owned())
-    .bind(fleet.customer_id.as_ref().map(|c| c.as_str().to_owned()))
-    .bind(fleet.order_id.as_str().to_owned())
-    .bind(to_json(&fleet.characteristics)?)
-    .bind(ts(fleet.created_at));
-    query.execute(&mut *conn).await?;
+pub(crate) async fn insert_fleet(conn: Conn<'_>, fleet: &Fleet) -> Result<(), StoreError> {
+    let characteristics = to_json(&fleet.characteristics)?;
+    typed!(conn, |conn| {
+        sqlx::query(
+            "INSERT INTO fleets (id, customer_id, order_id, characteristics, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(fleet.id.as_str().to_owned())
+        .bind(fleet.customer_id.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(fleet.order_id.as_str().to_owned())
+        .bind(characteristics)
+        .bind(ts(fleet.created_at))
+        .execute(&mut *conn)
+        .await?;
+    });
     Ok(())
 }
 
-pub(crate) async fn fleet<'e, E>(executor: E, id: &FleetId) -> Result<Option<Fleet>, StoreError>
-where
-    E: Executor<'e, Database = sqlx::Any>,
-{
-    let query = sqlx::query(
-        "SELECT id, customer_id, order_id, characteristics, created_at FROM fleets WHERE id = $1",
-    )
-    .bind(id.as_str().to_owned());
-    let Some(row) = executor.fetch_optional(query).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Fleet {
-        id: FleetId::from(text(&row, "id")?),
-        customer_id: opt_text(&row, "customer_id")?.map(Into::into),
-        order_id: text(&row, "order_id")?.into(),
-        characteristics: json(&row, "characteristics")?,
-        created_at: time(&row, "created_at")?,
-    }))
+pub(crate) async fn fleet(conn: Conn<'_>, id: &FleetId) -> Result<Option<Fleet>, StoreError> {
+    typed!(conn, |conn| {
+        let row = sqlx::query(
+            "SELECT id, customer_id, order_id, characteristics, created_at FROM fleets \
+             WHERE id = $1",
+        )
+        .bind(id.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref().map(fleet_from_row).transpose()
+    })
+}
+
+fn fleet_from_row(row: &impl Columns) -> Result<Fleet, StoreError> {
+    Ok(Fleet {
+        id: FleetId::from(text(row, "id")?),
+        customer_id: opt_text(row, "customer_id")?.map(Into::into),
+        order_id: text(row, "order_id")?.into(),
+        characteristics: json(row, "characteristics")?,
+        created_at: time(row, "created_at")?,
+    })
 }

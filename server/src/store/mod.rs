@@ -15,6 +15,9 @@
 //!
 //! Writes on SQLite go through a single writer connection in FIFO order, so concurrent requests
 //! queue instead of failing with "database is locked" (see `db.rs`).
+//!
+//! Queries run on sqlx's typed drivers (`sqlx::Sqlite`, `sqlx::Postgres`), each written once for
+//! both: a query function takes a [`db::Conn`] and [`db::typed!`] expands its body per backend.
 
 mod customers;
 mod db;
@@ -109,7 +112,8 @@ impl Store {
 
     /// The visible licenses of a fleet (not terminated, order completed), oldest first.
     pub async fn licenses_by_fleet(&self, fleet: &FleetId) -> Result<Vec<License>, StoreError> {
-        licenses::visible_by_fleet(self.db.reader(), fleet).await
+        let mut reader = self.db.read().await?;
+        licenses::visible_by_fleet(reader.conn(), fleet).await
     }
 
     /// The same as [`Store::licenses_by_fleet`], handed over as they are read (a bounded
@@ -123,8 +127,8 @@ impl Store {
 
     /// The visible licenses among `ids`, in the order asked, each once; others are left out.
     pub async fn licenses_by_ids(&self, ids: &[LicenseId]) -> Result<Vec<License>, StoreError> {
-        let mut conn = self.db.reader().acquire().await?;
-        licenses::by_ids(&mut conn, self.db.backend, ids, true).await
+        let mut reader = self.db.read().await?;
+        licenses::by_ids(reader.conn(), ids, true).await
     }
 
     /// One visible license; `None` for unknown, terminated or not yet completed.
@@ -137,11 +141,13 @@ impl Store {
     }
 
     pub async fn fleet(&self, id: &FleetId) -> Result<Option<Fleet>, StoreError> {
-        licenses::fleet(self.db.reader(), id).await
+        let mut reader = self.db.read().await?;
+        licenses::fleet(reader.conn(), id).await
     }
 
     pub async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, StoreError> {
-        customers::by_id(self.db.reader(), id).await
+        let mut reader = self.db.read().await?;
+        customers::by_id(reader.conn(), id).await
     }
 
     /// A customer by Orange's id.
@@ -149,11 +155,13 @@ impl Store {
         &self,
         external_id: &str,
     ) -> Result<Option<Customer>, StoreError> {
-        customers::by_external_id(self.db.reader(), external_id).await
+        let mut reader = self.db.read().await?;
+        customers::by_external_id(reader.conn(), external_id).await
     }
 
     pub async fn contacts(&self, customer: &CustomerId) -> Result<Vec<Contact>, StoreError> {
-        customers::contacts_of(self.db.reader(), customer).await
+        let mut reader = self.db.read().await?;
+        customers::contacts_of(reader.conn(), customer).await
     }
 }
 

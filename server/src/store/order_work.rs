@@ -7,9 +7,8 @@
 //! and read goes on, on SQLite (one writer) as on PostgreSQL.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
 
-use super::db::Backend;
+use super::db::Conn;
 use super::{Failure, Store, StoreError, customers, licenses};
 use crate::domain::{
     Contact, ContactId, Customer, CustomerId, DomainError, Fleet, FleetId, License, LicenseSummary,
@@ -68,8 +67,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Prepared, StoreError> {
         let planned = {
-            let mut reader = self.db.reader().acquire().await?;
-            self.plan_order(&mut reader, order, outcome, now).await
+            let mut reader = self.db.read().await?;
+            self.plan_order(reader.conn(), order, outcome, now).await
         };
         let work = match planned {
             Ok(work) => work,
@@ -92,7 +91,7 @@ impl Store {
 
     async fn plan_order(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         order: &PlaceOrder,
         mut outcome: OrderOutcome,
         now: DateTime<Utc>,
@@ -100,7 +99,7 @@ impl Store {
         let kind = order.kind()?;
         let customer = match &order.customer {
             Some(data) => {
-                let stored = customers::by_external_id(&mut *conn, &data.external_id).await?;
+                let stored = customers::by_external_id(conn.reborrow(), &data.external_id).await?;
                 let customer = Customer {
                     id: stored
                         .as_ref()
@@ -110,7 +109,7 @@ impl Store {
                     updated_at: now,
                 };
                 let existing = match &stored {
-                    Some(stored) => customers::contacts_of(&mut *conn, &stored.id).await?,
+                    Some(stored) => customers::contacts_of(conn.reborrow(), &stored.id).await?,
                     None => Vec::new(),
                 };
                 let contacts = plan_contacts(&existing, &order.contacts, &customer.id, |_| {
@@ -157,7 +156,7 @@ impl Store {
             let ordering_customer = work.customer.as_ref().map(|c| &c.customer);
             let fleet = match &kind {
                 OrderKind::AddToFleet(fleet_id) => {
-                    let Some(fleet) = licenses::fleet(&mut *conn, fleet_id).await? else {
+                    let Some(fleet) = licenses::fleet(conn.reborrow(), fleet_id).await? else {
                         return Err(DomainError::UnknownFleet(fleet_id.clone()).into());
                     };
                     // A fleet belongs to the customer who ordered it.
@@ -273,32 +272,37 @@ impl OrderWork {
 /// Writes a prepared order's work in the caller's write transaction, unless what the plan read
 /// changed meanwhile ([`Applied::Stale`]: the caller rolls back).
 pub(super) async fn apply(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    mut conn: Conn<'_>,
     work: &OrderWork,
     order: &PlaceOrder,
     now: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
     if let Some(planned) = &work.customer {
         let customer = &planned.customer;
-        let stored = customers::upsert(&mut *conn, &customer.id, &customer.data, now).await?;
+        let stored = customers::upsert(conn.reborrow(), &customer.id, &customer.data, now).await?;
         if stored != customer.id {
             return Ok(Applied::Stale);
         }
-        let existing = customers::contacts_of(&mut *conn, &stored).await?;
+        let existing = customers::contacts_of(conn.reborrow(), &stored).await?;
         let replanned = plan_contacts(&existing, &order.contacts, &stored, |index| {
             planned.contacts[index].0.clone()
         });
         if replanned != planned.contacts {
             return Ok(Applied::Stale);
         }
-        customers::write_contacts(&mut *conn, &stored, &order.contacts, &planned.contacts, now)
-            .await?;
+        customers::write_contacts(
+            conn.reborrow(),
+            &stored,
+            &order.contacts,
+            &planned.contacts,
+            now,
+        )
+        .await?;
     }
     match &work.fleet {
-        Some(PlannedFleet::New(fleet)) => licenses::insert_fleet(&mut *conn, fleet).await?,
+        Some(PlannedFleet::New(fleet)) => licenses::insert_fleet(conn.reborrow(), fleet).await?,
         Some(PlannedFleet::Known { id, owner }) => {
-            let now_owned_by = licenses::fleet(&mut *conn, id)
+            let now_owned_by = licenses::fleet(conn.reborrow(), id)
                 .await?
                 .map(|f| f.customer_id);
             if now_owned_by.as_ref() != Some(owner) {
@@ -307,7 +311,7 @@ pub(super) async fn apply(
         }
         None => {}
     }
-    licenses::insert(&mut *conn, backend, &work.licenses).await?;
+    licenses::insert(conn, &work.licenses).await?;
     Ok(Applied::Written)
 }
 

@@ -3,12 +3,11 @@
 //! taken then written in one transaction (see `order_work`), and asynchronous completion.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
 
-use super::db::Backend;
+use super::db::{Conn, typed};
 use super::order_work::{Applied, Prepared, apply};
 use super::outbox::{NewEvent, enqueue_in};
-use super::sql::{self, json, text, to_json, ts};
+use super::sql::{self, Columns, json, text, to_json, ts};
 use super::{PLAN_ATTEMPTS, Store, StoreError};
 use crate::domain::{Fingerprint, OrderId, OrderOutcome, OrderState, PlaceOrder};
 
@@ -59,8 +58,8 @@ impl Store {
             let now = sql::now();
             // A resend is answered from a read: no provisioning, no writer.
             let previous = {
-                let mut reader = self.db.reader().acquire().await?;
-                resend_of(&mut reader, order, now).await?
+                let mut reader = self.db.read().await?;
+                resend_of(reader.conn(), order, now).await?
             };
             if let Some(previous) = previous {
                 return replay_or_conflict(order, previous);
@@ -74,7 +73,7 @@ impl Store {
             };
             let mut tx = self.db.begin_write().await?;
             if order.external_id.is_none() {
-                lock_content(tx.conn(), self.db.backend, &order.fingerprint).await?;
+                lock_content(tx.conn(), &order.fingerprint).await?;
             }
             if let Some(previous) = resend_of(tx.conn(), order, now).await? {
                 drop(tx);
@@ -90,23 +89,14 @@ impl Store {
                     tracing::info!(order.id = %acknowledged.order_id, %reason, "order failed");
                     acknowledged.failed(reason, now)
                 }
-                Some(Prepared::Work(work)) => {
-                    match apply(tx.conn(), self.db.backend, &work, order, now).await? {
-                        Applied::Written => work.outcome,
-                        Applied::Stale => continue,
-                    }
-                }
+                Some(Prepared::Work(work)) => match apply(tx.conn(), &work, order, now).await? {
+                    Applied::Written => work.outcome,
+                    Applied::Stale => continue,
+                },
             };
             save_outcome(tx.conn(), &outcome, true).await?;
             if let Some(events) = events.take() {
-                enqueue_in(
-                    tx.conn(),
-                    self.db.backend,
-                    self.event_offer(),
-                    &events(&outcome),
-                    now,
-                )
-                .await?;
+                enqueue_in(tx.conn(), self.event_offer(), &events(&outcome), now).await?;
             }
             tx.commit().await?;
             return Ok(Placed {
@@ -135,16 +125,8 @@ impl Store {
         let mut events = Some(events);
         for _ in 0..PLAN_ATTEMPTS {
             let (state, order, current) = {
-                let mut reader = self.db.reader().acquire().await?;
-                sql::work_row(
-                    &mut reader,
-                    self.db.backend,
-                    "orders",
-                    "order",
-                    id.as_str(),
-                    false,
-                )
-                .await?
+                let mut reader = self.db.read().await?;
+                sql::work_row(reader.conn(), "orders", "order", id.as_str(), false).await?
             };
             if state != OrderState::Acknowledged.as_str() {
                 return Ok(current);
@@ -152,15 +134,8 @@ impl Store {
             let now = sql::now();
             let prepared = self.prepare_order(&order, current.clone(), now).await?;
             let mut tx = self.db.begin_write().await?;
-            let (state, _, current): (_, PlaceOrder, OrderOutcome) = sql::work_row(
-                tx.conn(),
-                self.db.backend,
-                "orders",
-                "order",
-                id.as_str(),
-                true,
-            )
-            .await?;
+            let (state, _, current): (_, PlaceOrder, OrderOutcome) =
+                sql::work_row(tx.conn(), "orders", "order", id.as_str(), true).await?;
             if state != OrderState::Acknowledged.as_str() {
                 return Ok(current);
             }
@@ -169,18 +144,15 @@ impl Store {
                     tracing::info!(order.id = %id, %reason, "order failed");
                     current.failed(reason, now)
                 }
-                Prepared::Work(work) => {
-                    match apply(tx.conn(), self.db.backend, &work, &order, now).await? {
-                        Applied::Written => work.outcome,
-                        Applied::Stale => continue,
-                    }
-                }
+                Prepared::Work(work) => match apply(tx.conn(), &work, &order, now).await? {
+                    Applied::Written => work.outcome,
+                    Applied::Stale => continue,
+                },
             };
             save_outcome(tx.conn(), &outcome, false).await?;
             if let Some(events) = events.take() {
                 enqueue_in(
                     tx.conn(),
-                    self.db.backend,
                     self.event_offer(),
                     &events(&order, &outcome),
                     now,
@@ -197,21 +169,28 @@ impl Store {
 
     /// The orders waiting for `complete_order`, oldest first (to resume after a restart).
     pub async fn pending_orders(&self) -> Result<Vec<OrderId>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM orders WHERE state = 'acknowledged' ORDER BY id")
-            .fetch_all(self.db.reader())
-            .await?;
-        rows.iter()
-            .map(|row| Ok(OrderId::from(text(row, "id")?)))
-            .collect()
+        let mut reader = self.db.read().await?;
+        typed!(reader.conn(), |conn| {
+            let rows =
+                sqlx::query("SELECT id FROM orders WHERE state = 'acknowledged' ORDER BY id")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            rows.iter()
+                .map(|row| Ok(OrderId::from(text(row, "id")?)))
+                .collect()
+        })
     }
 
     /// An order's current outcome.
     pub async fn order(&self, id: &OrderId) -> Result<Option<OrderOutcome>, StoreError> {
-        let row = sqlx::query("SELECT outcome FROM orders WHERE id = $1")
-            .bind(id.as_str().to_owned())
-            .fetch_optional(self.db.reader())
-            .await?;
-        row.as_ref().map(|row| json(row, "outcome")).transpose()
+        let mut reader = self.db.read().await?;
+        typed!(reader.conn(), |conn| {
+            let row = sqlx::query("SELECT outcome FROM orders WHERE id = $1")
+                .bind(id.as_str().to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
+            row.as_ref().map(|row| json(row, "outcome")).transpose()
+        })
     }
 }
 
@@ -231,7 +210,7 @@ fn replay_or_conflict(order: &PlaceOrder, previous: Previous) -> Result<Placed, 
 /// The stored order a new one is a resend of, if any: by Orange's order id, or for an order
 /// without one by its content (see [`previous_unreferenced`]).
 async fn resend_of(
-    conn: &mut AnyConnection,
+    conn: Conn<'_>,
     order: &PlaceOrder,
     now: DateTime<Utc>,
 ) -> Result<Option<Previous>, StoreError> {
@@ -241,21 +220,21 @@ async fn resend_of(
     }
 }
 
-async fn previous_order(
-    conn: &mut AnyConnection,
-    external_id: &str,
-) -> Result<Option<Previous>, StoreError> {
-    let row = sqlx::query("SELECT fingerprint, answer FROM orders WHERE external_id = $1")
-        .bind(external_id.to_owned())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|row| {
-        Ok(Previous {
-            fingerprint: text(&row, "fingerprint")?,
-            answer: json(&row, "answer")?,
-        })
+async fn previous_order(conn: Conn<'_>, external_id: &str) -> Result<Option<Previous>, StoreError> {
+    typed!(conn, |conn| {
+        let row = sqlx::query("SELECT fingerprint, answer FROM orders WHERE external_id = $1")
+            .bind(external_id.to_owned())
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(previous_from_row).transpose()
     })
-    .transpose()
+}
+
+fn previous_from_row(row: &impl Columns) -> Result<Previous, StoreError> {
+    Ok(Previous {
+        fingerprint: text(row, "fingerprint")?,
+        answer: json(row, "answer")?,
+    })
 }
 
 /// How long an order without Orange's order id answers a resend of the same content with its
@@ -265,12 +244,8 @@ const UNREFERENCED_REPLAY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(2
 /// On PostgreSQL, serializes the write transactions of orders without Orange's order id and
 /// with the same content (a transaction-scoped advisory lock), so two concurrent resends cannot
 /// both miss each other in [`previous_unreferenced`]; SQLite has one writer already.
-async fn lock_content(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    fingerprint: &Fingerprint,
-) -> Result<(), StoreError> {
-    if backend == Backend::Postgres {
+async fn lock_content(conn: Conn<'_>, fingerprint: &Fingerprint) -> Result<(), StoreError> {
+    if let Conn::Postgres(conn) = conn {
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
             .bind(advisory_key(fingerprint))
             .execute(&mut *conn)
@@ -283,26 +258,22 @@ async fn lock_content(
 /// within [`UNREFERENCED_REPLAY_WINDOW`], if any: its key is the content itself, so a resend
 /// after a timeout creates nothing twice.
 async fn previous_unreferenced(
-    conn: &mut AnyConnection,
+    conn: Conn<'_>,
     fingerprint: &Fingerprint,
     now: DateTime<Utc>,
 ) -> Result<Option<Previous>, StoreError> {
-    let row = sqlx::query(
-        "SELECT fingerprint, answer FROM orders \
-         WHERE external_id IS NULL AND fingerprint = $1 AND created_at >= $2 \
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(fingerprint.as_str().to_owned())
-    .bind(ts(now - UNREFERENCED_REPLAY_WINDOW))
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|row| {
-        Ok(Previous {
-            fingerprint: text(&row, "fingerprint")?,
-            answer: json(&row, "answer")?,
-        })
+    typed!(conn, |conn| {
+        let row = sqlx::query(
+            "SELECT fingerprint, answer FROM orders \
+             WHERE external_id IS NULL AND fingerprint = $1 AND created_at >= $2 \
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(fingerprint.as_str().to_owned())
+        .bind(ts(now - UNREFERENCED_REPLAY_WINDOW))
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref().map(previous_from_row).transpose()
     })
-    .transpose()
 }
 
 /// The first 64 bits of a fingerprint (hex SHA-256), as PostgreSQL's advisory lock key.
@@ -312,31 +283,34 @@ fn advisory_key(fingerprint: &Fingerprint) -> i64 {
 }
 
 async fn insert_order(
-    conn: &mut AnyConnection,
+    conn: Conn<'_>,
     order: &PlaceOrder,
     acknowledged: &OrderOutcome,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let request = to_json(order)?;
     let answer = to_json(acknowledged)?;
-    sqlx::query(
-        "INSERT INTO orders (id, external_id, fingerprint, state, request, answer, outcome, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7)",
-    )
-    .bind(acknowledged.order_id.as_str().to_owned())
-    .bind(order.external_id.clone())
-    .bind(order.fingerprint.as_str().to_owned())
-    .bind(OrderState::Acknowledged.as_str())
-    .bind(to_json(order)?)
-    .bind(answer)
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
+    typed!(conn, |conn| {
+        sqlx::query(
+            "INSERT INTO orders (id, external_id, fingerprint, state, request, answer, outcome, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7)",
+        )
+        .bind(acknowledged.order_id.as_str().to_owned())
+        .bind(order.external_id.clone())
+        .bind(order.fingerprint.as_str().to_owned())
+        .bind(OrderState::Acknowledged.as_str())
+        .bind(request)
+        .bind(answer)
+        .bind(ts(now))
+        .execute(&mut *conn)
+        .await?;
+    });
     Ok(())
 }
 
 /// Records an order's outcome; `first_answer` also makes it what replays get.
 async fn save_outcome(
-    conn: &mut AnyConnection,
+    conn: Conn<'_>,
     outcome: &OrderOutcome,
     first_answer: bool,
 ) -> Result<(), StoreError> {
@@ -345,12 +319,15 @@ async fn save_outcome(
     } else {
         "UPDATE orders SET state = $2, outcome = $3, updated_at = $4 WHERE id = $1"
     };
-    sqlx::query(statement)
-        .bind(outcome.order_id.as_str().to_owned())
-        .bind(outcome.state.as_str())
-        .bind(to_json(outcome)?)
-        .bind(ts(outcome.completion_date.unwrap_or(outcome.order_date)))
-        .execute(&mut *conn)
-        .await?;
+    let outcome_json = to_json(outcome)?;
+    typed!(conn, |conn| {
+        sqlx::query(statement)
+            .bind(outcome.order_id.as_str().to_owned())
+            .bind(outcome.state.as_str())
+            .bind(outcome_json)
+            .bind(ts(outcome.completion_date.unwrap_or(outcome.order_date)))
+            .execute(&mut *conn)
+            .await?;
+    });
     Ok(())
 }

@@ -10,12 +10,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
-use super::db::Backend;
-use super::sql::{self, ROWS_PER_STATEMENT, opt_text, text, time, ts, values_list};
+use super::db::{Backend, Conn, typed};
+use super::sql::{self, Columns, ROWS_PER_STATEMENT, opt_text, text, time, ts, values_list};
 use super::{Store, StoreError};
 
 /// An event to enqueue.
@@ -119,8 +117,8 @@ pub struct OutboxEvent {
 const EVENT_COLUMNS: &str = "seq, id, kind, aggregate_key, payload, state, attempts, created_at, \
      next_attempt_at, last_error, offer";
 
-fn from_row(row: &AnyRow) -> Result<OutboxEvent, StoreError> {
-    let attempts = row.try_get::<i64, _>("attempts")?;
+fn from_row(row: &impl Columns) -> Result<OutboxEvent, StoreError> {
+    let attempts = row.int32("attempts")?;
     Ok(OutboxEvent {
         id: text(row, "id")?,
         kind: text(row, "kind")?,
@@ -136,10 +134,10 @@ fn from_row(row: &AnyRow) -> Result<OutboxEvent, StoreError> {
     })
 }
 
-fn sorted(rows: &[AnyRow]) -> Result<Vec<OutboxEvent>, StoreError> {
+fn sorted(rows: &[impl Columns]) -> Result<Vec<OutboxEvent>, StoreError> {
     let mut events = rows
         .iter()
-        .map(|row| Ok((row.try_get::<i64, _>("seq")?, from_row(row)?)))
+        .map(|row| Ok((row.int("seq")?, from_row(row)?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
     events.sort_by_key(|(seq, _)| *seq);
     Ok(events.into_iter().map(|(_, event)| event).collect())
@@ -147,8 +145,7 @@ fn sorted(rows: &[AnyRow]) -> Result<Vec<OutboxEvent>, StoreError> {
 
 /// Inserts events inside the caller's transaction; they are due at once.
 pub(crate) async fn enqueue_in(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    mut conn: Conn<'_>,
     offer: Option<&str>,
     events: &[NewEvent],
     now: DateTime<Utc>,
@@ -162,25 +159,28 @@ pub(crate) async fn enqueue_in(
         });
     }
     let now = ts(now);
+    let backend = conn.backend();
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let statement = format!(
             "INSERT INTO outbox (id, kind, aggregate_key, payload, state, next_attempt_at, created_at, offer) \
              VALUES {}",
             values_list(backend, chunk.len(), COLUMNS)
         );
-        let mut query = sqlx::query(AssertSqlSafe(statement));
-        for event in chunk {
-            query = query
-                .bind(event.id.clone())
-                .bind(event.kind.clone())
-                .bind(event.key.clone())
-                .bind(event.payload.to_string())
-                .bind("pending")
-                .bind(now.clone())
-                .bind(now.clone())
-                .bind(offer.map(str::to_owned));
-        }
-        query.execute(&mut *conn).await?;
+        typed!(conn.reborrow(), |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(statement));
+            for event in chunk {
+                query = query
+                    .bind(event.id.clone())
+                    .bind(event.kind.clone())
+                    .bind(event.key.clone())
+                    .bind(event.payload.to_string())
+                    .bind("pending")
+                    .bind(now.clone())
+                    .bind(now.clone())
+                    .bind(offer.map(str::to_owned));
+            }
+            query.execute(&mut *conn).await?;
+        });
     }
     Ok(())
 }
@@ -189,14 +189,7 @@ impl Store {
     /// Enqueues events on their own (one transaction).
     pub async fn enqueue(&self, events: &[NewEvent]) -> Result<(), StoreError> {
         let mut tx = self.db.begin_write().await?;
-        enqueue_in(
-            tx.conn(),
-            self.db.backend,
-            self.event_offer(),
-            events,
-            sql::now(),
-        )
-        .await?;
+        enqueue_in(tx.conn(), self.event_offer(), events, sql::now()).await?;
         tx.commit().await
     }
 
@@ -230,14 +223,17 @@ impl Store {
              RETURNING {EVENT_COLUMNS}"
         );
         let mut tx = self.db.begin_write().await?;
-        let rows = sqlx::query(AssertSqlSafe(statement))
-            .bind(ts(now + lease))
-            .bind(ts(now))
-            .bind(i64::from(limit))
-            .fetch_all(tx.conn())
-            .await?;
+        let events = typed!(tx.conn(), |conn| {
+            let rows = sqlx::query(AssertSqlSafe(statement))
+                .bind(ts(now + lease))
+                .bind(ts(now))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *conn)
+                .await?;
+            sorted(&rows)?
+        });
         tx.commit().await?;
-        sorted(&rows)
+        Ok(events)
     }
 
     /// Records a delivery. Returns whether the event was pending.
@@ -259,17 +255,20 @@ impl Store {
         error: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, \
-             locked_until = NULL WHERE id = $1 AND state = 'pending'",
-        )
-        .bind(id.to_owned())
-        .bind(ts(next_attempt_at))
-        .bind(error.to_owned())
-        .execute(tx.conn())
-        .await?;
+        let changed = typed!(tx.conn(), |conn| {
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, \
+                 last_error = $3, locked_until = NULL WHERE id = $1 AND state = 'pending'",
+            )
+            .bind(id.to_owned())
+            .bind(ts(next_attempt_at))
+            .bind(error.to_owned())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
         tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        Ok(changed > 0)
     }
 
     /// Gives up on an event after a final failed attempt; it stays listed as dead until replayed.
@@ -288,11 +287,7 @@ impl Store {
         let statement = format!(
             "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'dead' ORDER BY seq LIMIT $1"
         );
-        let rows = sqlx::query(AssertSqlSafe(statement))
-            .bind(i64::from(limit))
-            .fetch_all(self.db.reader())
-            .await?;
-        sorted(&rows)
+        self.events_read(statement, limit).await
     }
 
     /// Events waiting for delivery (claimed or not), oldest first, without claiming them.
@@ -300,11 +295,23 @@ impl Store {
         let statement = format!(
             "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT $1"
         );
-        let rows = sqlx::query(AssertSqlSafe(statement))
-            .bind(i64::from(limit))
-            .fetch_all(self.db.reader())
-            .await?;
-        sorted(&rows)
+        self.events_read(statement, limit).await
+    }
+
+    /// The events `statement` selects (binding `limit` as `$1`), in their order of enqueuing.
+    async fn events_read(
+        &self,
+        statement: String,
+        limit: u32,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        let mut reader = self.db.read().await?;
+        typed!(reader.conn(), |conn| {
+            let rows = sqlx::query(AssertSqlSafe(statement))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *conn)
+                .await?;
+            sorted(&rows)
+        })
     }
 
     /// Puts a dead event back in line, due now, with its attempts reset.
@@ -322,39 +329,47 @@ impl Store {
     /// `mba2-beta`) than the one it was queued for.
     pub async fn replay_dead_to(&self, id: &str, offer: &str) -> Result<bool, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        let result = sqlx::query(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, offer = $3 \
-             WHERE id = $1 AND state = 'dead'",
-        )
-        .bind(id.to_owned())
-        .bind(ts(sql::now()))
-        .bind(offer.to_owned())
-        .execute(tx.conn())
-        .await?;
+        let changed = typed!(tx.conn(), |conn| {
+            sqlx::query(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, \
+                 offer = $3 WHERE id = $1 AND state = 'dead'",
+            )
+            .bind(id.to_owned())
+            .bind(ts(sql::now()))
+            .bind(offer.to_owned())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
         tx.commit().await?;
-        Ok(result.rows_affected() > 0)
+        Ok(changed > 0)
     }
 
     /// Deletes delivered events older than `before`; returns how many.
     pub async fn prune_delivered(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        let done =
+        let deleted = typed!(tx.conn(), |conn| {
             sqlx::query("DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < $1")
                 .bind(ts(before))
-                .execute(tx.conn())
-                .await?;
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
         tx.commit().await?;
-        Ok(done.rows_affected())
+        Ok(deleted)
     }
 
     /// One event by id, whatever its state (for the admin API and tests).
     pub async fn outbox_event(&self, id: &str) -> Result<Option<OutboxEvent>, StoreError> {
         let statement = format!("SELECT {EVENT_COLUMNS} FROM outbox WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(statement))
-            .bind(id.to_owned())
-            .fetch_optional(self.db.reader())
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        let mut reader = self.db.read().await?;
+        typed!(reader.conn(), |conn| {
+            let row = sqlx::query(AssertSqlSafe(statement))
+                .bind(id.to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
+            row.as_ref().map(from_row).transpose()
+        })
     }
 
     async fn outbox_update(
@@ -364,12 +379,15 @@ impl Store {
         second: Option<String>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        let done = sqlx::query(statement)
-            .bind(id.to_owned())
-            .bind(second)
-            .execute(tx.conn())
-            .await?;
+        let changed = typed!(tx.conn(), |conn| {
+            sqlx::query(statement)
+                .bind(id.to_owned())
+                .bind(second)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
         tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        Ok(changed > 0)
     }
 }

@@ -24,14 +24,8 @@ impl Store {
         let mut events = Some(events);
         for _ in 0..PLAN_ATTEMPTS {
             let read = {
-                let mut reader = self.db.reader().acquire().await?;
-                licenses::by_ids(
-                    &mut reader,
-                    self.db.backend,
-                    std::slice::from_ref(id),
-                    false,
-                )
-                .await?
+                let mut reader = self.db.read().await?;
+                licenses::by_ids(reader.conn(), std::slice::from_ref(id), false).await?
             };
             let mut license = read
                 .first()
@@ -48,23 +42,16 @@ impl Store {
             });
             self.provisioner.provision(&action).await?;
             let mut tx = self.db.begin_write().await?;
-            if !licenses::unchanged(tx.conn(), self.db.backend, &read).await? {
+            if !licenses::unchanged(tx.conn(), &read).await? {
                 continue;
             }
-            licenses::write_back(tx.conn(), self.db.backend, &[&license]).await?;
+            licenses::write_back(tx.conn(), &[&license]).await?;
             let outcome = LicenseChanged {
                 license,
                 change: applied,
             };
             if let Some(events) = events.take() {
-                enqueue_in(
-                    tx.conn(),
-                    self.db.backend,
-                    self.event_offer(),
-                    &events(&outcome),
-                    now,
-                )
-                .await?;
+                enqueue_in(tx.conn(), self.event_offer(), &events(&outcome), now).await?;
             }
             tx.commit().await?;
             return Ok(outcome);

@@ -1,19 +1,20 @@
 //! SQL helpers shared by the store's modules: how timestamps and JSON are stored, placeholder
-//! lists for multi-row statements, reading typed columns, and reading a piece of asynchronous work
-//! (an order or an update) back.
+//! lists for multi-row statements, reading columns of either backend's rows ([`Columns`]), and
+//! reading a piece of asynchronous work (an order or an update) back.
 //!
-//! Timestamps are TEXT in RFC 3339, UTC, with exactly six fractional digits on both backends:
-//! sqlx's `Any` driver (one code path for SQLite and PostgreSQL) carries no timestamp type, and
+//! Timestamps are TEXT in RFC 3339, UTC, with exactly six fractional digits on both backends: one
+//! schema and one SQL text for SQLite (which has no timestamp type) and PostgreSQL, and
 //! fixed-width UTC text sorts chronologically, which the outbox's due-time queries rely on.
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::StoreError;
-use super::db::Backend;
+use super::db::{Backend, Conn, typed};
 
 /// Rows per multi-row statement: 1,000 rows of 15 columns stays under SQLite's 32,766 and
 /// PostgreSQL's 65,535 bound parameters.
@@ -47,30 +48,69 @@ pub(crate) fn opt_json<T: Serialize>(value: Option<&T>) -> Result<Option<String>
     value.map(to_json).transpose()
 }
 
-pub(crate) fn text(row: &AnyRow, column: &str) -> Result<String, StoreError> {
-    Ok(row.try_get::<String, _>(column)?)
+/// The column types the store reads, on a row of either backend: TEXT (ids, states, timestamps,
+/// JSON) and integers.
+pub(crate) trait Columns {
+    fn text(&self, column: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
+    /// A BIGINT (PostgreSQL) or INTEGER (SQLite) column, or a count.
+    fn int(&self, column: &str) -> Result<i64, StoreError>;
+    /// An INTEGER column (32 bits on PostgreSQL).
+    fn int32(&self, column: &str) -> Result<i32, StoreError>;
 }
 
-pub(crate) fn opt_text(row: &AnyRow, column: &str) -> Result<Option<String>, StoreError> {
-    Ok(row.try_get::<Option<String>, _>(column)?)
+macro_rules! columns_of {
+    ($row:ty) => {
+        impl Columns for $row {
+            fn text(&self, column: &str) -> Result<String, StoreError> {
+                Ok(self.try_get(column)?)
+            }
+
+            fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+                Ok(self.try_get(column)?)
+            }
+
+            fn int(&self, column: &str) -> Result<i64, StoreError> {
+                Ok(self.try_get(column)?)
+            }
+
+            fn int32(&self, column: &str) -> Result<i32, StoreError> {
+                Ok(self.try_get(column)?)
+            }
+        }
+    };
 }
 
-pub(crate) fn time(row: &AnyRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
+columns_of!(SqliteRow);
+columns_of!(PgRow);
+
+pub(crate) fn text(row: &impl Columns, column: &str) -> Result<String, StoreError> {
+    row.text(column)
+}
+
+pub(crate) fn opt_text(row: &impl Columns, column: &str) -> Result<Option<String>, StoreError> {
+    row.opt_text(column)
+}
+
+pub(crate) fn time(row: &impl Columns, column: &str) -> Result<DateTime<Utc>, StoreError> {
     parse_ts(column, &text(row, column)?)
 }
 
-pub(crate) fn opt_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub(crate) fn opt_time(
+    row: &impl Columns,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
     opt_text(row, column)?
         .map(|t| parse_ts(column, &t))
         .transpose()
 }
 
-pub(crate) fn json<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, StoreError> {
+pub(crate) fn json<T: DeserializeOwned>(row: &impl Columns, column: &str) -> Result<T, StoreError> {
     from_json(column, &text(row, column)?)
 }
 
 pub(crate) fn opt_json_col<T: DeserializeOwned>(
-    row: &AnyRow,
+    row: &impl Columns,
     column: &str,
 ) -> Result<Option<T>, StoreError> {
     opt_text(row, column)?
@@ -129,32 +169,34 @@ pub(crate) fn in_list(backend: Backend, count: usize) -> String {
 /// The `state`, `request` and `outcome` of the row `id` of `table` (`orders` or `updates`: work
 /// done now or later), read back as `what`; `for_update` locks the row (PostgreSQL).
 pub(crate) async fn work_row<R: DeserializeOwned, O: DeserializeOwned>(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    conn: Conn<'_>,
     table: &'static str,
     what: &'static str,
     id: &str,
     for_update: bool,
 ) -> Result<(String, R, O), StoreError> {
     let lock = if for_update {
-        backend.for_update(table)
+        conn.backend().for_update(table)
     } else {
         String::new()
     };
     let statement = format!("SELECT state, request, outcome FROM {table} WHERE id = $1{lock}");
-    let row = sqlx::query(AssertSqlSafe(statement))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what,
-            id: id.to_owned(),
-        })?;
-    Ok((
-        text(&row, "state")?,
-        json(&row, "request")?,
-        json(&row, "outcome")?,
-    ))
+    let not_found = || StoreError::NotFound {
+        what,
+        id: id.to_owned(),
+    };
+    typed!(conn, |conn| {
+        let row = sqlx::query(AssertSqlSafe(statement))
+            .bind(id.to_owned())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok((
+            text(&row, "state")?,
+            json(&row, "request")?,
+            json(&row, "outcome")?,
+        ))
+    })
 }
 
 #[cfg(test)]

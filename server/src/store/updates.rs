@@ -5,9 +5,8 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
 
-use super::db::Backend;
+use super::db::{Conn, typed};
 use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, text, to_json, ts};
 use super::{PLAN_ATTEMPTS, Store, StoreError, licenses};
@@ -42,7 +41,7 @@ impl Store {
         for attempt in 0..PLAN_ATTEMPTS {
             let prepared = self.prepare_update(&update_id, request, attempt).await?;
             let mut tx = self.db.begin_write().await?;
-            if !write_prepared(tx.conn(), self.db.backend, &prepared).await? {
+            if !write_prepared(tx.conn(), &prepared).await? {
                 continue;
             }
             let now = sql::now();
@@ -50,7 +49,6 @@ impl Store {
             if let Some(events) = events.take() {
                 enqueue_in(
                     tx.conn(),
-                    self.db.backend,
                     self.event_offer(),
                     &events(&prepared.outcome),
                     now,
@@ -79,7 +77,7 @@ impl Store {
         let now = sql::now();
         let update_id = UpdateId::generate();
         let ids: Vec<LicenseId> = request.items.iter().map(|i| i.license_id.clone()).collect();
-        let found = licenses::by_ids(tx.conn(), self.db.backend, &ids, false).await?;
+        let found = licenses::by_ids(tx.conn(), &ids, false).await?;
         let known: HashSet<&LicenseId> = found.iter().map(|license| &license.id).collect();
         let unknown = ids.iter().find(|id| !known.contains(id)).cloned();
         let outcome = match unknown {
@@ -116,57 +114,38 @@ impl Store {
         let mut events = Some(events);
         for attempt in 0..PLAN_ATTEMPTS {
             let (state, request, current) = {
-                let mut reader = self.db.reader().acquire().await?;
-                sql::work_row(
-                    &mut reader,
-                    self.db.backend,
-                    "updates",
-                    "update",
-                    id.as_str(),
-                    false,
-                )
-                .await?
+                let mut reader = self.db.read().await?;
+                sql::work_row(reader.conn(), "updates", "update", id.as_str(), false).await?
             };
             if state != UpdateState::Acknowledged.as_str() {
                 return Ok(current);
             }
             let prepared = self.prepare_update(id, &request, attempt).await?;
             let mut tx = self.db.begin_write().await?;
-            let (state, _, current): (_, UpdateRequest, UpdateOutcome) = sql::work_row(
-                tx.conn(),
-                self.db.backend,
-                "updates",
-                "update",
-                id.as_str(),
-                true,
-            )
-            .await?;
+            let (state, _, current): (_, UpdateRequest, UpdateOutcome) =
+                sql::work_row(tx.conn(), "updates", "update", id.as_str(), true).await?;
             if state != UpdateState::Acknowledged.as_str() {
                 return Ok(current);
             }
-            if !write_prepared(tx.conn(), self.db.backend, &prepared).await? {
+            if !write_prepared(tx.conn(), &prepared).await? {
                 continue;
             }
             let now = sql::now();
             let outcome = prepared.outcome;
-            sqlx::query(
-                "UPDATE updates SET state = $2, outcome = $3, updated_at = $4 WHERE id = $1",
-            )
-            .bind(id.as_str().to_owned())
-            .bind(outcome.state.as_str())
-            .bind(to_json(&outcome)?)
-            .bind(ts(now))
-            .execute(tx.conn())
-            .await?;
-            if let Some(events) = events.take() {
-                enqueue_in(
-                    tx.conn(),
-                    self.db.backend,
-                    self.event_offer(),
-                    &events(&outcome),
-                    now,
+            let outcome_json = to_json(&outcome)?;
+            typed!(tx.conn(), |conn| {
+                sqlx::query(
+                    "UPDATE updates SET state = $2, outcome = $3, updated_at = $4 WHERE id = $1",
                 )
+                .bind(id.as_str().to_owned())
+                .bind(outcome.state.as_str())
+                .bind(outcome_json)
+                .bind(ts(now))
+                .execute(&mut *conn)
                 .await?;
+            });
+            if let Some(events) = events.take() {
+                enqueue_in(tx.conn(), self.event_offer(), &events(&outcome), now).await?;
             }
             tx.commit().await?;
             return Ok(outcome);
@@ -178,12 +157,16 @@ impl Store {
 
     /// The updates waiting for `process_update`, oldest first.
     pub async fn pending_updates(&self) -> Result<Vec<UpdateId>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM updates WHERE state = 'acknowledged' ORDER BY id")
-            .fetch_all(self.db.reader())
-            .await?;
-        rows.iter()
-            .map(|row| Ok(UpdateId::from(text(row, "id")?)))
-            .collect()
+        let mut reader = self.db.read().await?;
+        typed!(reader.conn(), |conn| {
+            let rows =
+                sqlx::query("SELECT id FROM updates WHERE state = 'acknowledged' ORDER BY id")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            rows.iter()
+                .map(|row| Ok(UpdateId::from(text(row, "id")?)))
+                .collect()
+        })
     }
 
     /// Reads the named licenses, plans the update and provisions its changes, holding no
@@ -198,8 +181,8 @@ impl Store {
     ) -> Result<PreparedUpdate, StoreError> {
         let ids: Vec<LicenseId> = request.items.iter().map(|i| i.license_id.clone()).collect();
         let found = {
-            let mut reader = self.db.reader().acquire().await?;
-            licenses::by_ids(&mut reader, self.db.backend, &ids, false).await?
+            let mut reader = self.db.read().await?;
+            licenses::by_ids(reader.conn(), &ids, false).await?
         };
         let now = sql::now();
         let failed = |licenses, reason: String| {
@@ -264,15 +247,11 @@ impl Store {
 
 /// Writes back the licenses a prepared update modifies, if they are still as read; `false` when
 /// one changed meanwhile (the caller rolls back and plans again). A failed update writes nothing.
-async fn write_prepared(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    prepared: &PreparedUpdate,
-) -> Result<bool, StoreError> {
+async fn write_prepared(mut conn: Conn<'_>, prepared: &PreparedUpdate) -> Result<bool, StoreError> {
     if prepared.read.is_empty() {
         return Ok(true);
     }
-    if !licenses::unchanged(&mut *conn, backend, &prepared.read).await? {
+    if !licenses::unchanged(conn.reborrow(), &prepared.read).await? {
         return Ok(false);
     }
     let modified: HashSet<&LicenseId> = prepared.read.iter().map(|l| &l.id).collect();
@@ -282,26 +261,29 @@ async fn write_prepared(
         .iter()
         .filter(|l| modified.contains(&l.id))
         .collect();
-    licenses::write_back(&mut *conn, backend, &to_write).await?;
+    licenses::write_back(conn, &to_write).await?;
     Ok(true)
 }
 
 async fn insert_update(
-    conn: &mut AnyConnection,
+    conn: Conn<'_>,
     request: &UpdateRequest,
     outcome: &UpdateOutcome,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO updates (id, state, request, outcome, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5)",
-    )
-    .bind(outcome.update_id.as_str().to_owned())
-    .bind(outcome.state.as_str())
-    .bind(to_json(request)?)
-    .bind(to_json(outcome)?)
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
+    let (request_json, outcome_json) = (to_json(request)?, to_json(outcome)?);
+    typed!(conn, |conn| {
+        sqlx::query(
+            "INSERT INTO updates (id, state, request, outcome, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(outcome.update_id.as_str().to_owned())
+        .bind(outcome.state.as_str())
+        .bind(request_json)
+        .bind(outcome_json)
+        .bind(ts(now))
+        .execute(&mut *conn)
+        .await?;
+    });
     Ok(())
 }

@@ -129,18 +129,8 @@ async fn an_unknown_route_is_404_code_60(db: TestDb) {
 
 async fn a_broken_database_is_a_500_that_reveals_nothing(db: TestDb) {
     let app = TestApp::start(&db).await;
-    {
-        use sqlx::Connection;
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&db.url())
-            .await
-            .expect("a second connection");
-        sqlx::raw_sql("ALTER TABLE licenses RENAME TO licenses_gone")
-            .execute(&mut conn)
-            .await
-            .expect("break the database");
-        let _ = conn.close().await;
-    }
+    db.execute("ALTER TABLE licenses RENAME TO licenses_gone")
+        .await;
     let response = app
         .request(reqwest::Method::GET, "/userservice/v2/userService/lic-1")
         .send()

@@ -105,6 +105,66 @@ impl TestDb {
             .expect("connect the store")
     }
 
+    /// Runs `sql` on a connection of its own, beside any store (to break or inspect a database
+    /// the way nothing in the store would).
+    pub async fn execute(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Self::Sqlite { .. } => {
+                let mut conn = self.sqlite_conn().await;
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("execute");
+                let _ = conn.close().await;
+            }
+            Self::Postgres { .. } => {
+                let mut conn = self.postgres_conn().await;
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("execute");
+                let _ = conn.close().await;
+            }
+        }
+    }
+
+    /// The first column of every row `sql` returns, read on a connection of its own.
+    pub async fn column<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+        T: Send + Unpin,
+    {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Self::Sqlite { .. } => {
+                let mut conn = self.sqlite_conn().await;
+                let values = sqlx::query_scalar(sql).fetch_all(&mut conn).await;
+                let _ = conn.close().await;
+                values.expect("read a column")
+            }
+            Self::Postgres { .. } => {
+                let mut conn = self.postgres_conn().await;
+                let values = sqlx::query_scalar(sql).fetch_all(&mut conn).await;
+                let _ = conn.close().await;
+                values.expect("read a column")
+            }
+        }
+    }
+
+    async fn sqlite_conn(&self) -> sqlx::SqliteConnection {
+        sqlx::SqliteConnection::connect(&self.url())
+            .await
+            .expect("connect to the SQLite test database")
+    }
+
+    async fn postgres_conn(&self) -> sqlx::PgConnection {
+        sqlx::PgConnection::connect(&self.url())
+            .await
+            .expect("connect to the PostgreSQL test schema")
+    }
+
     pub async fn store_with(
         &self,
         provisioner: Arc<dyn Provisioner>,
