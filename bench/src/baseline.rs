@@ -2,17 +2,17 @@
 //! request parsing and no obakit code in between. `obakit-bench baseline …` runs them in a process
 //! of its own, pinned to the CPU the server is pinned to, and prints one JSON line of samples.
 //!
-//! All of them use sqlx's `Any` driver, as obakit's store does, on the same database the server
-//! uses, and the SQLite writer pragmas the server uses (WAL, `synchronous = FULL`).
+//! All of them use sqlx's typed driver of the backend, as obakit's store does, on the same database
+//! the server uses, and the SQLite writer pragmas the server uses (WAL, `synchronous = FULL`).
 
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use futures_util::StreamExt;
 use serde::Serialize;
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row};
 
-use crate::db::{self, Backend};
+use crate::db::{self, Backend, TypedPool, typed};
 
 #[derive(Debug, Args)]
 pub(crate) struct BaselineArgs {
@@ -182,44 +182,49 @@ struct LicenseRow {
     updated_at: String,
 }
 
-fn license_row(row: &sqlx::any::AnyRow) -> Result<LicenseRow, sqlx::Error> {
-    Ok(LicenseRow {
-        id: row.try_get("id")?,
-        fleet_id: row.try_get("fleet_id")?,
-        order_id: row.try_get("order_id")?,
-        state: row.try_get("state")?,
-        external_state: row.try_get("external_state")?,
-        terminated_at: row.try_get("terminated_at")?,
-        offer_code: row.try_get("offer_code")?,
-        offer_name: row.try_get("offer_name")?,
-        end_user: row.try_get("end_user")?,
-        realizing_resource: row.try_get("realizing_resource")?,
-        login_key: row.try_get("login_key")?,
-        login_value: row.try_get("login_value")?,
-        characteristics: row.try_get("characteristics")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+/// A [`LicenseRow`] from a row of either backend.
+macro_rules! license_row {
+    ($row:expr) => {
+        LicenseRow {
+            id: $row.try_get("id")?,
+            fleet_id: $row.try_get("fleet_id")?,
+            order_id: $row.try_get("order_id")?,
+            state: $row.try_get("state")?,
+            external_state: $row.try_get("external_state")?,
+            terminated_at: $row.try_get("terminated_at")?,
+            offer_code: $row.try_get("offer_code")?,
+            offer_name: $row.try_get("offer_name")?,
+            end_user: $row.try_get("end_user")?,
+            realizing_resource: $row.try_get("realizing_resource")?,
+            login_key: $row.try_get("login_key")?,
+            login_value: $row.try_get("login_value")?,
+            characteristics: $row.try_get("characteristics")?,
+            created_at: $row.try_get("created_at")?,
+            updated_at: $row.try_get("updated_at")?,
+        }
+    };
 }
 
 const WARMUP: usize = 2;
 
 async fn select(url: &str, fleet: &str, iterations: usize) -> anyhow::Result<Samples> {
-    let pool = db::connect(url).await?;
+    let pool = db::connect_typed(url).await?;
     let mut ms = Vec::with_capacity(iterations);
     let mut bytes = 0;
     let mut rows = 0;
     let all = Instant::now();
     for i in 0..iterations + WARMUP {
         let start = Instant::now();
-        let fetched = sqlx::query(FLEET_SELECT)
-            .bind(fleet.to_owned())
-            .fetch_all(&pool)
-            .await?;
-        let licenses = fetched
-            .iter()
-            .map(license_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let licenses = typed!(&pool, |pool| {
+            let fetched = sqlx::query(FLEET_SELECT)
+                .bind(fleet.to_owned())
+                .fetch_all(pool)
+                .await?;
+            fetched
+                .iter()
+                .map(|row| Ok(license_row!(row)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
         let body = serde_json::to_vec(&licenses)?;
         let elapsed = start.elapsed();
         bytes = body.len();
@@ -263,22 +268,24 @@ fn values_list(backend: Backend, rows: usize, columns: usize) -> String {
     sql
 }
 
-async fn fleet_rows(pool: &AnyPool, fleet: &str) -> anyhow::Result<Vec<Vec<Option<String>>>> {
+async fn fleet_rows(pool: &TypedPool, fleet: &str) -> anyhow::Result<Vec<Vec<Option<String>>>> {
     let statement = format!(
         "SELECT {} FROM licenses WHERE fleet_id = $1 ORDER BY id",
         COLUMNS.join(", ")
     );
-    let rows = sqlx::query(AssertSqlSafe(statement))
-        .bind(fleet.to_owned())
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            (0..COLUMNS.len())
-                .map(|i| Ok(row.try_get::<Option<String>, _>(i)?))
-                .collect()
-        })
-        .collect()
+    typed!(pool, |pool| {
+        let rows = sqlx::query(AssertSqlSafe(statement))
+            .bind(fleet.to_owned())
+            .fetch_all(pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                (0..COLUMNS.len())
+                    .map(|i| Ok(row.try_get::<Option<String>, _>(i)?))
+                    .collect()
+            })
+            .collect()
+    })
 }
 
 async fn insert(
@@ -289,7 +296,7 @@ async fn insert(
     iterations: usize,
 ) -> anyhow::Result<Samples> {
     let backend = Backend::of_url(url);
-    let pool = db::connect(url).await?;
+    let pool = db::connect_typed(url).await?;
     let template = fleet_rows(&pool, from_fleet).await?;
     anyhow::ensure!(!template.is_empty(), "fleet {from_fleet} has no licenses");
     let mut ms = Vec::with_capacity(iterations);
@@ -300,29 +307,31 @@ async fn insert(
             .map(|_| uuid::Uuid::now_v7().to_string())
             .collect();
         let start = Instant::now();
-        let mut tx = pool.begin().await?;
-        for (chunk, chunk_ids) in template
-            .chunks(ROWS_PER_STATEMENT)
-            .zip(ids.chunks(ROWS_PER_STATEMENT))
-        {
-            let statement = format!(
-                "INSERT INTO licenses ({}) VALUES {}",
-                COLUMNS.join(", "),
-                values_list(backend, chunk.len(), COLUMNS.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(statement));
-            for (row, id) in chunk.iter().zip(chunk_ids) {
-                query = query
-                    .bind(id.clone())
-                    .bind(to_fleet.to_owned())
-                    .bind(to_order.to_owned());
-                for value in &row[3..] {
-                    query = query.bind(value.clone());
+        typed!(&pool, |pool| {
+            let mut tx = pool.begin().await?;
+            for (chunk, chunk_ids) in template
+                .chunks(ROWS_PER_STATEMENT)
+                .zip(ids.chunks(ROWS_PER_STATEMENT))
+            {
+                let statement = format!(
+                    "INSERT INTO licenses ({}) VALUES {}",
+                    COLUMNS.join(", "),
+                    values_list(backend, chunk.len(), COLUMNS.len())
+                );
+                let mut query = sqlx::query(AssertSqlSafe(statement));
+                for (row, id) in chunk.iter().zip(chunk_ids) {
+                    query = query
+                        .bind(id.clone())
+                        .bind(to_fleet.to_owned())
+                        .bind(to_order.to_owned());
+                    for value in &row[3..] {
+                        query = query.bind(value.clone());
+                    }
                 }
+                query.execute(&mut *tx).await?;
             }
-            query.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+            tx.commit().await?;
+        });
         // The first iteration warms the statement cache and the pages.
         if i > 0 {
             ms.push(millis(start.elapsed()));
@@ -338,14 +347,16 @@ async fn insert(
 
 async fn update(url: &str, fleet: &str, iterations: usize) -> anyhow::Result<Samples> {
     let backend = Backend::of_url(url);
-    let pool = db::connect(url).await?;
-    let ids: Vec<String> = sqlx::query("SELECT id FROM licenses WHERE fleet_id = $1 ORDER BY id")
-        .bind(fleet.to_owned())
-        .fetch_all(&pool)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<String, _>(0))
-        .collect::<Result<_, _>>()?;
+    let pool = db::connect_typed(url).await?;
+    let ids: Vec<String> = typed!(&pool, |pool| {
+        sqlx::query("SELECT id FROM licenses WHERE fleet_id = $1 ORDER BY id")
+            .bind(fleet.to_owned())
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?
+    });
     anyhow::ensure!(!ids.is_empty(), "fleet {fleet} has no licenses");
     let mut ms = Vec::with_capacity(iterations);
     let all = Instant::now();
@@ -358,24 +369,26 @@ async fn update(url: &str, fleet: &str, iterations: usize) -> anyhow::Result<Sam
         };
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let start = Instant::now();
-        let mut tx = pool.begin().await?;
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-            let statement = format!(
-                "UPDATE licenses SET state = v.column2, external_state = v.column3, \
-                 updated_at = v.column4 FROM (VALUES {}) AS v WHERE licenses.id = v.column1",
-                values_list(backend, chunk.len(), 4)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(statement));
-            for id in chunk {
-                query = query
-                    .bind(id.clone())
-                    .bind(state)
-                    .bind(external)
-                    .bind(now.clone());
+        typed!(&pool, |pool| {
+            let mut tx = pool.begin().await?;
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let statement = format!(
+                    "UPDATE licenses SET state = v.column2, external_state = v.column3, \
+                     updated_at = v.column4 FROM (VALUES {}) AS v WHERE licenses.id = v.column1",
+                    values_list(backend, chunk.len(), 4)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(statement));
+                for id in chunk {
+                    query = query
+                        .bind(id.clone())
+                        .bind(state)
+                        .bind(external)
+                        .bind(now.clone());
+                }
+                query.execute(&mut *tx).await?;
             }
-            query.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+            tx.commit().await?;
+        });
         if i >= 2 {
             ms.push(millis(start.elapsed()));
         }

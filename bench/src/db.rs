@@ -6,7 +6,8 @@ use std::path::Path;
 
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyConnection, AnyPool, Connection};
+use sqlx::pool::PoolOptions;
+use sqlx::{AnyConnection, AnyPool, Connection, PgPool, SqlitePool};
 
 /// Which database a phase runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +100,47 @@ impl BenchDb {
 const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
 
-/// A one-connection pool through sqlx's `Any` driver, the driver obakit's store uses, set up as
-/// the server sets up its writer.
+/// A one-connection pool on sqlx's typed driver of the URL's backend, the drivers obakit's store
+/// uses, set up as the server sets up its writer: what the baselines measure with.
+pub(crate) enum TypedPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the typed pool of either backend: the code is written once
+/// and compiled for each driver, as in the store (`server/src/store/db.rs`).
+macro_rules! typed {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::db::TypedPool::Sqlite($p) => $body,
+            $crate::db::TypedPool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use typed;
+
+pub(crate) async fn connect_typed(url: &str) -> anyhow::Result<TypedPool> {
+    Ok(match Backend::of_url(url) {
+        Backend::Sqlite => TypedPool::Sqlite(
+            PoolOptions::new()
+                .max_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::raw_sql(SQLITE_WRITER_PRAGMAS).execute(conn).await?;
+                        Ok(())
+                    })
+                })
+                .connect(url)
+                .await?,
+        ),
+        Backend::Postgres => {
+            TypedPool::Postgres(PoolOptions::new().max_connections(1).connect(url).await?)
+        }
+    })
+}
+
+/// A one-connection pool through sqlx's `Any` driver, for the figures' own bookkeeping queries
+/// (reading the outbox, listing licenses), which no figure times.
 pub(crate) async fn connect(url: &str) -> anyhow::Result<AnyPool> {
     sqlx::any::install_default_drivers();
     let sqlite = Backend::of_url(url) == Backend::Sqlite;
