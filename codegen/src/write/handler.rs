@@ -1,10 +1,14 @@
 //! One API → its response enums and, per served role, the handler trait an implementer fills in.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{Paths, doc_attr, doc_parts, ident, type_tokens};
-use crate::model::{Api, Body, MediaKind, Operation, ParamLocation, Response, Role, TypeRef};
+use crate::model::{
+    Api, Body, MediaKind, MediaVariants, Operation, ParamLocation, Response, Role, TypeRef,
+};
 
 /// `answerable`: whether request errors can be answered in a given 400 body type.
 pub(super) fn module(
@@ -23,26 +27,7 @@ pub(super) fn module(
             .filter_map(|b| b.schema_docs.as_ref())
             .map(|(docs, name)| schema_docs_type(op, docs, name, paths))
     });
-    let contents = api.operations.iter().flat_map(|op| {
-        let request = op.body.as_ref().and_then(|b| b.variants.as_ref()).map(|v| {
-            let doc = format!(
-                "The request body of `{}` in each of its media types.",
-                op.operation_id
-            );
-            super::media::content_enum(v, true, &doc, paths)
-        });
-        let answers = op.responses.iter().filter_map(move |r| {
-            let v = r.body.as_ref()?.variants.as_ref()?;
-            let doc = format!(
-                "The body of the `{}` answer of `{}` in each of its media types.",
-                r.status
-                    .map_or_else(|| "default".to_owned(), |s| s.to_string()),
-                op.operation_id
-            );
-            Some(super::media::content_enum(v, false, &doc, paths))
-        });
-        request.into_iter().chain(answers)
-    });
+    let contents = content_enums(api, paths);
     let traits = api
         .roles
         .iter()
@@ -54,6 +39,57 @@ pub(super) fn module(
         #(#schema_docs)*
         #(#traits)*
     }
+}
+
+/// The enums of bodies in several media types, each once: bodies with the same media types and
+/// schemas share one (the model names them).
+fn content_enums(api: &Api, paths: &Paths) -> Vec<TokenStream> {
+    // Name → the bodies using it, each as (answer status, operation), `None` for a request.
+    let mut uses: BTreeMap<&str, (&MediaVariants, bool, Vec<(Option<Option<u16>>, &str)>)> =
+        BTreeMap::new();
+    let mut order = Vec::new();
+    for op in &api.operations {
+        let request = op.body.as_ref().map(|b| (b, None));
+        let answers = op
+            .responses
+            .iter()
+            .filter_map(|r| Some((r.body.as_ref()?, Some(r.status))));
+        for (body, status) in request.into_iter().chain(answers) {
+            let Some(v) = &body.variants else { continue };
+            let entry = uses.entry(&v.rust_name).or_insert_with(|| {
+                order.push(v.rust_name.as_str());
+                (v, status.is_none(), Vec::new())
+            });
+            entry.2.push((status, &op.operation_id));
+        }
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let (variants, request, sites) = &uses[name];
+            let site = |(status, op): &(Option<Option<u16>>, &str)| match status {
+                None => format!("the request body of `{op}`"),
+                Some(s) => format!(
+                    "the body of the `{}` answer of `{op}`",
+                    s.map_or_else(|| "default".to_owned(), |s| s.to_string())
+                ),
+            };
+            let doc = match sites.as_slice() {
+                [one] => {
+                    let mut doc = site(one);
+                    doc[..1].make_ascii_uppercase();
+                    format!("{doc} in each of its media types.")
+                }
+                [first, rest @ ..] => format!(
+                    "A body in each of its media types: {} and {} other bodies with the same media types and schemas.",
+                    site(first),
+                    rest.len()
+                ),
+                [] => unreachable!("a content enum has a use"),
+            };
+            super::media::content_enum(variants, *request, &doc, paths)
+        })
+        .collect()
 }
 
 /// The type stating the description of an inline body schema, for the runtime's `Described`.

@@ -42,9 +42,43 @@ pub struct TypeSpace {
     /// The validation constraints of named aliases (`type Id = String` with a `maxLength`), applied
     /// wherever the alias is used (a Rust alias cannot carry them).
     alias_validators: BTreeMap<(String, String), Validators>,
+    /// Inline schemas given a named type, by module, spec and shape (see [`shape_key`]): an inline
+    /// schema written again elsewhere (Asana repeats one list of field names per operation, Stripe
+    /// one enumeration per property) is that same type, not a new one.
+    hoisted: BTreeMap<(String, PathBuf, String), Hoisted>,
     /// Features seen but not supported, with where: kept for the corpus report.
     pub unsupported: Vec<Diagnostic>,
     diags: Diagnostics,
+}
+
+/// A hoisted inline schema's type, and the documentation every place it is written at agrees on.
+#[derive(Debug)]
+struct Hoisted {
+    ty: TypeRef,
+    docs: Option<String>,
+}
+
+/// What makes two inline schemas one type: the schema as written, less what describes or qualifies
+/// one use of it (its description, title, example, default, and whether it may be null, read or
+/// written only, or is deprecated), which the field or parameter using it carries.
+fn shape_key(schema: &Schema) -> String {
+    let mut value = serde_json::to_value(schema).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        for key in [
+            "description",
+            "title",
+            "example",
+            "externalDocs",
+            "default",
+            "nullable",
+            "readOnly",
+            "writeOnly",
+            "deprecated",
+        ] {
+            map.remove(key);
+        }
+    }
+    value.to_string()
 }
 
 /// The result of lowering one schema where it is used.
@@ -386,8 +420,37 @@ impl SpecTypes<'_> {
         }
     }
 
-    /// Gives an inline object, enum or union its own named type.
+    /// Gives an inline object, enum or union its own named type, or the type an inline schema of
+    /// the same shape already has.
     fn hoist(&mut self, schema: &Schema, hint: &str, module: &str, pointer: &str) -> TypeRef {
+        let key = (
+            module.to_owned(),
+            self.spec.path.clone(),
+            shape_key(schema),
+        );
+        if let Some(hoisted) = self.space.hoisted.get_mut(&key) {
+            if hoisted.docs.is_some() && hoisted.docs != docs_of(schema) {
+                // Its uses describe it differently: the type keeps none of their descriptions.
+                hoisted.docs = None;
+                if let TypeRef::Named { module, name } = &hoisted.ty
+                    && let Some(def) = self
+                        .space
+                        .modules
+                        .get_mut(module)
+                        .and_then(|m| m.types.get_mut(name))
+                {
+                    def.docs = None;
+                }
+            }
+            return hoisted.ty.clone();
+        }
+        let ty = self.hoist_new(schema, hint, module, pointer);
+        let docs = docs_of(schema);
+        self.space.hoisted.insert(key, Hoisted { ty: ty.clone(), docs });
+        ty
+    }
+
+    fn hoist_new(&mut self, schema: &Schema, hint: &str, module: &str, pointer: &str) -> TypeRef {
         let rust_name = self.space.scope(module).unique(names::type_name(hint));
         // Unique in the module, and registered under a name no component and no other inline
         // schema of any module has.
