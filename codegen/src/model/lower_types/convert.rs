@@ -104,6 +104,19 @@ impl SpecTypes<'_> {
                 validators = inner.validators;
                 inner.ty
             }
+            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
+                if parts.len() == 1 && is_bare(data) =>
+            {
+                // A choice of one (Stripe's `anyOf: [$ref]`, written to make a reference nullable)
+                // is that one: no union type around it.
+                let keyword = match &schema.schema_kind {
+                    SchemaKind::OneOf { .. } => "oneOf",
+                    _ => "anyOf",
+                };
+                let inner = self.lower(&parts[0], hint, module, &format!("{pointer}/{keyword}/0"));
+                validators = inner.validators;
+                inner.ty
+            }
             SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
                 self.hoist(schema, hint, module, pointer)
             }

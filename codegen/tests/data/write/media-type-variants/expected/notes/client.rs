@@ -81,11 +81,7 @@ impl NotesClient {
             400 => {
                 ::std::result::Result::Ok(
                     CreateNoteResponse::BadRequest(
-                        CreateNote400Content::read_answer(
-                            __status,
-                            &__headers,
-                            &__bytes,
-                        )?,
+                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
                     ),
                 )
             }
@@ -134,6 +130,13 @@ impl NotesClient {
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(PatchNoteResponse::NoContent),
+            400 => {
+                ::std::result::Result::Ok(
+                    PatchNoteResponse::BadRequest(
+                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
+                    ),
+                )
+            }
             __other => {
                 ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
@@ -181,7 +184,7 @@ impl CreateNote201Content {
         })
     }
 }
-impl CreateNote400Content {
+impl ProblemContent {
     /// Reads an answer into the variant its Content-Type names, the first one when
     /// none does.
     fn read_answer(
@@ -198,7 +201,7 @@ impl CreateNote400Content {
                 __content_type,
                 "application/problem+json",
             ) {
-                CreateNote400Content::ProblemPlusJson(
+                ProblemContent::ProblemPlusJson(
                     ::poem_openapi::payload::Json(
                         ::obakit_runtime::decode_json::<
                             crate::notes::types::Problem,
@@ -206,7 +209,7 @@ impl CreateNote400Content {
                     ),
                 )
             } else {
-                CreateNote400Content::Json(
+                ProblemContent::Json(
                     ::poem_openapi::payload::Json(
                         ::obakit_runtime::decode_json::<
                             crate::notes::types::Problem,

@@ -32,7 +32,6 @@ pub trait TypeApi: Send + Sync + 'static {
         foo_bar2: ::std::option::Option<::std::string::String>,
         body2: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<TypeResponse>> + Send {
-        let _ = (self_, foo_bar, foo_bar2, body2);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("type"))
         }
@@ -41,7 +40,6 @@ pub trait TypeApi: Send + Sync + 'static {
     fn get_thing(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetThingResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("get_thing"))
         }
@@ -50,7 +48,6 @@ pub trait TypeApi: Send + Sync + 'static {
     fn get_thing2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetThingResponse2>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getThing"))
         }
