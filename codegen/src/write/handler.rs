@@ -1,6 +1,7 @@
 //! One API → its response enums and, per served role, the handler trait an implementer fills in.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -16,10 +17,7 @@ pub(super) fn module(
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
 ) -> TokenStream {
-    let enums = api
-        .operations
-        .iter()
-        .map(|op| response_enum(op, paths, answerable));
+    let enums = response_enums(api, paths, answerable);
     let schema_docs = api.operations.iter().flat_map(|op| {
         op.body
             .iter()
@@ -165,11 +163,63 @@ pub(super) fn param_value_tokens(ty: &TypeRef, required: bool) -> TokenStream {
     }
 }
 
+/// Every operation's response enum. An operation answering exactly as an earlier one does (the
+/// same statuses, descriptions, bodies and headers: Kubernetes' `read`, `replace` and `patch` of
+/// one kind, Asana's shared error answers) gets its name as an alias of that one's enum.
+fn response_enums(
+    api: &Api,
+    paths: &Paths,
+    answerable: &dyn Fn(&TypeRef) -> bool,
+) -> Vec<TokenStream> {
+    let mut by_shape: BTreeMap<String, &Operation> = BTreeMap::new();
+    api.operations
+        .iter()
+        .map(|op| {
+            let (doc, definition) = response_enum(op, paths, answerable);
+            // The enum as written, less its own names.
+            let bad_request = format!("{}_bad_request", op.rust_name.trim_end_matches('_'));
+            let own = [
+                op.response_enum.clone(),
+                bad_request.clone(),
+                format!("{bad_request:?}"),
+            ];
+            let text = definition.to_string();
+            let shape: Vec<&str> = text
+                .split_whitespace()
+                .map(|t| if own.iter().any(|o| o == t) { "_" } else { t })
+                .collect();
+            match by_shape.entry(shape.join(" ")) {
+                Entry::Occupied(first) => {
+                    let first = first.get();
+                    let name = ident(&op.response_enum);
+                    let target = ident(&first.response_enum);
+                    let doc = format!(
+                        "{doc} The same answers as `{}`'s.",
+                        first.operation_id
+                    );
+                    quote! {
+                        #[doc = #doc]
+                        pub type #name = #target;
+                    }
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(op);
+                    quote! {
+                        #[doc = #doc]
+                        #definition
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// The response enum of one operation: its documentation, and the rest of its definition.
 fn response_enum(
     op: &Operation,
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
-) -> TokenStream {
+) -> (String, TokenStream) {
     let rt = &paths.rt;
     let name = ident(&op.response_enum);
     let variants = op.responses.iter().map(|r| response_variant(r, paths));
@@ -195,15 +245,15 @@ fn response_enum(
         }
         None => (TokenStream::new(), TokenStream::new()),
     };
-    quote! {
-        #[doc = #doc]
+    let definition = quote! {
         #[derive(Debug, ::poem_openapi::ApiResponse)]
         #attr
         pub enum #name {
             #(#variants)*
         }
         #handler_fn
-    }
+    };
+    (doc, definition)
 }
 
 fn bad_request_handler(

@@ -8,13 +8,8 @@ pub enum CreateTokenResponse {
     #[oai(status = 204)]
     NoContent,
 }
-/// Every answer the spec declares for `createOtherToken` (POST /token/other).
-#[derive(Debug, ::poem_openapi::ApiResponse)]
-pub enum CreateOtherTokenResponse {
-    /// Created.
-    #[oai(status = 204)]
-    NoContent,
-}
+/// Every answer the spec declares for `createOtherToken` (POST /token/other). The same answers as `createToken`'s.
+pub type CreateOtherTokenResponse = CreateTokenResponse;
 /// The operations of Inline schema named like a component: implement the ones you serve.
 pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.

@@ -15,13 +15,8 @@ pub enum GetThingResponse {
     #[oai(status = 204)]
     NoContent,
 }
-/// Every answer the spec declares for `getThing` (GET /match2).
-#[derive(Debug, ::poem_openapi::ApiResponse)]
-pub enum GetThingResponse2 {
-    /// Nothing.
-    #[oai(status = 204)]
-    NoContent,
-}
+/// Every answer the spec declares for `getThing` (GET /match2). The same answers as `get_thing`'s.
+pub type GetThingResponse2 = GetThingResponse;
 /// The operations of Names: implement the ones you serve.
 pub trait TypeApi: Send + Sync + 'static {
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
