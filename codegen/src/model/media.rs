@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use openapiv3::MediaType;
 
-use super::{MediaKind, MediaVariant, Operation, TypeRef};
 use super::lower_types::SpecTypes;
 use super::names::{self, Scope};
+use super::{MediaKind, MediaVariant, Operation, TypeRef};
 
 /// How the generated code carries a media type; `None` when it does not.
 pub(super) fn kind_of(content_type: &str, request: bool) -> Option<MediaKind> {

@@ -37,7 +37,11 @@ fn answer_readers(api: &Api, paths: &Paths) -> Vec<TokenStream> {
         .iter()
         .filter(|r| r.client)
         .flat_map(|role| operations_of(api, role))
-        .flat_map(|op| op.responses.iter().filter_map(|r| r.body.as_ref()?.variants.as_ref()))
+        .flat_map(|op| {
+            op.responses
+                .iter()
+                .filter_map(|r| r.body.as_ref()?.variants.as_ref())
+        })
         .filter(|v| seen.insert(v.rust_name.clone()))
         .map(|variants| {
             let name = ident(&variants.rust_name);

@@ -42,45 +42,43 @@ pub(super) fn module(
 /// The enums of bodies in several media types, each once: bodies with the same media types and
 /// schemas share one (the model names them).
 fn content_enums(api: &Api, paths: &Paths) -> Vec<TokenStream> {
-    // Name → the bodies using it, each as (answer status, operation), `None` for a request.
-    let mut uses: BTreeMap<&str, (&MediaVariants, bool, Vec<(Option<Option<u16>>, &str)>)> =
-        BTreeMap::new();
+    // Name → the enum, whether it holds a request body, and the bodies using it, in order.
+    let mut uses: BTreeMap<&str, (&MediaVariants, bool, Vec<String>)> = BTreeMap::new();
     let mut order = Vec::new();
     for op in &api.operations {
-        let request = op.body.as_ref().map(|b| (b, None));
-        let answers = op
-            .responses
-            .iter()
-            .filter_map(|r| Some((r.body.as_ref()?, Some(r.status))));
-        for (body, status) in request.into_iter().chain(answers) {
+        let id = &op.operation_id;
+        let request = op
+            .body
+            .as_ref()
+            .map(|b| (b, true, format!("the request body of `{id}`")));
+        let answers = op.responses.iter().filter_map(|r| {
+            let status = r
+                .status
+                .map_or_else(|| "default".to_owned(), |s| s.to_string());
+            let site = format!("the body of the `{status}` answer of `{id}`");
+            Some((r.body.as_ref()?, false, site))
+        });
+        for (body, request, site) in request.into_iter().chain(answers) {
             let Some(v) = &body.variants else { continue };
             let entry = uses.entry(&v.rust_name).or_insert_with(|| {
                 order.push(v.rust_name.as_str());
-                (v, status.is_none(), Vec::new())
+                (v, request, Vec::new())
             });
-            entry.2.push((status, &op.operation_id));
+            entry.2.push(site);
         }
     }
     order
         .into_iter()
         .map(|name| {
             let (variants, request, sites) = &uses[name];
-            let site = |(status, op): &(Option<Option<u16>>, &str)| match status {
-                None => format!("the request body of `{op}`"),
-                Some(s) => format!(
-                    "the body of the `{}` answer of `{op}`",
-                    s.map_or_else(|| "default".to_owned(), |s| s.to_string())
-                ),
-            };
             let doc = match sites.as_slice() {
                 [one] => {
-                    let mut doc = site(one);
+                    let mut doc = one.clone();
                     doc[..1].make_ascii_uppercase();
                     format!("{doc} in each of its media types.")
                 }
                 [first, rest @ ..] => format!(
-                    "A body in each of its media types: {} and {} other bodies with the same media types and schemas.",
-                    site(first),
+                    "A body in each of its media types: {first} and {} other bodies with the same media types and schemas.",
                     rest.len()
                 ),
                 [] => unreachable!("a content enum has a use"),
@@ -193,10 +191,7 @@ fn response_enums(
                     let first = first.get();
                     let name = ident(&op.response_enum);
                     let target = ident(&first.response_enum);
-                    let doc = format!(
-                        "{doc} The same answers as `{}`'s.",
-                        first.operation_id
-                    );
+                    let doc = format!("{doc} The same answers as `{}`'s.", first.operation_id);
                     quote! {
                         #[doc = #doc]
                         pub type #name = #target;

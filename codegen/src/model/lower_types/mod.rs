@@ -423,11 +423,7 @@ impl SpecTypes<'_> {
     /// Gives an inline object, enum or union its own named type, or the type an inline schema of
     /// the same shape already has.
     fn hoist(&mut self, schema: &Schema, hint: &str, module: &str, pointer: &str) -> TypeRef {
-        let key = (
-            module.to_owned(),
-            self.spec.path.clone(),
-            shape_key(schema),
-        );
+        let key = (module.to_owned(), self.spec.path.clone(), shape_key(schema));
         if let Some(hoisted) = self.space.hoisted.get_mut(&key) {
             if hoisted.docs.is_some() && hoisted.docs != docs_of(schema) {
                 // Its uses describe it differently: the type keeps none of their descriptions.
@@ -446,7 +442,13 @@ impl SpecTypes<'_> {
         }
         let ty = self.hoist_new(schema, hint, module, pointer);
         let docs = docs_of(schema);
-        self.space.hoisted.insert(key, Hoisted { ty: ty.clone(), docs });
+        self.space.hoisted.insert(
+            key,
+            Hoisted {
+                ty: ty.clone(),
+                docs,
+            },
+        );
         ty
     }
 
