@@ -174,19 +174,14 @@ fn response_enums(
         .iter()
         .map(|op| {
             let (doc, definition) = response_enum(op, paths, answerable);
-            // The enum as written, less its own names.
-            let bad_request = format!("{}_bad_request", op.rust_name.trim_end_matches('_'));
-            let own = [
-                op.response_enum.clone(),
-                bad_request.clone(),
-                format!("{bad_request:?}"),
-            ];
-            let text = definition.to_string();
-            let shape: Vec<&str> = text
-                .split_whitespace()
-                .map(|t| if own.iter().any(|o| o == t) { "_" } else { t })
-                .collect();
-            match by_shape.entry(shape.join(" ")) {
+            // The enum as written under a name of no operation's: its shape.
+            let unnamed = Operation {
+                response_enum: "Shape".to_owned(),
+                rust_name: "shape".to_owned(),
+                ..op.clone()
+            };
+            let shape = response_enum(&unnamed, paths, answerable).1.to_string();
+            match by_shape.entry(shape) {
                 Entry::Occupied(first) => {
                     let first = first.get();
                     let name = ident(&op.response_enum);
