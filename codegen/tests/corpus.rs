@@ -7,9 +7,11 @@
 //!   feature reported but not listed fails, and so does one listed but no longer reported (the list
 //!   may only shrink); a document listed with `fails` must still fail to generate;
 //! - generates code that compiles without a warning, each document as its own crate (see
-//!   `support/mod.rs`), all in one `cargo check`, except the documents listed with `not_checked`: their
-//!   generated code costs more to check than CI can give (the entry says what it costs).
-//!   `OBAKIT_CORPUS_CHECK=all` checks those too.
+//!   `support/mod.rs`), all in one `cargo check`, except the documents listed with `large` and
+//!   `not_checked`. A `large` document's code is checked in a second `cargo check` of its own
+//!   (`OBAKIT_CORPUS_CHECK=large`, CI's second corpus step), so that the first stays quick; a
+//!   `not_checked` one's costs more to check than CI can give. Each entry says what it costs.
+//!   `OBAKIT_CORPUS_CHECK=all` checks every document in the first `cargo check`.
 //!
 //! A table of the results (generated, compiled, operations kept, unsupported features, generation
 //! time) is printed to stderr. Without the corpus folder the tests print that they skip, unless
@@ -36,6 +38,8 @@ struct Listed {
     fails: Option<String>,
     /// Why its output is left out of the compile check, with the measured cost.
     not_checked: Option<String>,
+    /// What checking its output costs, when that is checked apart from the others.
+    large: Option<String>,
 }
 
 /// One document's generation.
@@ -205,6 +209,7 @@ fn listed() -> BTreeMap<String, Listed> {
                 unsupported,
                 fails: text("fails"),
                 not_checked: text("not_checked"),
+                large: text("large"),
             };
             (doc, listed)
         })
@@ -214,6 +219,24 @@ fn listed() -> BTreeMap<String, Listed> {
 /// True when `OBAKIT_CORPUS_CHECK=all` asks to check the documents CI leaves out.
 fn check_all() -> bool {
     std::env::var("OBAKIT_CORPUS_CHECK").is_ok_and(|v| v == "all")
+}
+
+/// True when `OBAKIT_CORPUS_CHECK=large` asks for the check of the `large` documents.
+fn check_large() -> bool {
+    std::env::var("OBAKIT_CORPUS_CHECK").is_ok_and(|v| v == "large")
+}
+
+/// The crate compiling each run's output.
+fn crates_of<'r>(runs: impl Iterator<Item = &'r Run>) -> Vec<ScratchCrate> {
+    runs.filter_map(|run| {
+        let files = run.generated.as_ref().ok()?.files.clone();
+        Some(ScratchCrate::including(
+            &run.crate_name(),
+            "generated/api.rs",
+            Some(files),
+        ))
+    })
+    .collect()
 }
 
 #[test]
@@ -292,23 +315,15 @@ fn corpus_documents_generate_code_that_compiles_without_warnings() {
     let runs = runs(&dir);
     let listed = listed();
     let left_out = |run: &Run| {
-        listed
-            .get(&run.file)
-            .and_then(|l| l.not_checked.clone())
-            .filter(|_| !check_all())
+        let entry = listed.get(&run.file)?;
+        let why = match (&entry.not_checked, &entry.large) {
+            (Some(why), _) => format!("not checked: {why}"),
+            (None, Some(cost)) => format!("checked apart (`OBAKIT_CORPUS_CHECK=large`): {cost}"),
+            (None, None) => return None,
+        };
+        (!check_all()).then_some(why)
     };
-    let crates: Vec<ScratchCrate> = runs
-        .iter()
-        .filter(|run| left_out(run).is_none())
-        .filter_map(|run| {
-            let files = run.generated.as_ref().ok()?.files.clone();
-            Some(ScratchCrate::including(
-                &run.crate_name(),
-                "generated/api.rs",
-                Some(files),
-            ))
-        })
-        .collect();
+    let crates = crates_of(runs.iter().filter(|run| left_out(run).is_none()));
     let compiled = support::compile("corpus", &crates);
 
     let mut table = String::from(
@@ -335,10 +350,7 @@ fn corpus_documents_generate_code_that_compiles_without_warnings() {
                 ));
                 "no".to_owned()
             }
-            (Ok(_), None) => format!(
-                "not checked: {}",
-                left_out(run).expect("only documents left out have no crate")
-            ),
+            (Ok(_), None) => left_out(run).expect("only documents left out have no crate"),
         };
         let features: Vec<String> = run
             .features()
@@ -371,6 +383,64 @@ fn corpus_documents_generate_code_that_compiles_without_warnings() {
         compiled.command
     ));
     report(&table);
+    assert!(
+        problems.is_empty(),
+        "\n{}\n\ncargo's output ends with:\n{}",
+        problems.join("\n\n"),
+        support::tail(&compiled.cargo_stderr, 30)
+    );
+}
+
+/// The second corpus check: the `large` documents, each as its own crate, in one `cargo check` of
+/// their own. Runs when `OBAKIT_CORPUS_CHECK=large` (CI's second corpus step), and says it skips
+/// otherwise.
+#[test]
+fn large_corpus_documents_generate_code_that_compiles_without_warnings() {
+    let test = "large_corpus_documents_generate_code_that_compiles_without_warnings";
+    if !check_large() {
+        report(&format!(
+            "{test}: skipped, OBAKIT_CORPUS_CHECK is not `large` (CI's second corpus step sets it)\n"
+        ));
+        return;
+    }
+    let Some(dir) = corpus_or_skip(test) else {
+        return;
+    };
+    let runs = runs(&dir);
+    let listed = listed();
+    let large: Vec<&Run> = runs
+        .iter()
+        .filter(|run| {
+            listed
+                .get(&run.file)
+                .is_some_and(|l| l.large.is_some() && l.not_checked.is_none())
+        })
+        .collect();
+    let crates = crates_of(large.iter().copied());
+    let compiled = support::compile("corpus-large", &crates);
+    let mut problems = Vec::new();
+    for run in &large {
+        match (&run.generated, compiled.results.get(&run.crate_name())) {
+            (Ok(_), Some(Ok(()))) => {}
+            (Ok(_), Some(Err(e))) => problems.push(format!(
+                "{} ({}) does not compile:\n{e}",
+                run.file,
+                run.crate_name()
+            )),
+            (Ok(_), None) => problems.push(format!("{}: cargo did not check it", run.file)),
+            (Err(e), _) => problems.push(format!("{}: generation failed:\n{e}", run.file)),
+        }
+    }
+    report(&format!(
+        "\nOpenAPI corpus, large documents: {} checked in {:.1} s, one cargo invocation: {}\n",
+        large
+            .iter()
+            .map(|r| r.file.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        compiled.elapsed.as_secs_f64(),
+        compiled.command
+    ));
     assert!(
         problems.is_empty(),
         "\n{}\n\ncargo's output ends with:\n{}",

@@ -114,7 +114,6 @@ pub trait ProductOrderingPartnerApi: Send + Sync + 'static {
     fn ping(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<PingResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("ping"))
         }
@@ -137,7 +136,6 @@ pub trait ProductOrderingPartnerApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateProductOrderResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("createProductOrder"),
@@ -165,7 +163,6 @@ pub trait ProductOrderingOrangeApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<NotifyProductOrderEventResponse>,
     > + Send {
-        let _ = (offer, body);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("notifyProductOrderEvent"),
@@ -187,7 +184,6 @@ pub trait ProductOrderingOrangeApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateAccessTokenResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("createAccessToken"),

@@ -156,7 +156,6 @@ pub trait UserServicePartnerApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<ListUserServicesResponse>,
     > + Send {
-        let _ = (product_ref_id, id);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("listUserServices"),
@@ -174,7 +173,6 @@ pub trait UserServicePartnerApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<GetUserServiceResponse>,
     > + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("getUserService"),
@@ -197,7 +195,6 @@ pub trait UserServicePartnerApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<UpdateUserServicesResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("updateUserServices"),
@@ -226,7 +223,6 @@ pub trait UserServiceOrangeApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<NotifyUserServiceEventResponse>,
     > + Send {
-        let _ = (offer, body);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("notifyUserServiceEvent"),

@@ -32,6 +32,7 @@ pub(super) fn lower_api(
     let mut operations = Vec::new();
     let mut method_scope = Scope::with_reserved(names::RESERVED_METHOD_NAMES);
     let mut enum_scope = Scope::default();
+    let mut contents = media::ContentEnums::default();
     // Paths, then callbacks and webhooks: lowered alike, each under the role of the side serving it.
     for entry in callbacks::entries(spec, types) {
         let Entry {
@@ -193,6 +194,7 @@ pub(super) fn lower_api(
                     },
                     module,
                     &mut enum_scope,
+                    &mut contents,
                 )?;
                 lowered.required = body.required;
                 lowered.docs = body.description.clone();
@@ -239,6 +241,7 @@ pub(super) fn lower_api(
                         },
                         module,
                         &mut enum_scope,
+                        &mut contents,
                     )
                 };
                 let mut header_scope = Scope::with_reserved(&["body"]);
@@ -341,6 +344,8 @@ pub(super) fn lower_api(
             });
         }
     }
+
+    contents.rename_shared(&mut operations, &mut enum_scope);
 
     // Component schemas nobody references are still part of the API: lower them all.
     if let Some(components) = &spec.document.components {
@@ -546,6 +551,7 @@ fn lower_body(
     site: &BodySite,
     module: &str,
     enum_scope: &mut Scope,
+    contents: &mut media::ContentEnums,
 ) -> Option<Body> {
     let mut found = media::supported(types, site.request, content, &site.pointer);
     // A stream is an answer of its own: beside other media types (and as a `default` answer, whose
@@ -598,17 +604,20 @@ fn lower_body(
     }
     let variants = (lowered.len() > 1).then(|| {
         let mut scope = Scope::default();
+        let variants: Vec<MediaVariant> = lowered
+            .iter()
+            .map(|(media, content_type, ty, _)| MediaVariant {
+                rust_name: media::variant_name(content_type, &mut scope),
+                media: *media,
+                content_type: content_type.clone(),
+                ty: ty.clone(),
+            })
+            .collect();
         MediaVariants {
-            rust_name: enum_scope.unique(format!("{}Content", site.hint.trim_end_matches("Body"))),
-            variants: lowered
-                .iter()
-                .map(|(media, content_type, ty, _)| MediaVariant {
-                    rust_name: media::variant_name(content_type, &mut scope),
-                    media: *media,
-                    content_type: content_type.clone(),
-                    ty: ty.clone(),
-                })
-                .collect(),
+            rust_name: contents.name(site.request, &variants, || {
+                enum_scope.unique(format!("{}Content", site.hint.trim_end_matches("Body")))
+            }),
+            variants,
         }
     });
     let (media, content_type, ty, docs) = lowered.into_iter().next()?;

@@ -20,10 +20,48 @@ pub(super) fn module(api: &Api, paths: &Paths) -> TokenStream {
         .iter()
         .filter(|r| r.client)
         .map(|role| client(api, role, paths));
+    let readers = answer_readers(api, paths);
     quote! {
         use super::handler::*;
         #(#clients)*
+        #(#readers)*
     }
+}
+
+/// Per enum of an answer in several media types that a client reads, the function reading it:
+/// written once, however many operations answer with it.
+fn answer_readers(api: &Api, paths: &Paths) -> Vec<TokenStream> {
+    let rt = &paths.rt;
+    let mut seen = std::collections::BTreeSet::new();
+    api.roles
+        .iter()
+        .filter(|r| r.client)
+        .flat_map(|role| operations_of(api, role))
+        .flat_map(|op| {
+            op.responses
+                .iter()
+                .filter_map(|r| r.body.as_ref()?.variants.as_ref())
+        })
+        .filter(|v| seen.insert(v.rust_name.clone()))
+        .map(|variants| {
+            let name = ident(&variants.rust_name);
+            let decode_one = |media: MediaKind, ty: &TypeRef| decode(media, ty, paths);
+            let read = super::media::decode(variants, &decode_one, paths);
+            quote! {
+                impl #name {
+                    /// Reads an answer into the variant its Content-Type names, the first one when
+                    /// none does.
+                    fn read_answer(
+                        __status: u16,
+                        __headers: &::reqwest::header::HeaderMap,
+                        __bytes: &[u8],
+                    ) -> ::std::result::Result<Self, #rt::ClientError> {
+                        ::std::result::Result::Ok(#read)
+                    }
+                }
+            }
+        })
+        .collect()
 }
 
 fn client(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
@@ -402,7 +440,10 @@ fn construct_variant(op: &Operation, r: &crate::model::Response, paths: &Paths) 
     if let Some(body) = &r.body {
         let decode_one = |media: MediaKind, ty: &TypeRef| decode(media, ty, paths);
         fields.push(match &body.variants {
-            Some(variants) => super::media::decode(variants, &decode_one, paths),
+            Some(variants) => {
+                let name = ident(&variants.rust_name);
+                quote!(#name::read_answer(__status, &__headers, &__bytes)?)
+            }
             None => decode_one(body.media, &body.ty),
         });
     }

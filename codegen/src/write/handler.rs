@@ -1,10 +1,15 @@
 //! One API → its response enums and, per served role, the handler trait an implementer fills in.
 
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{Paths, doc_attr, doc_parts, ident, type_tokens};
-use crate::model::{Api, Body, MediaKind, Operation, ParamLocation, Response, Role, TypeRef};
+use crate::model::{
+    Api, Body, MediaKind, MediaVariants, Operation, ParamLocation, Response, Role, TypeRef,
+};
 
 /// `answerable`: whether request errors can be answered in a given 400 body type.
 pub(super) fn module(
@@ -12,10 +17,7 @@ pub(super) fn module(
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
 ) -> TokenStream {
-    let enums = api
-        .operations
-        .iter()
-        .map(|op| response_enum(op, paths, answerable));
+    let enums = response_enums(api, paths, answerable);
     let schema_docs = api.operations.iter().flat_map(|op| {
         op.body
             .iter()
@@ -23,26 +25,7 @@ pub(super) fn module(
             .filter_map(|b| b.schema_docs.as_ref())
             .map(|(docs, name)| schema_docs_type(op, docs, name, paths))
     });
-    let contents = api.operations.iter().flat_map(|op| {
-        let request = op.body.as_ref().and_then(|b| b.variants.as_ref()).map(|v| {
-            let doc = format!(
-                "The request body of `{}` in each of its media types.",
-                op.operation_id
-            );
-            super::media::content_enum(v, true, &doc, paths)
-        });
-        let answers = op.responses.iter().filter_map(move |r| {
-            let v = r.body.as_ref()?.variants.as_ref()?;
-            let doc = format!(
-                "The body of the `{}` answer of `{}` in each of its media types.",
-                r.status
-                    .map_or_else(|| "default".to_owned(), |s| s.to_string()),
-                op.operation_id
-            );
-            Some(super::media::content_enum(v, false, &doc, paths))
-        });
-        request.into_iter().chain(answers)
-    });
+    let contents = content_enums(api, paths);
     let traits = api
         .roles
         .iter()
@@ -54,6 +37,55 @@ pub(super) fn module(
         #(#schema_docs)*
         #(#traits)*
     }
+}
+
+/// The enums of bodies in several media types, each once: bodies with the same media types and
+/// schemas share one (the model names them).
+fn content_enums(api: &Api, paths: &Paths) -> Vec<TokenStream> {
+    // Name → the enum, whether it holds a request body, and the bodies using it, in order.
+    let mut uses: BTreeMap<&str, (&MediaVariants, bool, Vec<String>)> = BTreeMap::new();
+    let mut order = Vec::new();
+    for op in &api.operations {
+        let id = &op.operation_id;
+        let request = op
+            .body
+            .as_ref()
+            .map(|b| (b, true, format!("the request body of `{id}`")));
+        let answers = op.responses.iter().filter_map(|r| {
+            let status = r
+                .status
+                .map_or_else(|| "default".to_owned(), |s| s.to_string());
+            let site = format!("the body of the `{status}` answer of `{id}`");
+            Some((r.body.as_ref()?, false, site))
+        });
+        for (body, request, site) in request.into_iter().chain(answers) {
+            let Some(v) = &body.variants else { continue };
+            let entry = uses.entry(&v.rust_name).or_insert_with(|| {
+                order.push(v.rust_name.as_str());
+                (v, request, Vec::new())
+            });
+            entry.2.push(site);
+        }
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let (variants, request, sites) = &uses[name];
+            let doc = match sites.as_slice() {
+                [one] => {
+                    let mut doc = one.clone();
+                    doc[..1].make_ascii_uppercase();
+                    format!("{doc} in each of its media types.")
+                }
+                [first, rest @ ..] => format!(
+                    "A body in each of its media types: {first} and {} other bodies with the same media types and schemas.",
+                    rest.len()
+                ),
+                [] => unreachable!("a content enum has a use"),
+            };
+            super::media::content_enum(variants, *request, &doc, paths)
+        })
+        .collect()
 }
 
 /// The type stating the description of an inline body schema, for the runtime's `Described`.
@@ -129,11 +161,55 @@ pub(super) fn param_value_tokens(ty: &TypeRef, required: bool) -> TokenStream {
     }
 }
 
+/// Every operation's response enum. An operation answering exactly as an earlier one does (the
+/// same statuses, descriptions, bodies and headers: Kubernetes' `read`, `replace` and `patch` of
+/// one kind, Asana's shared error answers) gets its name as an alias of that one's enum.
+fn response_enums(
+    api: &Api,
+    paths: &Paths,
+    answerable: &dyn Fn(&TypeRef) -> bool,
+) -> Vec<TokenStream> {
+    let mut by_shape: BTreeMap<String, &Operation> = BTreeMap::new();
+    api.operations
+        .iter()
+        .map(|op| {
+            let (doc, definition) = response_enum(op, paths, answerable);
+            // The enum as written under a name of no operation's: its shape.
+            let unnamed = Operation {
+                response_enum: "Shape".to_owned(),
+                rust_name: "shape".to_owned(),
+                ..op.clone()
+            };
+            let shape = response_enum(&unnamed, paths, answerable).1.to_string();
+            match by_shape.entry(shape) {
+                Entry::Occupied(first) => {
+                    let first = first.get();
+                    let name = ident(&op.response_enum);
+                    let target = ident(&first.response_enum);
+                    let doc = format!("{doc} The same answers as `{}`'s.", first.operation_id);
+                    quote! {
+                        #[doc = #doc]
+                        pub type #name = #target;
+                    }
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(op);
+                    quote! {
+                        #[doc = #doc]
+                        #definition
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// The response enum of one operation: its documentation, and the rest of its definition.
 fn response_enum(
     op: &Operation,
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
-) -> TokenStream {
+) -> (String, TokenStream) {
     let rt = &paths.rt;
     let name = ident(&op.response_enum);
     let variants = op.responses.iter().map(|r| response_variant(r, paths));
@@ -159,15 +235,15 @@ fn response_enum(
         }
         None => (TokenStream::new(), TokenStream::new()),
     };
-    quote! {
-        #[doc = #doc]
+    let definition = quote! {
         #[derive(Debug, ::poem_openapi::ApiResponse)]
         #attr
         pub enum #name {
             #(#variants)*
         }
         #handler_fn
-    }
+    };
+    (doc, definition)
 }
 
 fn bad_request_handler(
@@ -290,13 +366,12 @@ fn handler_trait(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         let method = ident(&op.rust_name);
         let response = ident(&op.response_enum);
         let args = method_args(op);
-        let arg_names: Vec<_> = args.iter().map(|(n, _)| n.clone()).collect();
         let arg_decls = args.iter().map(|(n, t)| quote!(#n: #t));
         let operation_id = &op.operation_id;
+        // The arguments go unused: the module allows `unused_variables` (see `api.rs`).
         quote! {
             #docs
             fn #method(&self, #(#arg_decls),*) -> impl ::std::future::Future<Output = ::poem::Result<#response>> + Send {
-                let _ = (#(#arg_names,)*);
                 async move { ::std::result::Result::Err(#rt::not_implemented(#operation_id)) }
             }
         }

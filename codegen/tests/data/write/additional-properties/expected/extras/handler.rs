@@ -24,7 +24,6 @@ pub trait ExtrasApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateResourceResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("createResource"),
@@ -36,7 +35,6 @@ pub trait ExtrasApi: Send + Sync + 'static {
         &self,
         body: crate::extras::types::Labels,
     ) -> impl ::std::future::Future<Output = ::poem::Result<SetLabelsResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("setLabels"))
         }

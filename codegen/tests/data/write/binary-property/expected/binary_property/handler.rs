@@ -17,7 +17,6 @@ pub trait BinaryPropertyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<AddAttachmentResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("addAttachment"),

@@ -29,7 +29,6 @@ pub trait SpecApi: Send + Sync + 'static {
         &self,
         body: crate::spec::types::Subscription,
     ) -> impl ::std::future::Future<Output = ::poem::Result<SubscribeResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("subscribe"))
         }
@@ -52,7 +51,6 @@ pub trait SpecCallbacksApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<SubscribeOrderEventResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("subscribe orderEvent"),
@@ -67,7 +65,6 @@ pub trait SpecCallbacksApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CheckStatusResponse>,
     > + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("checkStatus"))
         }

@@ -33,18 +33,6 @@ pub trait ClientLocalsApi: Send + Sync + 'static {
         item: ::std::option::Option<::std::string::String>,
         other: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<SearchResponse>> + Send {
-        let _ = (
-            query,
-            url,
-            builder,
-            status,
-            headers,
-            bytes,
-            value,
-            values,
-            item,
-            other,
-        );
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("search"))
         }

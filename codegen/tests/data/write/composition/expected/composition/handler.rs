@@ -15,7 +15,6 @@ pub trait CompositionApi: Send + Sync + 'static {
         &self,
         body: crate::composition::types::Pet,
     ) -> impl ::std::future::Future<Output = ::poem::Result<AddPetResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("addPet"))
         }

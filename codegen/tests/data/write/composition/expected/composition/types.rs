@@ -105,11 +105,15 @@ pub struct Owner {
     pub pet: ::std::option::Option<Pet>,
     #[oai(rename = "inlineUnion", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub inline_union: ::std::option::Option<OwnerInlineUnion>,
+    /// A choice of one alternative (written to make a reference nullable) is that alternative, with no union around it.
+    #[oai(rename = "bestFriend", skip_serializing_if = "::obakit_runtime::is_absent")]
+    pub best_friend: ::std::option::Option<Dog>,
 }
 impl ::obakit_runtime::IsEmptyValue for Owner {
     fn is_empty_value(&self) -> bool {
         ::obakit_runtime::is_absent(&self.pet)
             && ::obakit_runtime::is_absent(&self.inline_union)
+            && ::obakit_runtime::is_absent(&self.best_friend)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]

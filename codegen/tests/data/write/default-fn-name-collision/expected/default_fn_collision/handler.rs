@@ -14,7 +14,6 @@ pub trait DefaultFnCollisionApi: Send + Sync + 'static {
     fn get_foo(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetFooResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getFoo"))
         }

@@ -17,7 +17,6 @@ pub trait DefaultWithoutBodyApi: Send + Sync + 'static {
         &self,
         id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<DeleteItemResponse>> + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("deleteItem"))
         }

@@ -40,7 +40,6 @@ pub trait DocCodeBlocksApi: Send + Sync + 'static {
     fn list_things(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<ListThingsResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("listThings"))
         }

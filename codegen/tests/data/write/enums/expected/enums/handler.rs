@@ -15,7 +15,6 @@ pub trait EnumsApi: Send + Sync + 'static {
         &self,
         state: ::std::option::Option<crate::enums::types::TaskState>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<ListTasksResponse>> + Send {
-        let _ = (state,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("listTasks"))
         }

@@ -42,6 +42,9 @@ pub struct Task {
     pub priority: TaskPriority,
     #[oai(rename = "previous", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub previous: ::std::option::Option<::std::vec::Vec<TaskState>>,
+    /// The same inline enumeration written again, described otherwise: the type `priority` made, which keeps neither description.
+    #[oai(rename = "urgency", skip_serializing_if = "::obakit_runtime::is_absent")]
+    pub urgency: ::std::option::Option<TaskPriority>,
 }
 impl ::obakit_runtime::IsEmptyValue for Task {
     fn is_empty_value(&self) -> bool {
@@ -54,8 +57,6 @@ fn default_task_priority() -> TaskPriority {
         )
         .expect("the spec's default value matches its schema")
 }
-/// An inline enum becomes its own type.
-///
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TaskPriority {
@@ -86,10 +87,7 @@ impl TaskPriority {
         }
     }
 }
-::obakit_runtime::open_enum!(
-    TaskPriority, "TaskPriority",
-    ::std::option::Option::Some("An inline enum becomes its own type.")
-);
+::obakit_runtime::open_enum!(TaskPriority, "TaskPriority", ::std::option::Option::None);
 /// Where a task is.
 ///
 /// Open: a value the spec does not list is kept in the last variant and passed on.

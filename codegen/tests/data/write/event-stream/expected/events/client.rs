@@ -83,31 +83,13 @@ impl EventsClient {
         match __status {
             200 => {
                 ::std::result::Result::Ok(
-                    FollowLogsResponse::Ok({
-                        let __content_type = __headers
-                            .get("content-type")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default();
-                        if ::obakit_runtime::media_type_is(
-                            __content_type,
-                            "text/event-stream",
-                        ) {
-                            FollowLogs200Content::EventStream(
-                                ::poem_openapi::payload::PlainText(
-                                    ::std::string::String::from_utf8_lossy(&__bytes)
-                                        .into_owned(),
-                                ),
-                            )
-                        } else {
-                            FollowLogs200Content::Json(
-                                ::poem_openapi::payload::Json(
-                                    ::obakit_runtime::decode_json::<
-                                        ::std::vec::Vec<::std::string::String>,
-                                    >(__status, &__bytes)?,
-                                ),
-                            )
-                        }
-                    }),
+                    FollowLogsResponse::Ok(
+                        FollowLogs200Content::read_answer(
+                            __status,
+                            &__headers,
+                            &__bytes,
+                        )?,
+                    ),
                 )
             }
             _ => {
@@ -122,5 +104,36 @@ impl EventsClient {
                 )
             }
         }
+    }
+}
+impl FollowLogs200Content {
+    /// Reads an answer into the variant its Content-Type names, the first one when
+    /// none does.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        ::std::result::Result::Ok({
+            let __content_type = __headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if ::obakit_runtime::media_type_is(__content_type, "text/event-stream") {
+                FollowLogs200Content::EventStream(
+                    ::poem_openapi::payload::PlainText(
+                        ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                    ),
+                )
+            } else {
+                FollowLogs200Content::Json(
+                    ::poem_openapi::payload::Json(
+                        ::obakit_runtime::decode_json::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >(__status, &__bytes)?,
+                    ),
+                )
+            }
+        })
     }
 }

@@ -56,7 +56,6 @@ pub trait EventsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateCompletionResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("createCompletion"),
@@ -67,7 +66,6 @@ pub trait EventsApi: Send + Sync + 'static {
     fn follow_logs(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<FollowLogsResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("followLogs"))
         }

@@ -17,7 +17,6 @@ pub trait FormatsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateSampleResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createSample"))
         }

@@ -8,13 +8,8 @@ pub enum CreateTokenResponse {
     #[oai(status = 204)]
     NoContent,
 }
-/// Every answer the spec declares for `createOtherToken` (POST /token/other).
-#[derive(Debug, ::poem_openapi::ApiResponse)]
-pub enum CreateOtherTokenResponse {
-    /// Created.
-    #[oai(status = 204)]
-    NoContent,
-}
+/// Every answer the spec declares for `createOtherToken` (POST /token/other). The same answers as `createToken`'s.
+pub type CreateOtherTokenResponse = CreateTokenResponse;
 /// The operations of Inline schema named like a component: implement the ones you serve.
 pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
     /// The default answers 501 Not Implemented, so an operation added to the spec does not break an implementation.
@@ -24,7 +19,6 @@ pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateTokenResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createToken"))
         }
@@ -36,7 +30,6 @@ pub trait InlineNamedLikeComponentApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateOtherTokenResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("createOtherToken"),

@@ -69,65 +69,20 @@ impl NotesClient {
         match __status {
             201 => {
                 ::std::result::Result::Ok(
-                    CreateNoteResponse::Created({
-                        let __content_type = __headers
-                            .get("content-type")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default();
-                        if ::obakit_runtime::media_type_is(__content_type, "text/html") {
-                            CreateNote201Content::Html(
-                                ::poem_openapi::payload::PlainText(
-                                    ::std::string::String::from_utf8_lossy(&__bytes)
-                                        .into_owned(),
-                                ),
-                            )
-                        } else if ::obakit_runtime::media_type_is(
-                            __content_type,
-                            "application/xml",
-                        ) {
-                            CreateNote201Content::Xml(
-                                ::poem_openapi::payload::Binary(__bytes.to_vec()),
-                            )
-                        } else {
-                            CreateNote201Content::Json(
-                                ::poem_openapi::payload::Json(
-                                    ::obakit_runtime::decode_json::<
-                                        crate::notes::types::Note,
-                                    >(__status, &__bytes)?,
-                                ),
-                            )
-                        }
-                    }),
+                    CreateNoteResponse::Created(
+                        CreateNote201Content::read_answer(
+                            __status,
+                            &__headers,
+                            &__bytes,
+                        )?,
+                    ),
                 )
             }
             400 => {
                 ::std::result::Result::Ok(
-                    CreateNoteResponse::BadRequest({
-                        let __content_type = __headers
-                            .get("content-type")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default();
-                        if ::obakit_runtime::media_type_is(
-                            __content_type,
-                            "application/problem+json",
-                        ) {
-                            CreateNote400Content::ProblemPlusJson(
-                                ::poem_openapi::payload::Json(
-                                    ::obakit_runtime::decode_json::<
-                                        crate::notes::types::Problem,
-                                    >(__status, &__bytes)?,
-                                ),
-                            )
-                        } else {
-                            CreateNote400Content::Json(
-                                ::poem_openapi::payload::Json(
-                                    ::obakit_runtime::decode_json::<
-                                        crate::notes::types::Problem,
-                                    >(__status, &__bytes)?,
-                                ),
-                            )
-                        }
-                    }),
+                    CreateNoteResponse::BadRequest(
+                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
+                    ),
                 )
             }
             __other => {
@@ -175,6 +130,13 @@ impl NotesClient {
         let _ = &__headers;
         match __status {
             204 => ::std::result::Result::Ok(PatchNoteResponse::NoContent),
+            400 => {
+                ::std::result::Result::Ok(
+                    PatchNoteResponse::BadRequest(
+                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
+                    ),
+                )
+            }
             __other => {
                 ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,
@@ -182,5 +144,79 @@ impl NotesClient {
                 })
             }
         }
+    }
+}
+impl CreateNote201Content {
+    /// Reads an answer into the variant its Content-Type names, the first one when
+    /// none does.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        ::std::result::Result::Ok({
+            let __content_type = __headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if ::obakit_runtime::media_type_is(__content_type, "text/html") {
+                CreateNote201Content::Html(
+                    ::poem_openapi::payload::PlainText(
+                        ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                    ),
+                )
+            } else if ::obakit_runtime::media_type_is(
+                __content_type,
+                "application/xml",
+            ) {
+                CreateNote201Content::Xml(
+                    ::poem_openapi::payload::Binary(__bytes.to_vec()),
+                )
+            } else {
+                CreateNote201Content::Json(
+                    ::poem_openapi::payload::Json(
+                        ::obakit_runtime::decode_json::<
+                            crate::notes::types::Note,
+                        >(__status, &__bytes)?,
+                    ),
+                )
+            }
+        })
+    }
+}
+impl ProblemContent {
+    /// Reads an answer into the variant its Content-Type names, the first one when
+    /// none does.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        ::std::result::Result::Ok({
+            let __content_type = __headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if ::obakit_runtime::media_type_is(
+                __content_type,
+                "application/problem+json",
+            ) {
+                ProblemContent::ProblemPlusJson(
+                    ::poem_openapi::payload::Json(
+                        ::obakit_runtime::decode_json::<
+                            crate::notes::types::Problem,
+                        >(__status, &__bytes)?,
+                    ),
+                )
+            } else {
+                ProblemContent::Json(
+                    ::poem_openapi::payload::Json(
+                        ::obakit_runtime::decode_json::<
+                            crate::notes::types::Problem,
+                        >(__status, &__bytes)?,
+                    ),
+                )
+            }
+        })
     }
 }

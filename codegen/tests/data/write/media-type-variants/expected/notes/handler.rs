@@ -9,7 +9,7 @@ pub enum CreateNoteResponse {
     Created(CreateNote201Content),
     /// Not a note.
     #[oai(status = 400)]
-    BadRequest(CreateNote400Content),
+    BadRequest(ProblemContent),
 }
 /// Every answer the spec declares for `patchNote` (PATCH /notes/{id}).
 #[derive(Debug, ::poem_openapi::ApiResponse)]
@@ -17,6 +17,9 @@ pub enum PatchNoteResponse {
     /// Changed (or left as it was, without a body).
     #[oai(status = 204)]
     NoContent,
+    /// Not a change.
+    #[oai(status = 400)]
+    BadRequest(ProblemContent),
 }
 /// The request body of `createNote` in each of its media types.
 #[derive(Debug, ::poem_openapi::ApiRequest)]
@@ -45,9 +48,9 @@ pub enum CreateNote201Content {
     #[oai(content_type = "application/xml")]
     Xml(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
 }
-/// The body of the `400` answer of `createNote` in each of its media types.
+/// A body in each of its media types: the body of the `400` answer of `createNote` and 1 other bodies with the same media types and schemas.
 #[derive(Debug, ::poem_openapi::ResponseContent)]
-pub enum CreateNote400Content {
+pub enum ProblemContent {
     /// `application/json`
     Json(::poem_openapi::payload::Json<crate::notes::types::Problem>),
     /// `application/problem+json`
@@ -69,7 +72,6 @@ pub trait NotesApi: Send + Sync + 'static {
         &self,
         body: CreateNoteRequestContent,
     ) -> impl ::std::future::Future<Output = ::poem::Result<CreateNoteResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createNote"))
         }
@@ -80,7 +82,6 @@ pub trait NotesApi: Send + Sync + 'static {
         id: ::std::string::String,
         body: ::std::option::Option<PatchNoteRequestContent>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<PatchNoteResponse>> + Send {
-        let _ = (id, body);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("patchNote"))
         }

@@ -38,7 +38,6 @@ pub trait BytesApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<GetInvoicePdfResponse>,
     > + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("getInvoicePdf"),
@@ -52,7 +51,6 @@ pub trait BytesApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<UploadImageResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("uploadImage"))
         }
@@ -62,7 +60,6 @@ pub trait BytesApi: Send + Sync + 'static {
         &self,
         id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetArchiveResponse>> + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getArchive"))
         }
@@ -73,7 +70,6 @@ pub trait BytesApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<StreamEventsResponse>,
     > + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("streamEvents"))
         }

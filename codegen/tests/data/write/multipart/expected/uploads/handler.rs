@@ -24,7 +24,6 @@ pub trait UploadsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<UploadPhotoResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("uploadPhoto"))
         }
@@ -36,7 +35,6 @@ pub trait UploadsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<UploadAlbumResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("uploadAlbum"))
         }

@@ -14,7 +14,6 @@ pub trait NamedMapApi: Send + Sync + 'static {
     fn get_labels(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetLabelsResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getLabels"))
         }

@@ -23,6 +23,82 @@ impl TypeClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
+    /// Answers a schema named like its own response enum, as `statBox` does: the two enums differ (one holds `InspectBoxResponse`, the other `StatBoxResponse`), so neither is the other's alias.
+    pub async fn inspect_box(
+        &self,
+        id: ::std::string::String,
+    ) -> ::std::result::Result<InspectBoxResponse, ::obakit_runtime::ClientError> {
+        let __url = self
+            .core
+            .url(
+                &[
+                    ::obakit_runtime::Segment::Literal("boxes"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&id),
+                    ),
+                ],
+            )?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    InspectBoxResponse::Ok(
+                        ::poem_openapi::payload::Json(
+                            ::obakit_runtime::decode_json::<
+                                crate::type_::types::InspectBoxResponse,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+    pub async fn stat_box(
+        &self,
+        id: ::std::string::String,
+    ) -> ::std::result::Result<StatBoxResponse, ::obakit_runtime::ClientError> {
+        let __url = self
+            .core
+            .url(
+                &[
+                    ::obakit_runtime::Segment::Literal("boxes"),
+                    ::obakit_runtime::Segment::Param(
+                        &::obakit_runtime::param_string(&id),
+                    ),
+                    ::obakit_runtime::Segment::Literal("stats"),
+                ],
+            )?;
+        let __builder = self.core.request(::reqwest::Method::GET, __url);
+        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
+        let _ = &__headers;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    StatBoxResponse::Ok(
+                        ::poem_openapi::payload::Json(
+                            ::obakit_runtime::decode_json::<
+                                crate::type_::types::StatBoxResponse,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
     pub async fn type_(
         &self,
         self_: ::std::string::String,

@@ -15,6 +15,23 @@ impl<H: TypeApi> TypeServer<H> {
 }
 #[::poem_openapi::OpenApi]
 impl<H: TypeApi> TypeServer<H> {
+    /// Answers a schema named like its own response enum, as `statBox` does: the two enums differ (one holds `InspectBoxResponse`, the other `StatBoxResponse`), so neither is the other's alias.
+    #[oai(path = "/boxes/:id", method = "get", operation_id = "inspectBox")]
+    async fn inspect_box(
+        &self,
+        #[oai(name = "id")]
+        id: ::poem_openapi::param::Path<::std::string::String>,
+    ) -> ::poem::Result<InspectBoxResponse> {
+        self.0.inspect_box(id.0).await
+    }
+    #[oai(path = "/boxes/:id/stats", method = "get", operation_id = "statBox")]
+    async fn stat_box(
+        &self,
+        #[oai(name = "id")]
+        id: ::poem_openapi::param::Path<::std::string::String>,
+    ) -> ::poem::Result<StatBoxResponse> {
+        self.0.stat_box(id.0).await
+    }
     #[oai(path = "/type/:self", method = "get", operation_id = "type")]
     async fn type_(
         &self,

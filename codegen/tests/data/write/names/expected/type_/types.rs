@@ -24,6 +24,17 @@ impl ::obakit_runtime::IsEmptyValue for FooBar2 {
     }
 }
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
+#[oai(rename = "InspectBoxResponse")]
+pub struct InspectBoxResponse {
+    #[oai(rename = "id", skip_serializing_if = "::obakit_runtime::is_absent")]
+    pub id: ::std::option::Option<::std::string::String>,
+}
+impl ::obakit_runtime::IsEmptyValue for InspectBoxResponse {
+    fn is_empty_value(&self) -> bool {
+        ::obakit_runtime::is_absent(&self.id)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Option")]
 pub struct Option_ {
     #[oai(rename = "value", skip_serializing_if = "::obakit_runtime::is_absent")]
@@ -74,6 +85,17 @@ impl ::obakit_runtime::IsEmptyValue for Self_ {
             && ::obakit_runtime::is_absent(&self.async_)
             && ::obakit_runtime::is_absent(&self.crate_)
             && ::obakit_runtime::is_absent(&self.super_)
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
+#[oai(rename = "StatBoxResponse")]
+pub struct StatBoxResponse {
+    #[oai(rename = "size", skip_serializing_if = "::obakit_runtime::is_absent")]
+    pub size: ::std::option::Option<i64>,
+}
+impl ::obakit_runtime::IsEmptyValue for StatBoxResponse {
+    fn is_empty_value(&self) -> bool {
+        ::obakit_runtime::is_absent(&self.size)
     }
 }
 /// A schema named like a standard type.

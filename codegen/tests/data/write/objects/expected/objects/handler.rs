@@ -16,7 +16,6 @@ pub trait ObjectsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<ListWidgetsResponse>,
     > + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("listWidgets"))
         }

@@ -35,7 +35,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     fn new2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<NewResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("new"))
         }
@@ -44,7 +43,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     fn core2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<CoreResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("core"))
         }
@@ -53,7 +51,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     fn from_core2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<FromCoreResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("fromCore"))
         }
@@ -62,7 +59,6 @@ pub trait OperationNamedNewApi: Send + Sync + 'static {
     fn from_arc2(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<FromArcResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("from_arc"))
         }

@@ -153,18 +153,6 @@ pub trait OperationsApi: Send + Sync + 'static {
         x_request_id: ::std::string::String,
         x_trace: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetPartResponse>> + Send {
-        let _ = (
-            item_id,
-            part_no,
-            fields,
-            tag,
-            id,
-            weight,
-            limit,
-            since,
-            x_request_id,
-            x_trace,
-        );
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getPart"))
         }
@@ -175,7 +163,6 @@ pub trait OperationsApi: Send + Sync + 'static {
         item_id: ::std::string::String,
         part_no: i32,
     ) -> impl ::std::future::Future<Output = ::poem::Result<DeletePartResponse>> + Send {
-        let _ = (item_id, part_no);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("deletePart"))
         }
@@ -189,7 +176,6 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<ReplaceItemsResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("replaceItems"))
         }
@@ -199,7 +185,6 @@ pub trait OperationsApi: Send + Sync + 'static {
         &self,
         body: crate::operations::types::Part,
     ) -> impl ::std::future::Future<Output = ::poem::Result<CreateItemResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createItem"))
         }
@@ -213,7 +198,6 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<CreateTokenResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createToken"))
         }
@@ -225,7 +209,6 @@ pub trait OperationsApi: Send + Sync + 'static {
         &self,
         body: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<AddNoteResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("addNote"))
         }
@@ -239,7 +222,6 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<ReplaceLabelsResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("replaceLabels"),
@@ -253,7 +235,6 @@ pub trait OperationsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<DownloadFileResponse>,
     > + Send {
-        let _ = (name,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("downloadFile"))
         }
@@ -264,7 +245,6 @@ pub trait OperationsApi: Send + Sync + 'static {
         name: ::std::string::String,
         body: ::std::vec::Vec<u8>,
     ) -> impl ::std::future::Future<Output = ::poem::Result<UploadFileResponse>> + Send {
-        let _ = (name, body);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("uploadFile"))
         }

@@ -17,7 +17,6 @@ pub trait OptionalBodyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<ReplaceItemsResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("replaceItems"))
         }

@@ -23,7 +23,6 @@ pub trait SegmentsApi: Send + Sync + 'static {
         account_sid: ::std::string::String,
         sid: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<FetchCallResponse>> + Send {
-        let _ = (account_sid, sid);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("fetchCall"))
         }
@@ -36,7 +35,6 @@ pub trait SegmentsApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<GetThumbnailResponse>,
     > + Send {
-        let _ = (file_id, extension);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getThumbnail"))
         }

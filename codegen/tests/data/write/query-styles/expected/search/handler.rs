@@ -25,7 +25,6 @@ pub trait SearchApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<ListChargesResponse>,
     > + Send {
-        let _ = (ids, status, expand, metadata, created, amount, tags);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("listCharges"))
         }

@@ -14,7 +14,6 @@ pub trait RecursiveObjectApi: Send + Sync + 'static {
     fn get_node(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetNodeResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getNode"))
         }

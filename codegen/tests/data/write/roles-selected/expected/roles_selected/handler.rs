@@ -36,7 +36,6 @@ pub trait RolesSelectedSupplierApi: Send + Sync + 'static {
         &self,
         body: crate::roles_selected::types::Order,
     ) -> impl ::std::future::Future<Output = ::poem::Result<PlaceOrderResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("placeOrder"))
         }
@@ -46,7 +45,6 @@ pub trait RolesSelectedSupplierApi: Send + Sync + 'static {
         &self,
         id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetOrderResponse>> + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getOrder"))
         }

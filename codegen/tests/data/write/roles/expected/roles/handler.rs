@@ -36,7 +36,6 @@ pub trait RolesSupplierApi: Send + Sync + 'static {
         &self,
         body: crate::roles::types::Order,
     ) -> impl ::std::future::Future<Output = ::poem::Result<PlaceOrderResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("placeOrder"))
         }
@@ -46,7 +45,6 @@ pub trait RolesSupplierApi: Send + Sync + 'static {
         &self,
         id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetOrderResponse>> + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getOrder"))
         }
@@ -65,7 +63,6 @@ pub trait RolesBuyerGatewayApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<NotifyOrderEventResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("notifyOrderEvent"),
@@ -85,7 +82,6 @@ pub trait RolesApi: Send + Sync + 'static {
     fn health(
         &self,
     ) -> impl ::std::future::Future<Output = ::poem::Result<HealthResponse>> + Send {
-        let _ = ();
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("health"))
         }

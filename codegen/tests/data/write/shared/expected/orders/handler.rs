@@ -29,7 +29,6 @@ pub trait OrdersApi: Send + Sync + 'static {
         &self,
         id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<GetOrderResponse>> + Send {
-        let _ = (id,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("getOrder"))
         }

@@ -40,7 +40,6 @@ pub trait Swagger2Api: Send + Sync + 'static {
         tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         x_request_id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ::poem::Result<ListPetsResponse>> + Send {
-        let _ = (limit, tags, x_request_id);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("listPets"))
         }
@@ -50,7 +49,6 @@ pub trait Swagger2Api: Send + Sync + 'static {
         &self,
         body: crate::swagger2::types::Pet,
     ) -> impl ::std::future::Future<Output = ::poem::Result<CreatePetResponse>> + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("createPet"))
         }
@@ -63,7 +61,6 @@ pub trait Swagger2Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<DescribePhotoResponse>,
     > + Send {
-        let _ = (pet_id, body);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("describePhoto"),

@@ -18,7 +18,6 @@ pub trait UnenforceableApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<DuplicateProjectResponse>,
     > + Send {
-        let _ = (filters, body);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("duplicateProject"),

@@ -26,7 +26,6 @@ pub trait SpecWebhooksApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<OrderShippedResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(::obakit_runtime::not_implemented("orderShipped"))
         }
@@ -40,7 +39,6 @@ pub trait SpecWebhooksApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::poem::Result<OrderDeliveredResponse>,
     > + Send {
-        let _ = (body,);
         async move {
             ::std::result::Result::Err(
                 ::obakit_runtime::not_implemented("orderDelivered"),
