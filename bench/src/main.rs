@@ -42,7 +42,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the benchmarks and prints one line per figure (what bench/run calls).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// One in-process baseline (started by `run`, pinned beside the server).
     Baseline(baseline::BaselineArgs),
 }
@@ -121,6 +121,24 @@ pub(crate) struct RunArgs {
     /// Also write the table here.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// openapi-generator's jar, the generator obakit's is set beside (`bench/run` installs the
+    /// `openapi-generator-cli` wheel and passes its jar); without it those figures are not measured.
+    #[arg(long, env = "OBAKIT_BENCH_OPENAPI_GENERATOR_JAR")]
+    openapi_generator_jar: Option<PathBuf>,
+    /// The Java that runs openapi-generator.
+    #[arg(long, env = "OBAKIT_BENCH_JAVA", default_value = "java")]
+    java: PathBuf,
+    /// Seconds one generation (either generator) may take before it is stopped.
+    #[arg(long, default_value_t = 600)]
+    generate_cap_seconds: u64,
+    /// Seconds one `cargo check` of a generated crate may take before it is stopped and reported as
+    /// over the cap.
+    #[arg(long, default_value_t = 900)]
+    check_cap_seconds: u64,
+    /// Resident megabytes a generation or a `cargo check` (cargo and rustc together) may reach
+    /// before it is stopped and reported as over the cap.
+    #[arg(long, default_value_t = 8000)]
+    check_cap_mb: u64,
 }
 
 /// What every part of a run needs.
@@ -145,6 +163,17 @@ pub(crate) struct Ctx {
     pub(crate) port: u16,
     /// RUST_LOG for `obakit serve`, when not the shipped default.
     pub(crate) server_log: Option<String>,
+    pub(crate) versus: Versus,
+}
+
+/// What the side-by-side generator figures need.
+pub(crate) struct Versus {
+    /// The release `obakit-codegen` binary.
+    pub(crate) obakit_codegen: PathBuf,
+    pub(crate) java: PathBuf,
+    pub(crate) jar: Option<PathBuf>,
+    pub(crate) generate_cap: codegen::Cap,
+    pub(crate) check_cap: codegen::Cap,
 }
 
 impl Ctx {
@@ -164,8 +193,23 @@ fn main() -> anyhow::Result<()> {
         Command::Run(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
-            .block_on(run(args)),
+            .block_on(run(*args)),
     }
+}
+
+/// openapi-generator, and obakit's own generator binary, for the side-by-side figures.
+fn anchor(ctx: &Ctx) -> anyhow::Result<codegen::Anchor> {
+    anyhow::ensure!(
+        ctx.versus.obakit_codegen.is_file(),
+        "{} must be built (cargo build --release -p obakit-codegen)",
+        ctx.versus.obakit_codegen.display()
+    );
+    let jar = ctx.versus.jar.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no openapi-generator jar: bench/run installs it, or give --openapi-generator-jar"
+        )
+    })?;
+    codegen::Anchor::new(&ctx.versus.java, jar)
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -212,6 +256,19 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         quick: args.quick,
         postgres_url: args.postgres_url.clone(),
         port: args.port,
+        versus: Versus {
+            obakit_codegen: bin_dir.join("obakit-codegen"),
+            java: args.java.clone(),
+            jar: args.openapi_generator_jar.clone(),
+            generate_cap: codegen::Cap {
+                time: Duration::from_secs(args.generate_cap_seconds),
+                bytes: args.check_cap_mb * 1_000_000,
+            },
+            check_cap: codegen::Cap {
+                time: Duration::from_secs(args.check_cap_seconds),
+                bytes: args.check_cap_mb * 1_000_000,
+            },
+        },
     };
     if server_groups.iter().any(|g| wanted(g)) {
         anyhow::ensure!(
@@ -241,6 +298,25 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         match codegen::incremental_build(&ctx) {
             Ok(f) => figures.extend(f),
             Err(e) => problems.push(format!("incremental build: {e:#}")),
+        }
+    }
+    if wanted("codegen") || wanted("build") {
+        match anchor(&ctx) {
+            Ok(anchor) => {
+                if wanted("codegen") {
+                    match codegen::generation_side_by_side(&ctx, &anchor) {
+                        Ok(f) => figures.extend(f),
+                        Err(e) => problems.push(format!("generation side by side: {e:#}")),
+                    }
+                }
+                if wanted("build") {
+                    match codegen::check_side_by_side(&ctx, &anchor) {
+                        Ok(f) => figures.extend(f),
+                        Err(e) => problems.push(format!("cargo check side by side: {e:#}")),
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("side by side with openapi-generator: {e:#}")),
         }
     }
     for name in &args.backends {
