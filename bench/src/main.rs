@@ -288,35 +288,39 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut figures: Vec<Figure> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    // The generator's figures, then the same set beside openapi-generator's; the build group's
+    // side-by-side checks come before the incremental build, which first builds every dependency.
+    let anchor = (wanted("codegen") || wanted("build")).then(|| anchor(&ctx));
+    let anchor = match anchor {
+        Some(Ok(anchor)) => Some(anchor),
+        Some(Err(e)) => {
+            problems.push(format!("side by side with openapi-generator: {e:#}"));
+            None
+        }
+        None => None,
+    };
     if wanted("codegen") {
         match codegen::generation(&ctx) {
             Ok(f) => figures.extend(f),
             Err(e) => problems.push(format!("generator: {e:#}")),
         }
+        if let Some(anchor) = &anchor {
+            match codegen::generation_side_by_side(&ctx, anchor) {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("generation side by side: {e:#}")),
+            }
+        }
     }
     if wanted("build") {
+        if let Some(anchor) = &anchor {
+            match codegen::check_side_by_side(&ctx, anchor) {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("cargo check side by side: {e:#}")),
+            }
+        }
         match codegen::incremental_build(&ctx) {
             Ok(f) => figures.extend(f),
             Err(e) => problems.push(format!("incremental build: {e:#}")),
-        }
-    }
-    if wanted("codegen") || wanted("build") {
-        match anchor(&ctx) {
-            Ok(anchor) => {
-                if wanted("codegen") {
-                    match codegen::generation_side_by_side(&ctx, &anchor) {
-                        Ok(f) => figures.extend(f),
-                        Err(e) => problems.push(format!("generation side by side: {e:#}")),
-                    }
-                }
-                if wanted("build") {
-                    match codegen::check_side_by_side(&ctx, &anchor) {
-                        Ok(f) => figures.extend(f),
-                        Err(e) => problems.push(format!("cargo check side by side: {e:#}")),
-                    }
-                }
-            }
-            Err(e) => problems.push(format!("side by side with openapi-generator: {e:#}")),
         }
     }
     for name in &args.backends {
