@@ -125,6 +125,10 @@ pub(crate) struct RunArgs {
     /// `openapi-generator-cli` wheel and passes its jar); without it those figures are not measured.
     #[arg(long, env = "OBAKIT_BENCH_OPENAPI_GENERATOR_JAR")]
     openapi_generator_jar: Option<PathBuf>,
+    /// The `obakit-codegen` binary set beside openapi-generator [default: the one beside this
+    /// binary, which bench/run builds in release mode].
+    #[arg(long, env = "OBAKIT_BENCH_CODEGEN")]
+    obakit_codegen: Option<PathBuf>,
     /// The Java that runs openapi-generator.
     #[arg(long, env = "OBAKIT_BENCH_JAVA", default_value = "java")]
     java: PathBuf,
@@ -257,7 +261,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         postgres_url: args.postgres_url.clone(),
         port: args.port,
         versus: Versus {
-            obakit_codegen: bin_dir.join("obakit-codegen"),
+            obakit_codegen: args
+                .obakit_codegen
+                .clone()
+                .unwrap_or_else(|| bin_dir.join("obakit-codegen")),
             java: args.java.clone(),
             jar: args.openapi_generator_jar.clone(),
             generate_cap: codegen::Cap {
