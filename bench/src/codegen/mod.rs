@@ -140,7 +140,22 @@ pub(crate) fn generation(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
             }
         };
         let bytes: usize = generated.files.values().map(String::len).sum();
-        parse(&document.files)?;
+        // A document the baseline's reader refuses (a number past serde_json's range, say) still
+        // has its other figures measured.
+        if let Err(e) = parse(&document.files) {
+            figures.push(
+                Figure::from_rounds(
+                    format!("generate {}", document.label),
+                    "-",
+                    "ms",
+                    "parse",
+                    &[(f64::NAN, f64::NAN)],
+                    Target::None,
+                )
+                .with_note(format!("the baseline cannot parse it: {e}")),
+            );
+            continue;
+        }
         let mut rounds = Vec::new();
         for _ in 0..ctx.rounds {
             let (mut gen_ms, mut parse_ms) = (Vec::new(), Vec::new());
