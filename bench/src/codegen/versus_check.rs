@@ -42,11 +42,13 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
     let mut figures = Vec::new();
     for label in DOCUMENTS {
         let document = ctx.corpus.join(label);
-        anyhow::ensure!(
-            document.is_file(),
-            "{} is not in the corpus",
-            document.display()
-        );
+        if !document.is_file() {
+            eprintln!(
+                "cargo check side by side: {} is not in the corpus",
+                document.display()
+            );
+            continue;
+        }
         let slug = slug(label);
         let logs = work.join("logs");
         let ours = obakit_crate(ctx, &document, &work.join("obakit").join(&slug))?;
@@ -73,6 +75,7 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
         }
         let manifest = theirs_dir.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest)?;
+        let (text, fixed) = semver_version(&text);
         // Its own workspace: the folder is inside obakit's.
         std::fs::write(&manifest, format!("{text}\n[workspace]\n"))?;
         let theirs = Crate {
@@ -91,7 +94,24 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
                 .map(|c| format!(" ({c})"))
                 .unwrap_or_default()
         );
-        let (theirs_run, theirs_log) = check(&theirs, &work.join("target-rust-axum"), &logs, cap)?;
+        let (theirs_run, theirs_log) =
+            match check(&theirs, &work.join("target-rust-axum"), &logs, cap) {
+                Ok(checked) => checked,
+                Err(e) => {
+                    figures.push(
+                        Figure::from_rounds(
+                            format!("cargo check {label}"),
+                            "-",
+                            "s",
+                            anchor.name(),
+                            &[(ours_run.wall_s, f64::NAN)],
+                            Target::None,
+                        )
+                        .with_note(format!("rust-axum's crate cannot be checked: {e:#}")),
+                    );
+                    continue;
+                }
+            };
         eprintln!(
             "cargo check side by side: {label}: rust-axum {} s, {} MB{}",
             number(theirs_run.wall_s),
@@ -111,9 +131,14 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
         .flatten()
         .collect::<Vec<_>>();
         let note = format!(
-            "deps pre-built; CPU {} s vs {} s; {ours_lines} vs {theirs_lines} lines{}",
+            "deps pre-built; CPU {} s vs {} s; {ours_lines} vs {theirs_lines} lines{}{}",
             number(ours_run.cpu_s),
             number(theirs_run.cpu_s),
+            if fixed {
+                "; rust-axum's manifest version made semver (it writes the document's as is)"
+            } else {
+                ""
+            },
             if sides.is_empty() {
                 String::new()
             } else {
@@ -141,6 +166,37 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
         ));
     }
     Ok(figures)
+}
+
+/// The manifest with its package `version` made a semver one (`0.0.0`) when it is not: rust-axum
+/// writes the document's `info.version` as it is (Kubernetes': `unversioned.0.0`), which cargo
+/// refuses. Returns whether it changed.
+fn semver_version(manifest: &str) -> (String, bool) {
+    let mut fixed = false;
+    let text = manifest
+        .lines()
+        .map(|line| {
+            let version = line
+                .strip_prefix("version = \"")
+                .and_then(|v| v.strip_suffix('"'));
+            let semver = version.is_some_and(|v| {
+                let core = v.split(['-', '+']).next().unwrap_or_default();
+                let parts: Vec<&str> = core.split('.').collect();
+                parts.len() == 3
+                    && parts
+                        .iter()
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if version.is_some() && !semver && !fixed {
+                fixed = true;
+                "version = \"0.0.0\"".to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, fixed)
 }
 
 /// A figure whose target only holds when the capped sides allow a verdict: a check stopped at the
