@@ -86,8 +86,9 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
         eprintln!("cargo check side by side: {label}: obakit's crate");
         let (ours_run, ours_log) = check(&ours, &work.join("target-obakit"), &logs, cap)?;
         eprintln!(
-            "cargo check side by side: {label}: obakit {} s, {} MB{}; rust-axum's crate",
+            "cargo check side by side: {label}: obakit {} s (CPU {} s), {} MB{}; rust-axum's crate",
             number(ours_run.wall_s),
+            number(ours_run.cpu_s),
             ours_run.peak_bytes / 1_000_000,
             ours_run
                 .over_cap()
@@ -113,8 +114,9 @@ pub(crate) fn figures(ctx: &Ctx, anchor: &Anchor) -> anyhow::Result<Vec<Figure>>
                 }
             };
         eprintln!(
-            "cargo check side by side: {label}: rust-axum {} s, {} MB{}",
+            "cargo check side by side: {label}: rust-axum {} s (CPU {} s), {} MB{}",
             number(theirs_run.wall_s),
+            number(theirs_run.cpu_s),
             theirs_run.peak_bytes / 1_000_000,
             theirs_run
                 .over_cap()
