@@ -42,7 +42,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the benchmarks and prints one line per figure (what bench/run calls).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// One in-process baseline (started by `run`, pinned beside the server).
     Baseline(baseline::BaselineArgs),
 }
@@ -121,6 +121,28 @@ pub(crate) struct RunArgs {
     /// Also write the table here.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// openapi-generator's jar, the generator obakit's is set beside (`bench/run` installs the
+    /// `openapi-generator-cli` wheel and passes its jar); without it those figures are not measured.
+    #[arg(long, env = "OBAKIT_BENCH_OPENAPI_GENERATOR_JAR")]
+    openapi_generator_jar: Option<PathBuf>,
+    /// The `obakit-codegen` binary set beside openapi-generator [default: the one beside this
+    /// binary, which bench/run builds in release mode].
+    #[arg(long, env = "OBAKIT_BENCH_CODEGEN")]
+    obakit_codegen: Option<PathBuf>,
+    /// The Java that runs openapi-generator.
+    #[arg(long, env = "OBAKIT_BENCH_JAVA", default_value = "java")]
+    java: PathBuf,
+    /// Seconds one generation (either generator) may take before it is stopped.
+    #[arg(long, default_value_t = 600)]
+    generate_cap_seconds: u64,
+    /// Seconds one `cargo check` of a generated crate may take before it is stopped and reported as
+    /// over the cap.
+    #[arg(long, default_value_t = 900)]
+    check_cap_seconds: u64,
+    /// Resident megabytes a generation or a `cargo check` (cargo and rustc together) may reach
+    /// before it is stopped and reported as over the cap.
+    #[arg(long, default_value_t = 8000)]
+    check_cap_mb: u64,
 }
 
 /// What every part of a run needs.
@@ -145,6 +167,17 @@ pub(crate) struct Ctx {
     pub(crate) port: u16,
     /// RUST_LOG for `obakit serve`, when not the shipped default.
     pub(crate) server_log: Option<String>,
+    pub(crate) versus: Versus,
+}
+
+/// What the side-by-side generator figures need.
+pub(crate) struct Versus {
+    /// The release `obakit-codegen` binary.
+    pub(crate) obakit_codegen: PathBuf,
+    pub(crate) java: PathBuf,
+    pub(crate) jar: Option<PathBuf>,
+    pub(crate) generate_cap: codegen::Cap,
+    pub(crate) check_cap: codegen::Cap,
 }
 
 impl Ctx {
@@ -164,8 +197,23 @@ fn main() -> anyhow::Result<()> {
         Command::Run(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
-            .block_on(run(args)),
+            .block_on(run(*args)),
     }
+}
+
+/// openapi-generator, and obakit's own generator binary, for the side-by-side figures.
+fn anchor(ctx: &Ctx) -> anyhow::Result<codegen::Anchor> {
+    anyhow::ensure!(
+        ctx.versus.obakit_codegen.is_file(),
+        "{} must be built (cargo build --release -p obakit-codegen)",
+        ctx.versus.obakit_codegen.display()
+    );
+    let jar = ctx.versus.jar.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no openapi-generator jar: bench/run installs it, or give --openapi-generator-jar"
+        )
+    })?;
+    codegen::Anchor::new(&ctx.versus.java, jar)
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -212,6 +260,22 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         quick: args.quick,
         postgres_url: args.postgres_url.clone(),
         port: args.port,
+        versus: Versus {
+            obakit_codegen: args
+                .obakit_codegen
+                .clone()
+                .unwrap_or_else(|| bin_dir.join("obakit-codegen")),
+            java: args.java.clone(),
+            jar: args.openapi_generator_jar.clone(),
+            generate_cap: codegen::Cap {
+                time: Duration::from_secs(args.generate_cap_seconds),
+                bytes: args.check_cap_mb * 1_000_000,
+            },
+            check_cap: codegen::Cap {
+                time: Duration::from_secs(args.check_cap_seconds),
+                bytes: args.check_cap_mb * 1_000_000,
+            },
+        },
     };
     if server_groups.iter().any(|g| wanted(g)) {
         anyhow::ensure!(
@@ -231,13 +295,36 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut figures: Vec<Figure> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    // The generator's figures, then the same set beside openapi-generator's; the build group's
+    // side-by-side checks come before the incremental build, which first builds every dependency.
+    let anchor = (wanted("codegen") || wanted("build")).then(|| anchor(&ctx));
+    let anchor = match anchor {
+        Some(Ok(anchor)) => Some(anchor),
+        Some(Err(e)) => {
+            problems.push(format!("side by side with openapi-generator: {e:#}"));
+            None
+        }
+        None => None,
+    };
     if wanted("codegen") {
         match codegen::generation(&ctx) {
             Ok(f) => figures.extend(f),
             Err(e) => problems.push(format!("generator: {e:#}")),
         }
+        if let Some(anchor) = &anchor {
+            match codegen::generation_side_by_side(&ctx, anchor) {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("generation side by side: {e:#}")),
+            }
+        }
     }
     if wanted("build") {
+        if let Some(anchor) = &anchor {
+            match codegen::check_side_by_side(&ctx, anchor) {
+                Ok(f) => figures.extend(f),
+                Err(e) => problems.push(format!("cargo check side by side: {e:#}")),
+            }
+        }
         match codegen::incremental_build(&ctx) {
             Ok(f) => figures.extend(f),
             Err(e) => problems.push(format!("incremental build: {e:#}")),
