@@ -27,7 +27,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct DiffArgs {
-    /// The revision your code was generated from (OpenAPI 3.0 or Swagger 2.0, YAML or JSON).
+    /// The revision your code was generated from (OpenAPI 3.0, 3.1 or Swagger 2.0, YAML or JSON).
     old: PathBuf,
     /// The new revision.
     new: PathBuf,
@@ -113,7 +113,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
 
 #[derive(clap::Args)]
 struct Args {
-    /// OpenAPI 3.0 or Swagger 2.0 documents (YAML or JSON) generated together; each becomes one API module.
+    /// OpenAPI 3.0, 3.1 or Swagger 2.0 documents (YAML or JSON) generated together; each becomes one API module.
     #[arg(required = true)]
     specs: Vec<PathBuf>,
     /// The output folder.
