@@ -129,6 +129,11 @@ pub(crate) struct RunArgs {
     /// binary, which bench/run builds in release mode].
     #[arg(long, env = "OBAKIT_BENCH_CODEGEN")]
     obakit_codegen: Option<PathBuf>,
+    /// The `obakit` server binary under test [default: the one beside this binary, which bench/run
+    /// builds in release mode]. Another build (an earlier commit's) gives a before/after table
+    /// against the same baselines.
+    #[arg(long, env = "OBAKIT_BENCH_SERVER")]
+    obakit: Option<PathBuf>,
     /// The Java that runs openapi-generator.
     #[arg(long, env = "OBAKIT_BENCH_JAVA", default_value = "java")]
     java: PathBuf,
@@ -248,7 +253,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         server_log: args.server_log.clone(),
         work: root.join(&args.work),
         root,
-        obakit: bin_dir.join("obakit"),
+        obakit: args
+            .obakit
+            .clone()
+            .unwrap_or_else(|| bin_dir.join("obakit")),
         hyper: bin_dir.join("obakit-bench-hyper"),
         me: me.clone(),
         tool,

@@ -617,7 +617,7 @@ async fn order_10k(
         "ms",
         "batch INSERT",
         &rounds,
-        Target::RatioAtMost(3.0),
+        Target::RatioAtMost(2.0),
     )
     .with_note(format!("{n} orders/round, end to end over HTTP")))
 }

@@ -1,5 +1,5 @@
-//! Wiring and lifecycle: builds the store (database, catalogue, provisioning) and the routes,
-//! serves, and shuts down gracefully.
+//! Wiring and lifecycle: builds the store, the use cases over it (catalogue, provisioning) and
+//! the routes, serves, and shuts down gracefully.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +22,7 @@ use crate::provisioning::{Provisioner, RecordOnly, Webhook};
 use crate::retention::{Retention, RetentionPolicy};
 use crate::routes::routes_with_admin;
 use crate::store::Store;
+use crate::usecase::UseCases;
 use crate::work::Worker;
 use tokio::sync::{Notify, watch};
 
@@ -100,11 +101,12 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
         );
     }
     let auth = inbound_auth(config)?;
-    let store = connect_store(config).await?;
+    let cases = connect_use_cases(config).await?;
+    let store = cases.store().clone();
     let work = Arc::new(Notify::new());
     let events_ready = Arc::new(Notify::new());
     let partner =
-        Arc::new(Partner::new(store.clone(), config.mode.clone()).with_work_signal(work.clone()));
+        Arc::new(Partner::new(cases.clone(), config.mode.clone()).with_work_signal(work.clone()));
     let limits = BodyLimits {
         product_order: config.limits.product_order_bytes,
         user_service_update: config.limits.user_service_update_bytes,
@@ -144,11 +146,11 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<App> {
             None
         }
     };
-    let admin = Admin::from_config(&config.admin, &auth, store.clone(), events_ready.clone())?;
+    let admin = Admin::from_config(&config.admin, &auth, cases.clone(), events_ready.clone())?;
     if admin.is_some() {
         tracing::info!("admin API enabled under /admin");
     }
-    let worker = Worker::new(store.clone(), work, events_ready);
+    let worker = Worker::new(cases, work, events_ready);
     let worker_watch = TaskWatch::new("worker");
     let dispatcher_watch = TaskWatch::new("dispatcher");
     let mut watched = vec![worker_watch.clone()];
@@ -227,14 +229,15 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The store over the configured database, with the catalogue and the provisioner.
-async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
+/// The use cases over the configured database, with the catalogue and the provisioner.
+async fn connect_use_cases(config: &ServeConfig) -> anyhow::Result<UseCases> {
     let shown_url = without_password(&config.database_url);
-    let mut store = Store::connect(&config.database_url)
+    let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {shown_url}"))?
-        .with_catalogue(catalogue(config))
         .with_event_offer(&config.orange.offer);
+    let backend = store.backend();
+    let cases = UseCases::new(store).with_catalogue(catalogue(config));
     let (provisioner, provisioning): (Arc<dyn Provisioner>, _) =
         match &config.provisioning.webhook_url {
             Some(url) => (
@@ -243,19 +246,19 @@ async fn connect_store(config: &ServeConfig) -> anyhow::Result<Store> {
             ),
             None => (Arc::new(RecordOnly), "record only"),
         };
-    store = if config.metrics_listen.is_some() {
-        store.with_provisioner(Arc::new(MeasuredProvisioner::new(provisioner)))
+    let cases = if config.metrics_listen.is_some() {
+        cases.with_provisioner(Arc::new(MeasuredProvisioner::new(provisioner)))
     } else {
-        store.with_provisioner(provisioner)
+        cases.with_provisioner(provisioner)
     };
     tracing::info!(
         database = %shown_url,
-        backend = ?store.backend(),
+        backend = ?backend,
         catalogue = if config.catalogue.is_empty() { "open (every offer code)".to_owned() } else { format!("{} offer codes", config.catalogue.len()) },
         provisioning,
         "store ready"
     );
-    Ok(store)
+    Ok(cases)
 }
 
 /// The database URL fit for logs: a PostgreSQL password is never written out.

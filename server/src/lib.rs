@@ -1,9 +1,9 @@
 //! obakit-server: the partner side of Orange's ProductOrdering and UserService APIs.
 //!
 //! Layers, each knowing only the ones below it (ARCHITECTURE.md lists every module's layer and
-//! `tests/architecture.rs` checks it): `domain` (pure rules) ← `provisioning` ← `store` (SQL and,
-//! for now, the use cases) ← `wire` (generated types ↔ domain) ← `http`, `work`, `admin` ←
-//! `routes` ← `app` (wiring) ← `cli`.
+//! `tests/architecture.rs` checks it): `domain` (pure rules) ← `store` (SQL), `provisioning` ←
+//! `usecase` (transactions, rules, provisioning, events) ← `wire` (generated types ↔ domain) ←
+//! `http`, `work`, `admin` ← `routes` ← `app` (wiring) ← `cli`.
 
 pub mod admin;
 pub mod app;
@@ -23,5 +23,6 @@ pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
+pub mod usecase;
 mod wire;
 pub mod work;

@@ -10,12 +10,12 @@ use obakit_api::product_ordering::types::ProductOrder;
 use poem_openapi::types::ParseFromJSON;
 use tokio::sync::Notify;
 
-use crate::store::{Store, StoreError};
+use crate::usecase::{UseCaseError, UseCases};
 use crate::wire::{order_event, update_event};
 
 /// Does the acknowledged work, then wakes the event dispatcher.
 pub struct Worker {
-    store: Store,
+    cases: UseCases,
     wake: Arc<Notify>,
     dispatcher: Arc<Notify>,
     poll: Duration,
@@ -23,9 +23,9 @@ pub struct Worker {
 
 impl Worker {
     /// `wake` is notified when work is acknowledged; `dispatcher` is notified when events are ready.
-    pub fn new(store: Store, wake: Arc<Notify>, dispatcher: Arc<Notify>) -> Self {
+    pub fn new(cases: UseCases, wake: Arc<Notify>, dispatcher: Arc<Notify>) -> Self {
         Self {
-            store,
+            cases,
             wake,
             dispatcher,
             poll: Duration::from_secs(1),
@@ -73,12 +73,12 @@ impl Worker {
 
     /// Does everything acknowledged so far: how many orders and updates it did, and how many
     /// failed (they stay acknowledged; one failing does not hold the others back).
-    pub async fn drain(&self) -> Result<Drained, StoreError> {
+    pub async fn drain(&self) -> Result<Drained, UseCaseError> {
         let mut done = 0;
         let mut failed = 0;
-        for id in self.store.pending_orders().await? {
+        for id in self.cases.store().pending_orders().await? {
             let result = self
-                .store
+                .cases
                 .complete_order(&id, |order, outcome| {
                     let request = order
                         .original
@@ -104,9 +104,9 @@ impl Worker {
                 }
             }
         }
-        for id in self.store.pending_updates().await? {
+        for id in self.cases.store().pending_updates().await? {
             let result = self
-                .store
+                .cases
                 .process_update(&id, |outcome| vec![update_event(outcome)])
                 .await;
             match result {

@@ -1,8 +1,8 @@
 //! ARCHITECTURE.md's invariants, checked on the source: every file of every workspace crate starts
-//! with `//!`; SQL only in `store/`; the domain knows no poem, sqlx or generated type; the
-//! simulator's crate depends on no server; and the server's modules keep the layering
-//! ARCHITECTURE.md writes in its `layers` block (each module uses only modules of lower layers, so
-//! there is no circle).
+//! with `//!`; SQL only in `store/`; the domain knows no poem, sqlx or generated type, and the
+//! use cases no poem, sqlx or wire type; the simulator's crate depends on no server; and the
+//! server's modules keep the layering ARCHITECTURE.md writes in its `layers` block (each module
+//! uses only modules of lower layers, so there is no circle).
 //!
 //! The layering is read from ARCHITECTURE.md itself, so the map and the check cannot drift apart.
 //! That the simulator and mock Orange know neither store nor domain is Cargo's to enforce: their
@@ -245,10 +245,27 @@ fn sql_is_written_only_in_the_store() {
 
 #[test]
 fn the_domain_knows_no_poem_sqlx_or_generated_type() {
+    let found = names_used(
+        "domain",
+        &["poem", "sqlx", "obakit_api", "crate::wire", "crate::store"],
+    );
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn the_use_cases_know_no_http_driver_or_wire_type() {
+    // A use case holds the store's connections as opaque handles; statements, rows and the wire
+    // are the store's and the wire mapping's.
+    let found = names_used("usecase", &["poem", "sqlx", "obakit_api", "crate::wire"]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// Where the files of `server/src/{module}` name one of `names` as a whole path segment.
+fn names_used(module: &str, names: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
-    for (file, source) in sources(&root().join("server/src/domain")) {
+    for (file, source) in sources(&root().join("server/src").join(module)) {
         let code = code_of(&source);
-        for name in ["poem", "sqlx", "obakit_api", "crate::wire", "crate::store"] {
+        for name in names {
             let uses = code.match_indices(name).any(|(at, _)| {
                 !code[..at]
                     .chars()
@@ -260,11 +277,11 @@ fn the_domain_knows_no_poem_sqlx_or_generated_type() {
                         .is_some_and(|c| c.is_alphanumeric() || c == '_')
             });
             if uses {
-                found.push(format!("domain/{file} names {name}"));
+                found.push(format!("{module}/{file} names {name}"));
             }
         }
     }
-    assert!(found.is_empty(), "{found:?}");
+    found
 }
 
 /// The crates of this workspace that `manifest` depends on, in any dependency table (normal, dev,

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use obakit_server::domain::{Catalogue, LicenseId, LicenseState, OrderState, UpdateState};
 use obakit_server::provisioning::{Action, ProvisionFuture, Provisioner};
-use obakit_server::store::{Processing, Store, no_events};
+use obakit_server::store::no_events;
+use obakit_server::usecase::{Processing, UseCases};
 use support::TestDb;
 use support::builders::*;
 use tokio::sync::{Notify, Semaphore};
@@ -54,12 +55,12 @@ impl Provisioner for HoldsFirst {
     }
 }
 
-async fn store(db: &TestDb, provisioner: &Arc<HoldsFirst>) -> Store {
-    db.store_with(provisioner.clone(), Catalogue::open()).await
+async fn cases(db: &TestDb, provisioner: &Arc<HoldsFirst>) -> UseCases {
+    db.cases_with(provisioner.clone(), Catalogue::open()).await
 }
 
-async fn licenses_of(store: &Store, order: &str, quantity: u32) -> Vec<LicenseId> {
-    let placed = store
+async fn licenses_of(cases: &UseCases, order: &str, quantity: u32) -> Vec<LicenseId> {
+    let placed = cases
         .place_order(&uc2(order, quantity), Processing::Synchronous, no_events)
         .await
         .expect("placed");
@@ -69,15 +70,15 @@ async fn licenses_of(store: &Store, order: &str, quantity: u32) -> Vec<LicenseId
 
 async fn an_order_waiting_for_provisioning_lets_other_orders_and_updates_through(db: TestDb) {
     let hold = Arc::new(HoldsFirst::default());
-    let store = store(&db, &hold).await;
+    let cases = cases(&db, &hold).await;
     // Licenses to update, made before the slow provisioner is in place.
-    let plain = db.store().await;
+    let plain = db.cases().await;
     let licenses = licenses_of(&plain, "CMD-BEFORE", 2).await;
 
     let slow = tokio::spawn({
-        let store = store.clone();
+        let cases = cases.clone();
         async move {
-            store
+            cases
                 .place_order(&uc2("CMD-SLOW", 1), Processing::Synchronous, no_events)
                 .await
         }
@@ -85,11 +86,11 @@ async fn an_order_waiting_for_provisioning_lets_other_orders_and_updates_through
     hold.arrived.notified().await;
 
     let other = tokio::time::timeout(BLOCKED, async {
-        let placed = store
+        let placed = cases
             .place_order(&uc2("CMD-OTHER", 3), Processing::Synchronous, no_events)
             .await
             .expect("placed");
-        let updated = store
+        let updated = cases
             .apply_update(
                 &update(vec![set_state(&licenses[0], "suspended")]),
                 no_events,
@@ -107,7 +108,8 @@ async fn an_order_waiting_for_provisioning_lets_other_orders_and_updates_through
     let slow = slow.await.expect("joined").expect("placed");
     assert_eq!(slow.outcome.state, OrderState::Completed);
     assert_eq!(
-        store
+        cases
+            .store()
             .licenses_by_fleet(slow.outcome.fleet_id.as_ref().expect("a fleet"))
             .await
             .expect("read")
@@ -119,17 +121,17 @@ async fn an_order_waiting_for_provisioning_lets_other_orders_and_updates_through
 async fn an_update_that_raced_with_a_waiting_one_is_kept_and_the_waiting_one_is_planned_again(
     db: TestDb,
 ) {
-    let plain = db.store().await;
+    let plain = db.cases().await;
     let licenses = licenses_of(&plain, "CMD-RACE", 1).await;
     let hold = Arc::new(HoldsFirst::default());
-    let store = store(&db, &hold).await;
+    let cases = cases(&db, &hold).await;
 
     // The waiting update swaps the offer; the racing one suspends the same license.
     let waiting = tokio::spawn({
-        let store = store.clone();
+        let cases = cases.clone();
         let license = licenses[0].clone();
         async move {
-            store
+            cases
                 .apply_update(&update(vec![swap(&license, "PO-OTHER")]), no_events)
                 .await
         }
@@ -137,7 +139,7 @@ async fn an_update_that_raced_with_a_waiting_one_is_kept_and_the_waiting_one_is_
     hold.arrived.notified().await;
     let racing = tokio::time::timeout(
         BLOCKED,
-        store.apply_update(
+        cases.apply_update(
             &update(vec![set_state(&licenses[0], "suspended")]),
             no_events,
         ),
@@ -155,7 +157,8 @@ async fn an_update_that_raced_with_a_waiting_one_is_kept_and_the_waiting_one_is_
         "{:?}",
         waiting.reason
     );
-    let license = store
+    let license = cases
+        .store()
         .license(&licenses[0])
         .await
         .expect("read")

@@ -9,6 +9,7 @@ use obakit_server::config::ModeConfig;
 use obakit_server::http::{BodyLimits, InboundAuth, Partner};
 use obakit_server::routes::routes;
 use obakit_server::store::Store;
+use obakit_server::usecase::UseCases;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
@@ -54,7 +55,7 @@ async fn swagger_ui_renders_both_apis_in_a_headless_browser() {
     let store = Store::connect("sqlite::memory:")
         .await
         .expect("an in-memory store");
-    let partner = Partner::new(store, ModeConfig::default());
+    let partner = Partner::new(UseCases::new(store), ModeConfig::default());
     let app = routes(Arc::new(partner), auth, limits);
     let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
 
@@ -134,7 +135,7 @@ async fn the_served_documents_declare_the_configured_credentials_and_no_empty_ta
         other: 1 << 20,
     };
     let app = routes(
-        Arc::new(Partner::new(store, ModeConfig::default())),
+        Arc::new(Partner::new(UseCases::new(store), ModeConfig::default())),
         auth,
         limits,
     );

@@ -14,6 +14,7 @@ use obakit_server::config::ModeConfig;
 use obakit_server::http::{BodyLimits, InboundAuth, Partner};
 use obakit_server::routes::routes;
 use obakit_server::store::Store;
+use obakit_server::usecase::UseCases;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
@@ -152,7 +153,7 @@ async fn start_server() -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<
     let store = Store::connect("sqlite::memory:")
         .await
         .expect("an in-memory store");
-    let partner = Partner::new(store, ModeConfig::default());
+    let partner = Partner::new(UseCases::new(store), ModeConfig::default());
     let app = routes(Arc::new(partner), auth, limits);
     (
         addr,

@@ -21,6 +21,7 @@ use super::types::{
 };
 use crate::domain::{LicenseId, PartnerChange};
 use crate::store::{OutboxEvent, OutboxState, Store};
+use crate::usecase::UseCases;
 use crate::wire::OrangeCode;
 
 /// Dead events listed when no `limit` is given, and the most a call lists.
@@ -35,20 +36,24 @@ pub enum AdminTags {
     Admin,
 }
 
-/// The admin operations over the store; `events_ready` wakes the dispatcher when an event is
+/// The admin operations over the use cases and the store; `events_ready` wakes the dispatcher when an event is
 /// queued, so Orange hears of a change at once rather than at the next poll.
 #[derive(Clone)]
 pub struct AdminApi {
-    store: Store,
+    cases: UseCases,
     events_ready: Arc<Notify>,
 }
 
 impl AdminApi {
-    pub fn new(store: Store, events_ready: Arc<Notify>) -> Self {
+    pub fn new(cases: UseCases, events_ready: Arc<Notify>) -> Self {
         Self {
-            store,
+            cases,
             events_ready,
         }
+    }
+
+    fn store(&self) -> &Store {
+        self.cases.store()
     }
 
     async fn change(&self, id: String, edit: Result<LicenseEdit, Invalid>) -> ChangeResponse {
@@ -57,7 +62,7 @@ impl AdminApi {
             Err(invalid) => return ChangeResponse::BadRequest(Json(invalid.into_error())),
         };
         let id = LicenseId::from(id);
-        match apply(&self.store, &id, &edit).await {
+        match apply(&self.cases, &id, &edit).await {
             Ok(edited) => {
                 self.events_ready.notify_one();
                 let answer = AdminLicenseChanged::of(&edited);
@@ -231,7 +236,7 @@ impl AdminApi {
                 OrangeCode::InvalidQueryParameter.body(format!("limit: 1 to {MAX_DEAD_LIMIT}")),
             ));
         }
-        match self.store.dead_events(limit).await {
+        match self.store().dead_events(limit).await {
             Ok(dead) => {
                 DeadEventsResponse::Ok(Json(dead.into_iter().map(AdminEvent::of).collect()))
             }
@@ -262,7 +267,7 @@ impl AdminApi {
             tracing::error!(error = %failure, event.id = %id.0, "replaying an event failed");
             ReplayResponse::Internal(Json(OrangeCode::internal_body()))
         };
-        let event = match self.store.outbox_event(&id.0).await {
+        let event = match self.store().outbox_event(&id.0).await {
             Ok(Some(event)) => event,
             Ok(None) => {
                 return ReplayResponse::NotFound(Json(
@@ -285,7 +290,7 @@ impl AdminApi {
         if event.state != OutboxState::Dead {
             return not_dead();
         }
-        match self.store.replay_dead(&id.0).await {
+        match self.store().replay_dead(&id.0).await {
             Ok(true) => {}
             // Replayed by another call in between.
             Ok(false) => return not_dead(),

@@ -4,7 +4,7 @@
 use crate::domain::{
     AppliedChange, Characteristic, DomainError, LicenseChanged, LicenseId, PartnerChange,
 };
-use crate::store::{Store, StoreError};
+use crate::usecase::{UseCaseError, UseCases};
 use crate::wire::partner_change_event;
 
 /// What the partner's tools ask for. Only "set a characteristic" is not a [`PartnerChange`]
@@ -48,27 +48,33 @@ pub enum Refusal {
     /// Provisioning (the partner's own platform) said no or could not be reached.
     Refused(String),
     /// The store failed; the detail is for the log only.
-    Internal(StoreError),
+    Internal(UseCaseError),
 }
 
-impl From<StoreError> for Refusal {
-    fn from(error: StoreError) -> Self {
+impl From<UseCaseError> for Refusal {
+    fn from(error: UseCaseError) -> Self {
         match error {
-            StoreError::Refused(refusal) if refusal.is_not_found() => {
+            UseCaseError::Refused(refusal) if refusal.is_not_found() => {
                 Self::NotFound(refusal.to_string())
             }
-            StoreError::Refused(refusal) => Self::Conflict(refusal.to_string()),
-            StoreError::Provisioning(refusal) => Self::Refused(refusal.to_string()),
-            StoreError::Conflict(detail) => Self::Conflict(detail),
+            UseCaseError::Refused(refusal) => Self::Conflict(refusal.to_string()),
+            UseCaseError::Provisioning(refusal) | UseCaseError::ProvisioningFault(refusal) => {
+                Self::Refused(refusal.to_string())
+            }
+            UseCaseError::Contended(detail) => Self::Conflict(detail),
             other => Self::Internal(other),
         }
     }
 }
 
 /// Applies an edit to a license; nothing is stored or queued when it is refused.
-pub async fn apply(store: &Store, id: &LicenseId, edit: &LicenseEdit) -> Result<Edited, Refusal> {
+pub async fn apply(
+    cases: &UseCases,
+    id: &LicenseId,
+    edit: &LicenseEdit,
+) -> Result<Edited, Refusal> {
     let characteristic = match edit {
-        LicenseEdit::Change(change) => return Ok(change_license(store, id, change).await?),
+        LicenseEdit::Change(change) => return Ok(change_license(cases, id, change).await?),
         LicenseEdit::SetCharacteristic(characteristic) => characteristic,
     };
     // Try `modify` first: the rules refuse it before provisioning runs, so a miss costs one
@@ -76,29 +82,29 @@ pub async fn apply(store: &Store, id: &LicenseId, edit: &LicenseEdit) -> Result<
     let modify = PartnerChange::ModifyCharacteristic {
         characteristic: characteristic.clone(),
     };
-    match change_license(store, id, &modify).await {
-        Err(StoreError::Refused(DomainError::UnknownCharacteristic { .. })) => {}
+    match change_license(cases, id, &modify).await {
+        Err(UseCaseError::Refused(DomainError::UnknownCharacteristic { .. })) => {}
         other => return Ok(other?),
     }
     let add = PartnerChange::AddCharacteristic {
         characteristic: characteristic.clone(),
     };
-    match change_license(store, id, &add).await {
+    match change_license(cases, id, &add).await {
         // Another writer added it in between: what was asked is now a `modify`.
-        Err(StoreError::Refused(DomainError::CharacteristicExists { .. })) => {
-            Ok(change_license(store, id, &modify).await?)
+        Err(UseCaseError::Refused(DomainError::CharacteristicExists { .. })) => {
+            Ok(change_license(cases, id, &modify).await?)
         }
         other => Ok(other?),
     }
 }
 
 async fn change_license(
-    store: &Store,
+    cases: &UseCases,
     id: &LicenseId,
     change: &PartnerChange,
-) -> Result<Edited, StoreError> {
+) -> Result<Edited, UseCaseError> {
     let mut event_id = String::new();
-    let changed = store
+    let changed = cases
         .change_license(id, change, |changed| {
             let event = partner_change_event(changed);
             event_id.clone_from(&event.id);

@@ -19,6 +19,7 @@ use super::types::{self, AdminCharacteristicValue, AdminLicenseChanged, AdminLog
 use crate::domain::{LicenseId, PartnerChange};
 use crate::provisioning::Webhook;
 use crate::store::Store;
+use crate::usecase::UseCases;
 
 /// Flags of `obakit license`.
 #[derive(Debug, Args)]
@@ -117,14 +118,15 @@ pub enum LicenseCommand {
 
 pub async fn run(args: LicenseArgs) -> anyhow::Result<()> {
     let (id, edit) = edit_of(args.command)?;
-    let mut store = Store::connect(&args.database_url)
+    let store = Store::connect(&args.database_url)
         .await
         .context("opening the database")?;
+    let mut cases = UseCases::new(store.clone());
     if let Some(url) = &args.provisioning_webhook_url {
         let timeout = Duration::from_millis(args.provisioning_webhook_timeout_ms);
-        store = store.with_provisioner(Arc::new(Webhook::new(url, timeout)?));
+        cases = cases.with_provisioner(Arc::new(Webhook::new(url, timeout)?));
     }
-    let outcome = apply(&store, &LicenseId::from(id.as_str()), &edit).await;
+    let outcome = apply(&cases, &LicenseId::from(id.as_str()), &edit).await;
     store.close().await;
     let edited = match outcome {
         Ok(edited) => edited,

@@ -28,7 +28,7 @@ pub use types::{
 
 use crate::config::AdminConfig;
 use crate::inbound_auth::InboundAuth;
-use crate::store::Store;
+use crate::usecase::UseCases;
 
 /// What the admin document says about itself.
 pub const DESCRIPTION: &str = "The partner's own operations on an obakit server (not Orange's): \
@@ -49,12 +49,12 @@ impl Admin {
     pub fn from_config(
         config: &AdminConfig,
         partner: &InboundAuth,
-        store: Store,
+        cases: UseCases,
         events_ready: Arc<Notify>,
     ) -> anyhow::Result<Option<Self>> {
         let guard = AdminGuard::new(config, partner).map_err(anyhow::Error::msg)?;
         Ok(guard.map(|guard| Self {
-            api: AdminApi::new(store, events_ready),
+            api: AdminApi::new(cases, events_ready),
             guard,
         }))
     }

@@ -1,7 +1,7 @@
 //! The partner side of Orange's APIs: the generated traits, implemented over the store.
 //!
-//! Each operation maps the request to a domain command (`map`), makes one store call (one
-//! transaction) and maps the outcome back. A business refusal is an answer (`state: failed` with
+//! Each operation maps the request to a domain command (`wire`), runs one use case (one
+//! transaction) or store read, and maps the outcome back. A business refusal is an answer (`state: failed` with
 //! a note); HTTP errors are only for requests that cannot be processed at all (contract §2), and
 //! a 5xx only for a failure of the server itself.
 
@@ -22,22 +22,23 @@ use tokio::sync::Notify;
 
 use crate::config::{Mode, ModeConfig};
 use crate::domain::{FleetId, LicenseId, OrderState, PlaceOrder, UpdateState};
-use crate::store::{Processing, Store, StoreError, no_events};
+use crate::store::{Store, StoreError, no_events};
+use crate::usecase::{Processing, UseCaseError, UseCases};
 use crate::wire::{self, OrangeCode};
 
-/// The state every partner operation needs: the store (with its catalogue and provisioner) and
-/// the operator's choice of answering now or later, per API.
+/// The state every partner operation needs: the use cases (with the store, the catalogue and the
+/// provisioner) and the operator's choice of answering now or later, per API.
 pub struct Partner {
-    store: Store,
+    cases: UseCases,
     mode: ModeConfig,
     /// Told when work is acknowledged, so the asynchronous worker starts at once.
     work: Arc<Notify>,
 }
 
 impl Partner {
-    pub fn new(store: Store, mode: ModeConfig) -> Self {
+    pub fn new(cases: UseCases, mode: ModeConfig) -> Self {
         Self {
-            store,
+            cases,
             mode,
             work: Arc::new(Notify::new()),
         }
@@ -50,7 +51,7 @@ impl Partner {
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        self.cases.store()
     }
 
     pub fn mode(&self) -> &ModeConfig {
@@ -86,12 +87,12 @@ impl ProductOrderingPartnerApi for Partner {
             }
         };
         let placed = match self
-            .store
+            .cases
             .place_order(&command, self.order_processing(&command), no_events)
             .await
         {
             Ok(placed) => placed,
-            Err(StoreError::OrderConflict { external_id }) => {
+            Err(UseCaseError::OrderConflict { external_id }) => {
                 return Ok(CreateProductOrderResponse::Conflict(Json(
                     OrangeCode::Conflict.body(format!(
                         "order {external_id} was already received with another content; \
@@ -100,7 +101,9 @@ impl ProductOrderingPartnerApi for Partner {
                     )),
                 )));
             }
-            Err(StoreError::Conflict(detail)) => {
+            Err(
+                UseCaseError::Contended(detail) | UseCaseError::Store(StoreError::Conflict(detail)),
+            ) => {
                 // Two requests for the same Orange order raced; the other one won.
                 tracing::warn!(%detail, "order placed concurrently");
                 return Ok(CreateProductOrderResponse::Conflict(Json(
@@ -127,7 +130,7 @@ impl ProductOrderingPartnerApi for Partner {
         let configured = if configured.is_empty() {
             Vec::new()
         } else {
-            self.store
+            self.store()
                 .licenses_by_ids(&configured)
                 .await
                 .map_err(internal)?
@@ -145,14 +148,14 @@ impl UserServicePartnerApi for Partner {
         id: Option<Vec<String>>,
     ) -> poem::Result<ListUserServicesResponse> {
         let licenses = match (product_ref_id, id) {
-            (Some(fleet), None) => self.store.licenses_by_fleet(&FleetId::from(fleet)).await,
+            (Some(fleet), None) => self.store().licenses_by_fleet(&FleetId::from(fleet)).await,
             (None, Some(ids)) => {
                 let ids: Vec<LicenseId> = ids
                     .into_iter()
                     .filter(|id| !id.is_empty())
                     .map(LicenseId::from)
                     .collect();
-                self.store.licenses_by_ids(&ids).await
+                self.store().licenses_by_ids(&ids).await
             }
             (None, None) => {
                 return Ok(ListUserServicesResponse::BadRequest(Json(
@@ -174,7 +177,7 @@ impl UserServicePartnerApi for Partner {
 
     async fn get_user_service(&self, id: String) -> poem::Result<GetUserServiceResponse> {
         let id = LicenseId::from(id);
-        match self.store.license(&id).await.map_err(internal)? {
+        match self.store().license(&id).await.map_err(internal)? {
             Some(license) => Ok(GetUserServiceResponse::Ok(Json(wire::user_service(
                 &license,
             )))),
@@ -197,7 +200,7 @@ impl UserServicePartnerApi for Partner {
                     .iter()
                     .map(|item| LicenseId::from(item.id.as_str()))
                     .collect();
-                let licenses = self.store.licenses_by_ids(&ids).await.map_err(internal)?;
+                let licenses = self.store().licenses_by_ids(&ids).await.map_err(internal)?;
                 tracing::info!(%reason, "update refused");
                 return Ok(UpdateUserServicesResponse::Ok(Json(wire::update_refused(
                     &reason, &licenses,
@@ -205,8 +208,8 @@ impl UserServicePartnerApi for Partner {
             }
         };
         let outcome = match self.mode.user_service {
-            Mode::Sync => self.store.apply_update(&command, no_events).await,
-            Mode::Async => self.store.acknowledge_update(&command).await,
+            Mode::Sync => self.cases.apply_update(&command, no_events).await,
+            Mode::Async => self.cases.acknowledge_update(&command).await,
         }
         .map_err(internal)?;
         if outcome.state == UpdateState::Acknowledged {
@@ -228,8 +231,9 @@ impl UserServicePartnerApi for Partner {
 /// id and answers a 500 that carries none of it; a fault of the partner's platform (provisioning
 /// unreachable or not answering in time) is a 503 with `Retry-After` instead: nothing was stored,
 /// so Orange's resend tries again.
-fn internal(error: StoreError) -> poem::Error {
-    if let StoreError::ProvisioningFault(fault) = &error {
+fn internal(error: impl Into<UseCaseError>) -> poem::Error {
+    let error = error.into();
+    if let UseCaseError::ProvisioningFault(fault) = &error {
         tracing::warn!(%fault, "provisioning unavailable: answered 503, nothing stored");
         return poem::Error::from_string(fault.to_string(), StatusCode::SERVICE_UNAVAILABLE);
     }

@@ -1,31 +1,16 @@
-//! `StoreError`: what a store call can fail with, classified for the HTTP layer (conflict, not
-//! found, refusal) rather than left as raw database errors.
-
-use crate::domain::DomainError;
-use crate::provisioning::ProvisionError;
+//! `StoreError`: what a store call can fail with, classified (conflict, not found, corrupt)
+//! rather than left as raw database errors. Business refusals are the use cases' own
+//! (`crate::usecase::UseCaseError`).
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database url {0:?} (expected sqlite:…, postgres://… or postgresql://…)")]
     UnsupportedUrl(String),
-    /// The same Orange order id came with a different content (HTTP 409).
-    #[error("order {external_id} was already received with a different content")]
-    OrderConflict { external_id: String },
     /// A unique constraint refused the write (HTTP 409).
     #[error("conflict with stored data: {0}")]
     Conflict(String),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
-    /// A business rule refused a partner-initiated change.
-    #[error(transparent)]
-    Refused(#[from] DomainError),
-    /// The partner's platform could not be asked (see [`ProvisionError::is_fault`]): nothing
-    /// was stored; the caller tries again later (HTTP 503 with `Retry-After`).
-    #[error("provisioning is unavailable")]
-    ProvisioningFault(#[source] ProvisionError),
-    /// Provisioning refused a partner-initiated change.
-    #[error(transparent)]
-    Provisioning(#[from] ProvisionError),
     #[error("database error")]
     Database(#[source] sqlx::Error),
     #[error("database migration failed")]

@@ -1,12 +1,10 @@
 //! The store: SQLite (default) or PostgreSQL through sqlx, the only place with SQL.
 //!
-//! One async method per use case, each one transaction: place an order (idempotent), complete an
-//! acknowledged order, apply or process an update (all or nothing), a partner-initiated change,
-//! plus license reads and the outbox. Provisioning runs before the write transaction, never
-//! while the writer is held: a use case reads and plans, provisions, then writes in one
-//! transaction after checking that what it read is still so (else it plans again).
-//! Events a use case causes are enqueued in its own transaction through its `events` argument, a
-//! function of the outcome (see [`no_events`]).
+//! It holds repositories, not rules: one module per table group (`customers`, `licenses`,
+//! `orders`, `updates`, `outbox`), whose functions run on a connection the caller holds, a read
+//! ([`Store::read`]) or a write transaction ([`Store::begin_write`]). The use cases
+//! (`crate::usecase`) decide what to read and write and when to commit; the store's own public
+//! methods are the reads, the outbox and upkeep, each one statement or one transaction.
 //!
 //! Schema (`server/migrations/{sqlite,postgres}/`, run at connect): `customers`, `contacts`,
 //! `orders` (with the request, the first answer and the current outcome), `fleets`, `licenses`,
@@ -19,37 +17,31 @@
 //! Queries run on sqlx's typed drivers (`sqlx::Sqlite`, `sqlx::Postgres`), each written once for
 //! both: a query function takes a [`db::Conn`] and [`db::typed!`] expands its body per backend.
 
-mod customers;
+pub(crate) mod customers;
 mod db;
 mod error;
-mod licenses;
-mod order_work;
-mod orders;
-mod outbox;
-mod partner_changes;
+pub(crate) mod licenses;
+pub(crate) mod orders;
+pub(crate) mod outbox;
 mod sql;
-mod updates;
+pub(crate) mod updates;
 mod upkeep;
 
 use std::sync::Arc;
 
 pub use db::Backend;
+pub(crate) use db::{Conn, PooledConn, WriteTx};
 pub use error::StoreError;
-pub use orders::{Placed, Processing};
 pub use outbox::{NewEvent, OutboxEvent, OutboxState, new_event_id, no_events};
+pub(crate) use sql::now;
 pub use upkeep::OutboxStats;
 
-use crate::domain::{
-    Catalogue, Contact, Customer, CustomerId, DomainError, Fleet, FleetId, License, LicenseId,
-};
-use crate::provisioning::{ProvisionError, Provisioner, RecordOnly};
+use crate::domain::{Contact, Customer, CustomerId, Fleet, FleetId, License, LicenseId};
 
 /// The partner server's storage. Cheap to clone; clones share the pools.
 #[derive(Clone)]
 pub struct Store {
     db: Arc<db::Db>,
-    provisioner: Arc<dyn Provisioner>,
-    catalogue: Arc<Catalogue>,
     /// The Orange offer events are queued for (see [`Store::with_event_offer`]).
     event_offer: Option<Arc<str>>,
 }
@@ -58,20 +50,16 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("backend", &self.db.backend)
-            .field("catalogue", &self.catalogue)
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
     /// Connects and migrates. `sqlite:path` (the file is created unless the URL sets `mode`),
-    /// `sqlite::memory:`, or `postgres://…` / `postgresql://…`. Provisioning defaults to
-    /// [`RecordOnly`] and the catalogue to open (every offer accepted).
+    /// `sqlite::memory:`, or `postgres://…` / `postgresql://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Ok(Self {
             db: Arc::new(db::Db::connect(url).await?),
-            provisioner: Arc::new(RecordOnly),
-            catalogue: Arc::new(Catalogue::open()),
             event_offer: None,
         })
     }
@@ -83,26 +71,24 @@ impl Store {
         self
     }
 
-    fn event_offer(&self) -> Option<&str> {
+    /// The offer events enqueued now are stored with (see [`Store::with_event_offer`]).
+    pub(crate) fn event_offer(&self) -> Option<&str> {
         self.event_offer.as_deref()
-    }
-
-    pub fn with_provisioner(mut self, provisioner: Arc<dyn Provisioner>) -> Self {
-        self.provisioner = provisioner;
-        self
-    }
-
-    pub fn with_catalogue(mut self, catalogue: Catalogue) -> Self {
-        self.catalogue = Arc::new(catalogue);
-        self
     }
 
     pub fn backend(&self) -> Backend {
         self.db.backend
     }
 
-    pub fn catalogue(&self) -> &Catalogue {
-        &self.catalogue
+    /// A connection for reads outside a write transaction.
+    pub(crate) async fn read(&self) -> Result<PooledConn, StoreError> {
+        self.db.read().await
+    }
+
+    /// A write transaction; on SQLite it waits for the single writer's turn (FIFO). Dropped
+    /// without [`WriteTx::commit`], it rolls back.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        self.db.begin_write().await
     }
 
     /// Closes the pools (waits for connections in use to come back).
@@ -162,45 +148,5 @@ impl Store {
     pub async fn contacts(&self, customer: &CustomerId) -> Result<Vec<Contact>, StoreError> {
         let mut reader = self.db.read().await?;
         customers::contacts_of(reader.conn(), customer).await
-    }
-}
-
-/// How many times a use case is planned again when what its plan read changed before its write
-/// (a concurrent change of the same customer or licenses, or its Orange id taken meanwhile).
-const PLAN_ATTEMPTS: usize = 3;
-
-/// Why the work of a use case stopped: a refusal (which becomes a `failed` outcome) or a storage
-/// failure (which aborts the transaction).
-enum Failure {
-    Refused(String),
-    Store(StoreError),
-}
-
-impl From<StoreError> for Failure {
-    fn from(error: StoreError) -> Self {
-        Self::Store(error)
-    }
-}
-
-impl From<sqlx::Error> for Failure {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Store(error.into())
-    }
-}
-
-impl From<DomainError> for Failure {
-    fn from(refusal: DomainError) -> Self {
-        Self::Refused(refusal.to_string())
-    }
-}
-
-impl From<ProvisionError> for Failure {
-    fn from(error: ProvisionError) -> Self {
-        if error.is_fault() {
-            // Not an answer from the partner's platform: nothing is stored, so a retry can work.
-            Self::Store(StoreError::ProvisioningFault(error))
-        } else {
-            Self::Refused(error.to_string())
-        }
     }
 }

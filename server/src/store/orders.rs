@@ -1,173 +1,23 @@
-//! Product orders: idempotent placement (replay or conflict by Orange's order id, or by content
-//! for an order without one), the work of UC1–UC3 prepared and provisioned before the writer is
-//! taken then written in one transaction (see `order_work`), and asynchronous completion.
+//! The `orders` table: an order as received (its request and fingerprint), its first answer
+//! (what a resend gets) and its current outcome; finding the order a new one is a resend of (by
+//! Orange's order id, or by content for an order without one).
 
 use chrono::{DateTime, Utc};
 
 use super::db::{Conn, typed};
-use super::order_work::{Applied, Prepared, apply};
-use super::outbox::{NewEvent, enqueue_in};
 use super::sql::{self, Columns, json, text, to_json, ts};
-use super::{PLAN_ATTEMPTS, Store, StoreError};
+use super::{Store, StoreError};
 use crate::domain::{Fingerprint, OrderId, OrderOutcome, OrderState, PlaceOrder};
 
-/// When the work of an order (or update) is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Processing {
-    /// In the request: the answer is `completed` or `failed`.
-    Synchronous,
-    /// Later: the answer is `acknowledged`; `complete_order` / `process_update` do the work.
-    Asynchronous,
-}
-
-/// The result of placing an order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placed {
-    pub outcome: OrderOutcome,
-    /// The order was already received with the same content: `outcome` is the first answer and
-    /// nothing was created or enqueued.
-    pub replayed: bool,
-}
-
-/// A previously stored order with the same Orange id.
-struct Previous {
-    fingerprint: String,
-    answer: OrderOutcome,
+/// A stored order a new one may be a resend of.
+pub(crate) struct Previous {
+    pub(crate) fingerprint: String,
+    /// The first answer it was given.
+    pub(crate) answer: OrderOutcome,
 }
 
 impl Store {
-    /// Places an order.
-    ///
-    /// Same Orange order id and same fingerprint as a stored order: its first answer, nothing
-    /// created. Same id, other fingerprint: [`StoreError::OrderConflict`]. Otherwise the order is
-    /// stored; synchronously it is also worked (a refusal gives a `failed` outcome with nothing
-    /// else stored; a provisioning fault stores nothing), asynchronously it is `acknowledged`.
-    /// Provisioning runs before the write transaction; `events` runs on the outcome inside it and
-    /// what it returns is enqueued atomically with the order.
-    pub async fn place_order<F>(
-        &self,
-        order: &PlaceOrder,
-        processing: Processing,
-        events: F,
-    ) -> Result<Placed, StoreError>
-    where
-        F: FnOnce(&OrderOutcome) -> Vec<NewEvent> + Send,
-    {
-        let mut events = Some(events);
-        for _ in 0..PLAN_ATTEMPTS {
-            let now = sql::now();
-            // A resend is answered from a read: no provisioning, no writer.
-            let previous = {
-                let mut reader = self.db.read().await?;
-                resend_of(reader.conn(), order, now).await?
-            };
-            if let Some(previous) = previous {
-                return replay_or_conflict(order, previous);
-            }
-            let acknowledged = OrderOutcome::acknowledged(order, OrderId::generate(), now);
-            let prepared = match processing {
-                Processing::Asynchronous => None,
-                Processing::Synchronous => {
-                    Some(self.prepare_order(order, acknowledged.clone(), now).await?)
-                }
-            };
-            let mut tx = self.db.begin_write().await?;
-            if order.external_id.is_none() {
-                lock_content(tx.conn(), &order.fingerprint).await?;
-            }
-            if let Some(previous) = resend_of(tx.conn(), order, now).await? {
-                drop(tx);
-                return replay_or_conflict(order, previous);
-            }
-            match insert_order(tx.conn(), order, &acknowledged, now).await {
-                Err(StoreError::Conflict(_)) if order.external_id.is_some() => continue,
-                other => other?,
-            }
-            let outcome = match prepared {
-                None => acknowledged,
-                Some(Prepared::Refused(reason)) => {
-                    tracing::info!(order.id = %acknowledged.order_id, %reason, "order failed");
-                    acknowledged.failed(reason, now)
-                }
-                Some(Prepared::Work(work)) => match apply(tx.conn(), &work, order, now).await? {
-                    Applied::Written => work.outcome,
-                    Applied::Stale => continue,
-                },
-            };
-            save_outcome(tx.conn(), &outcome, true).await?;
-            if let Some(events) = events.take() {
-                enqueue_in(tx.conn(), self.event_offer(), &events(&outcome), now).await?;
-            }
-            tx.commit().await?;
-            return Ok(Placed {
-                outcome,
-                replayed: false,
-            });
-        }
-        Err(StoreError::Conflict(format!(
-            "order {} is being placed concurrently",
-            order.external_id.as_deref().unwrap_or_default()
-        )))
-    }
-
-    /// Does the work of an `acknowledged` order (asynchronous mode): prepared and provisioned
-    /// outside the write transaction, then written in one. An order already completed or failed
-    /// is answered as it is, with no events. `events` sees the order as placed (with what the
-    /// caller sent) and its outcome.
-    pub async fn complete_order<F>(
-        &self,
-        id: &OrderId,
-        events: F,
-    ) -> Result<OrderOutcome, StoreError>
-    where
-        F: FnOnce(&PlaceOrder, &OrderOutcome) -> Vec<NewEvent> + Send,
-    {
-        let mut events = Some(events);
-        for _ in 0..PLAN_ATTEMPTS {
-            let (state, order, current) = {
-                let mut reader = self.db.read().await?;
-                sql::work_row(reader.conn(), "orders", "order", id.as_str(), false).await?
-            };
-            if state != OrderState::Acknowledged.as_str() {
-                return Ok(current);
-            }
-            let now = sql::now();
-            let prepared = self.prepare_order(&order, current.clone(), now).await?;
-            let mut tx = self.db.begin_write().await?;
-            let (state, _, current): (_, PlaceOrder, OrderOutcome) =
-                sql::work_row(tx.conn(), "orders", "order", id.as_str(), true).await?;
-            if state != OrderState::Acknowledged.as_str() {
-                return Ok(current);
-            }
-            let outcome = match prepared {
-                Prepared::Refused(reason) => {
-                    tracing::info!(order.id = %id, %reason, "order failed");
-                    current.failed(reason, now)
-                }
-                Prepared::Work(work) => match apply(tx.conn(), &work, &order, now).await? {
-                    Applied::Written => work.outcome,
-                    Applied::Stale => continue,
-                },
-            };
-            save_outcome(tx.conn(), &outcome, false).await?;
-            if let Some(events) = events.take() {
-                enqueue_in(
-                    tx.conn(),
-                    self.event_offer(),
-                    &events(&order, &outcome),
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            return Ok(outcome);
-        }
-        Err(StoreError::Conflict(format!(
-            "order {id} kept changing while it was worked"
-        )))
-    }
-
-    /// The orders waiting for `complete_order`, oldest first (to resume after a restart).
+    /// The orders answered `acknowledged` and not yet worked, oldest first (to resume after a restart).
     pub async fn pending_orders(&self) -> Result<Vec<OrderId>, StoreError> {
         let mut reader = self.db.read().await?;
         typed!(reader.conn(), |conn| {
@@ -194,22 +44,9 @@ impl Store {
     }
 }
 
-fn replay_or_conflict(order: &PlaceOrder, previous: Previous) -> Result<Placed, StoreError> {
-    if previous.fingerprint == order.fingerprint.as_str() {
-        Ok(Placed {
-            outcome: previous.answer,
-            replayed: true,
-        })
-    } else {
-        Err(StoreError::OrderConflict {
-            external_id: order.external_id.clone().unwrap_or_default(),
-        })
-    }
-}
-
 /// The stored order a new one is a resend of, if any: by Orange's order id, or for an order
 /// without one by its content (see [`previous_unreferenced`]).
-async fn resend_of(
+pub(crate) async fn resend_of(
     conn: Conn<'_>,
     order: &PlaceOrder,
     now: DateTime<Utc>,
@@ -244,7 +81,10 @@ const UNREFERENCED_REPLAY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(2
 /// On PostgreSQL, serializes the write transactions of orders without Orange's order id and
 /// with the same content (a transaction-scoped advisory lock), so two concurrent resends cannot
 /// both miss each other in [`previous_unreferenced`]; SQLite has one writer already.
-async fn lock_content(conn: Conn<'_>, fingerprint: &Fingerprint) -> Result<(), StoreError> {
+pub(crate) async fn lock_content(
+    conn: Conn<'_>,
+    fingerprint: &Fingerprint,
+) -> Result<(), StoreError> {
     if let Conn::Postgres(conn) = conn {
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
             .bind(advisory_key(fingerprint))
@@ -282,7 +122,7 @@ fn advisory_key(fingerprint: &Fingerprint) -> i64 {
     u64::from_str_radix(hex, 16).map_or(0, |key| i64::from_ne_bytes(key.to_ne_bytes()))
 }
 
-async fn insert_order(
+pub(crate) async fn insert(
     conn: Conn<'_>,
     order: &PlaceOrder,
     acknowledged: &OrderOutcome,
@@ -309,7 +149,7 @@ async fn insert_order(
 }
 
 /// Records an order's outcome; `first_answer` also makes it what replays get.
-async fn save_outcome(
+pub(crate) async fn save_outcome(
     conn: Conn<'_>,
     outcome: &OrderOutcome,
     first_answer: bool,
@@ -330,4 +170,14 @@ async fn save_outcome(
             .await?;
     });
     Ok(())
+}
+
+/// An order's `state`, the order as placed and its outcome so far; `for_update` locks the row
+/// (PostgreSQL) inside a write transaction.
+pub(crate) async fn work_row(
+    conn: Conn<'_>,
+    id: &OrderId,
+    for_update: bool,
+) -> Result<(String, PlaceOrder, OrderOutcome), StoreError> {
+    sql::work_row(conn, "orders", "order", id.as_str(), for_update).await
 }

@@ -12,9 +12,10 @@ use crate::support::builders::*;
 use crate::{ASYNC, completed, fleet, ids, order_event};
 
 async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_completed(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let order = uc2("ORD-1", 2);
-    let placed = store
+    let placed = cases
         .place_order(&order, ASYNC, no_events)
         .await
         .expect("acknowledged");
@@ -23,7 +24,7 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
         store.pending_orders().await.expect("read"),
         vec![placed.outcome.order_id.clone()]
     );
-    let completed = store
+    let completed = cases
         .complete_order(&placed.outcome.order_id, |_, outcome| order_event(outcome))
         .await
         .expect("completed");
@@ -38,7 +39,7 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
     );
     assert!(store.pending_orders().await.expect("read").is_empty());
     // Completing again answers as it is and enqueues nothing more.
-    let again = store
+    let again = cases
         .complete_order(&placed.outcome.order_id, |_, outcome| order_event(outcome))
         .await
         .expect("answered");
@@ -52,7 +53,7 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
         1
     );
     // A replay answers the first answer: acknowledged.
-    let replay = store
+    let replay = cases
         .place_order(&order, ASYNC, no_events)
         .await
         .expect("replayed");
@@ -65,10 +66,11 @@ async fn an_async_order_is_acknowledged_and_its_licenses_stay_hidden_until_compl
 }
 
 async fn an_async_update_is_acknowledged_then_processed(db: TestDb) {
-    let store = db.store().await;
-    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    let cases = db.cases().await;
+    let store = cases.store();
+    let license = ids(&completed(&cases, &uc2("ORD-1", 1)).await).remove(0);
     let request = update(vec![set_state(&license, "suspended")]);
-    let acknowledged = store
+    let acknowledged = cases
         .acknowledge_update(&request)
         .await
         .expect("acknowledged");
@@ -86,7 +88,7 @@ async fn an_async_update_is_acknowledged_then_processed(db: TestDb) {
         store.pending_updates().await.expect("read"),
         vec![acknowledged.update_id.clone()]
     );
-    let processed = store
+    let processed = cases
         .process_update(&acknowledged.update_id, no_events)
         .await
         .expect("processed");
@@ -104,13 +106,14 @@ async fn an_async_update_is_acknowledged_then_processed(db: TestDb) {
 }
 
 async fn an_async_update_naming_a_license_never_known_is_failed_at_once(db: TestDb) {
-    let store = db.store().await;
-    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    let cases = db.cases().await;
+    let store = cases.store();
+    let license = ids(&completed(&cases, &uc2("ORD-1", 1)).await).remove(0);
     let request = update(vec![
         set_state(&license, "suspended"),
         set_state(&LicenseId::from("no-such-license"), "suspended"),
     ]);
-    let answered = store.acknowledge_update(&request).await.expect("answered");
+    let answered = cases.acknowledge_update(&request).await.expect("answered");
     assert_eq!(answered.state, UpdateState::Failed);
     assert!(
         answered
@@ -129,16 +132,16 @@ async fn an_async_update_naming_a_license_never_known_is_failed_at_once(db: Test
 async fn an_async_reactivation_of_a_deleted_license_is_acknowledged_and_fails_showing_it(
     db: TestDb,
 ) {
-    let store = db.store().await;
-    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
-    store
+    let cases = db.cases().await;
+    let license = ids(&completed(&cases, &uc2("ORD-1", 1)).await).remove(0);
+    cases
         .apply_update(&update(vec![set_state(&license, "deleted")]), no_events)
         .await
         .expect("deleted");
     let request = update(vec![set_state(&license, "active")]);
-    let acknowledged = store.acknowledge_update(&request).await.expect("answered");
+    let acknowledged = cases.acknowledge_update(&request).await.expect("answered");
     assert_eq!(acknowledged.state, UpdateState::Acknowledged);
-    let processed = store
+    let processed = cases
         .process_update(&acknowledged.update_id, no_events)
         .await
         .expect("processed");

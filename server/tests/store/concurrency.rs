@@ -10,13 +10,14 @@ use crate::support::builders::*;
 use crate::{SYNC, completed, fleet, order_event};
 
 async fn twenty_concurrent_orders_and_readers_never_fail(db: TestDb) {
-    let store = db.store().await;
-    let seed = completed(&store, &uc2("ORD-SEED", 5)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let seed = completed(&cases, &uc2("ORD-SEED", 5)).await;
     let writers = (0..20).map(|n| {
-        let store = store.clone();
+        let cases = cases.clone();
         tokio::spawn(async move {
             let order = uc2(&format!("ORD-{n}"), 50);
-            store
+            cases
                 .place_order(&order, SYNC, order_event)
                 .await
                 .map(|p| p.outcome.state)

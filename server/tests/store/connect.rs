@@ -3,6 +3,7 @@
 //! writes.
 
 use obakit_server::store::{Store, StoreError};
+use obakit_server::usecase::UseCases;
 
 use crate::support::TestDb;
 use crate::support::builders::*;
@@ -19,10 +20,12 @@ async fn an_unsupported_database_url_is_refused() {
 /// A SQLite file is created at first start, a PostgreSQL schema migrated; either is found again,
 /// with its data, by the next store.
 async fn a_database_is_set_up_at_first_start_and_reopened_with_its_data(db: TestDb) {
-    let first = db.store().await;
-    let outcome = completed(&first, &uc2("ORD-1", 1)).await;
+    let cases = db.cases().await;
+    let first = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 1)).await;
     first.close().await;
-    let reopened = db.store().await;
+    let cases = db.cases().await;
+    let reopened = cases.store();
     assert_eq!(
         reopened
             .licenses_by_fleet(&fleet(&outcome))
@@ -35,8 +38,9 @@ async fn a_database_is_set_up_at_first_start_and_reopened_with_its_data(db: Test
 
 #[tokio::test]
 async fn an_in_memory_sqlite_store_shares_one_database_between_reads_and_writes() {
-    let store = Store::connect("sqlite::memory:").await.expect("connect");
-    let outcome = completed(&store, &uc2("ORD-1", 2)).await;
+    let cases = UseCases::new(Store::connect("sqlite::memory:").await.expect("connect"));
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 2)).await;
     assert_eq!(
         store
             .licenses_by_fleet(&fleet(&outcome))

@@ -11,13 +11,14 @@ use crate::support::{Scripted, TestDb};
 use crate::{SYNC, completed};
 
 async fn uc1_creates_the_customer_and_contacts_and_answers_their_ids(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let order = uc1(
         "ORD-1",
         "CUST-1",
         vec![contact(Some("K1"), "Ana"), contact(None, "Bob")],
     );
-    let outcome = completed(&store, &order).await;
+    let outcome = completed(&cases, &order).await;
     let customer_id = outcome.customer_id.clone().expect("a customer id");
     assert_eq!(outcome.contact_ids.len(), 2);
     assert!(outcome.licenses.is_empty() && outcome.fleet_id.is_none());
@@ -33,9 +34,9 @@ async fn uc1_creates_the_customer_and_contacts_and_answers_their_ids(db: TestDb)
 
 async fn uc1_tells_the_partner_s_platform_the_customer_and_its_contacts(db: TestDb) {
     let scripted = Arc::new(Scripted::default());
-    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
+    let cases = db.cases_with(scripted.clone(), Catalogue::open()).await;
     let order = uc1("ORD-1", "CUST-1", vec![contact(Some("K1"), "Ana")]);
-    let outcome = completed(&store, &order).await;
+    let outcome = completed(&cases, &order).await;
     assert_eq!(scripted.names(), ["customerUpdated"]);
     let action = serde_json::to_value(&scripted.actions.lock().expect("lock")[0]).expect("JSON");
     assert_eq!(action["customer"]["externalId"], "CUST-1");
@@ -48,10 +49,11 @@ async fn uc1_tells_the_partner_s_platform_the_customer_and_its_contacts(db: Test
 }
 
 async fn a_refused_uc1_provisioning_fails_the_order_and_stores_nothing(db: TestDb) {
-    let store = db
-        .store_with(Arc::new(Scripted::refusing()), Catalogue::open())
+    let cases = db
+        .cases_with(Arc::new(Scripted::refusing()), Catalogue::open())
         .await;
-    let outcome = store
+    let store = cases.store();
+    let outcome = cases
         .place_order(&uc1("ORD-1", "CUST-1", Vec::new()), SYNC, no_events)
         .await
         .expect("answered")
@@ -67,9 +69,10 @@ async fn a_refused_uc1_provisioning_fails_the_order_and_stores_nothing(db: TestD
 }
 
 async fn uc1_again_for_the_same_customer_updates_and_never_duplicates(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let first = completed(
-        &store,
+        &cases,
         &uc1(
             "ORD-1",
             "CUST-1",
@@ -83,7 +86,7 @@ async fn uc1_again_for_the_same_customer_updates_and_never_duplicates(db: TestDb
     if let Some(customer) = again.customer.as_mut() {
         customer.trading_name = Some("Renamed".into());
     }
-    let second = completed(&store, &again).await;
+    let second = completed(&cases, &again).await;
     assert_eq!(first.customer_id, second.customer_id);
     assert_eq!(first.contact_ids, second.contact_ids);
     let customer = store
@@ -102,10 +105,10 @@ async fn uc1_again_for_the_same_customer_updates_and_never_duplicates(db: TestDb
 }
 
 async fn uc1_with_contacts_but_no_customer_fails_with_a_reason(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
     let mut order = uc1("ORD-1", "CUST-1", vec![contact(None, "Ana")]);
     order.customer = None;
-    let outcome = store
+    let outcome = cases
         .place_order(&order, SYNC, no_events)
         .await
         .expect("answered")

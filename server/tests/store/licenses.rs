@@ -8,8 +8,9 @@ use crate::support::builders::*;
 use crate::{completed, fleet, ids};
 
 async fn licenses_by_ids_keep_the_order_asked_and_leave_out_unknown_ones(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2("ORD-1", 3)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 3)).await;
     let [a, b, c] = <[LicenseId; 3]>::try_from(ids(&outcome)).expect("three licenses");
     let asked = [c.clone(), LicenseId::from("unknown"), a.clone(), c.clone()];
     let found: Vec<_> = store
@@ -24,9 +25,10 @@ async fn licenses_by_ids_keep_the_order_asked_and_leave_out_unknown_ones(db: Tes
 }
 
 async fn an_order_of_ten_thousand_licenses_is_stored_and_listed(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let started = std::time::Instant::now();
-    let outcome = completed(&store, &uc2("ORD-BIG", 10_000)).await;
+    let outcome = completed(&cases, &uc2("ORD-BIG", 10_000)).await;
     let placed = started.elapsed();
     let started = std::time::Instant::now();
     let listed = store
@@ -40,7 +42,7 @@ async fn an_order_of_ten_thousand_licenses_is_stored_and_listed(db: TestDb) {
         .iter()
         .map(|id| set_state(id, "suspended"))
         .collect();
-    let updated = store
+    let updated = cases
         .apply_update(&update(items), no_events)
         .await
         .expect("applied");

@@ -1,8 +1,8 @@
-//! The store against real databases: every use case and refusal, idempotency, all-or-nothing
-//! updates, visibility rules, the outbox, provisioning (scripted and over HTTP) and concurrent
-//! writers, one module per use case. Each test runs on SQLite (`…::sqlite`) and PostgreSQL
-//! (`…::postgres`), the PostgreSQL run in a schema of its own; only what is SQLite's alone
-//! (an in-memory database) runs on SQLite only.
+//! The use cases and the store under them against real databases: every use case and refusal,
+//! idempotency, all-or-nothing updates, visibility rules, the outbox, provisioning (scripted and
+//! over HTTP) and concurrent writers, one module per use case. Each test runs on SQLite
+//! (`…::sqlite`) and PostgreSQL (`…::postgres`), the PostgreSQL run in a schema of its own; only
+//! what is SQLite's alone (an in-memory database) runs on SQLite only.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -20,15 +20,16 @@ mod replays;
 mod updates;
 
 use obakit_server::domain::{FleetId, LicenseId, OrderOutcome, OrderState};
-use obakit_server::store::{NewEvent, Processing, Store, no_events};
+use obakit_server::store::{NewEvent, no_events};
+use obakit_server::usecase::{Processing, UseCases};
 use serde_json::json;
 
 const SYNC: Processing = Processing::Synchronous;
 const ASYNC: Processing = Processing::Asynchronous;
 
 /// Places an order that must complete; returns its outcome.
-async fn completed(store: &Store, order: &obakit_server::domain::PlaceOrder) -> OrderOutcome {
-    let placed = store
+async fn completed(cases: &UseCases, order: &obakit_server::domain::PlaceOrder) -> OrderOutcome {
+    let placed = cases
         .place_order(order, SYNC, no_events)
         .await
         .expect("order placed");

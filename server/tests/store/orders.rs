@@ -10,8 +10,9 @@ use crate::support::builders::*;
 use crate::{SYNC, completed, fleet, ids};
 
 async fn uc2_creates_a_fleet_of_active_licenses_with_end_users_in_order(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2_configured("ORD-1", 3, &["Ana", "Bob"])).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2_configured("ORD-1", 3, &["Ana", "Bob"])).await;
     assert_eq!(outcome.licenses.len(), 3);
     assert!(
         outcome
@@ -48,8 +49,9 @@ async fn uc2_creates_a_fleet_of_active_licenses_with_end_users_in_order(db: Test
 }
 
 async fn uc2_creates_the_customer_when_uc1_never_came(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2("ORD-1", 1)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 1)).await;
     let customer = store
         .customer_by_external_id("CUST-1")
         .await
@@ -59,9 +61,10 @@ async fn uc2_creates_the_customer_when_uc1_never_came(db: TestDb) {
 }
 
 async fn uc3_adds_licenses_to_the_known_fleet(db: TestDb) {
-    let store = db.store().await;
-    let first = completed(&store, &uc2("ORD-1", 2)).await;
-    let added = completed(&store, &uc3("ORD-2", &fleet(&first), 3)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let first = completed(&cases, &uc2("ORD-1", 2)).await;
+    let added = completed(&cases, &uc3("ORD-2", &fleet(&first), 3)).await;
     assert_eq!(added.fleet_id, first.fleet_id);
     assert_eq!(added.licenses.len(), 3);
     assert_eq!(
@@ -75,11 +78,12 @@ async fn uc3_adds_licenses_to_the_known_fleet(db: TestDb) {
 }
 
 async fn uc3_naming_another_customer_s_fleet_fails_with_the_reason(db: TestDb) {
-    let store = db.store().await;
-    let fleet = fleet(&completed(&store, &uc2("ORD-1", 1)).await);
+    let cases = db.cases().await;
+    let store = cases.store();
+    let fleet = fleet(&completed(&cases, &uc2("ORD-1", 1)).await);
     let mut intruder = uc3("ORD-2", &fleet, 1);
     intruder.customer = Some(customer("CUST-OTHER"));
-    let outcome = store
+    let outcome = cases
         .place_order(&intruder, SYNC, no_events)
         .await
         .expect("answered")
@@ -96,13 +100,14 @@ async fn uc3_naming_another_customer_s_fleet_fails_with_the_reason(db: TestDb) {
     );
     let mut owner = uc3("ORD-3", &fleet, 1);
     owner.customer = Some(customer("CUST-1"));
-    assert_eq!(completed(&store, &owner).await.state, OrderState::Completed);
+    assert_eq!(completed(&cases, &owner).await.state, OrderState::Completed);
 }
 
 async fn uc3_with_an_unknown_fleet_fails_with_a_reason_and_creates_nothing(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let unknown = FleetId::from("no-such-fleet");
-    let outcome = store
+    let outcome = cases
         .place_order(&uc3("ORD-1", &unknown, 2), SYNC, no_events)
         .await
         .expect("answered")
@@ -131,14 +136,15 @@ async fn uc3_with_an_unknown_fleet_fails_with_a_reason_and_creates_nothing(db: T
 }
 
 async fn licenses_keep_the_characteristics_they_were_ordered_with(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let mut order = uc2("ORD-1", 2);
     if let Some(item) = order.item.as_mut() {
         item.fleet_characteristics = vec![Characteristic::new("domain", "durand.example")];
     }
-    let outcome = completed(&store, &order).await;
+    let outcome = completed(&cases, &order).await;
     let fleet = fleet(&outcome);
-    let added = completed(&store, &uc3("ORD-2", &fleet, 1)).await;
+    let added = completed(&cases, &uc3("ORD-2", &fleet, 1)).await;
     for license in store.licenses_by_fleet(&fleet).await.expect("read") {
         assert_eq!(
             license.characteristics,
@@ -151,11 +157,11 @@ async fn licenses_keep_the_characteristics_they_were_ordered_with(db: TestDb) {
 }
 
 async fn an_order_outside_the_catalogue_fails_and_one_inside_completes(db: TestDb) {
-    let store = db
-        .store()
+    let cases = db
+        .cases()
         .await
         .with_catalogue(Catalogue::new([(OFFER, "basic plan")]));
-    let refused = store
+    let refused = cases
         .place_order(&with_offer(uc2("ORD-1", 1), "OBA-GOLD"), SYNC, no_events)
         .await
         .expect("answered")
@@ -165,7 +171,7 @@ async fn an_order_outside_the_catalogue_fails_and_one_inside_completes(db: TestD
         refused.reason.as_deref(),
         Some("offer \"OBA-GOLD\" is not in the partner's catalogue")
     );
-    completed(&store, &uc2("ORD-2", 1)).await;
+    completed(&cases, &uc2("ORD-2", 1)).await;
 }
 
 crate::on_both_backends!(

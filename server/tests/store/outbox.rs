@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use obakit_server::domain::OrderOutcome;
 use obakit_server::store::{NewEvent, OutboxState, StoreError};
+use obakit_server::usecase::UseCaseError;
 use serde_json::json;
 
 use crate::support::TestDb;
@@ -14,16 +15,17 @@ use crate::support::builders::*;
 use crate::{SYNC, order_event};
 
 async fn an_event_marked_invalid_rolls_back_the_change_that_caused_it(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let invalid = |_: &OrderOutcome| {
         vec![NewEvent::new("k", "a", json!({})).invalid_because("userService: minItems 1")]
     };
-    let error = store
+    let error = cases
         .place_order(&uc2("ORD-1", 2), SYNC, invalid)
         .await
         .expect_err("the event does not match the spec");
     assert!(
-        matches!(error, StoreError::InvalidEvent { .. }),
+        matches!(error, UseCaseError::Store(StoreError::InvalidEvent { .. })),
         "{error:?}"
     );
     assert!(
@@ -38,18 +40,22 @@ async fn an_event_marked_invalid_rolls_back_the_change_that_caused_it(db: TestDb
 }
 
 async fn the_outbox_is_written_in_the_same_transaction_as_the_change(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     store
         .enqueue(&[NewEvent::with_id("fixed-id", "k", "a", json!({}))])
         .await
         .expect("enqueued");
     // An event that cannot be stored (its id is taken) must take the order down with it.
     let clashing = |_: &OrderOutcome| vec![NewEvent::with_id("fixed-id", "k", "b", json!({}))];
-    let error = store
+    let error = cases
         .place_order(&uc2("ORD-1", 2), SYNC, clashing)
         .await
         .expect_err("the event clashes");
-    assert!(matches!(error, StoreError::Conflict(_)), "{error:?}");
+    assert!(
+        matches!(error, UseCaseError::Store(StoreError::Conflict(_))),
+        "{error:?}"
+    );
     assert!(
         store
             .customer_by_external_id("CUST-1")
@@ -58,7 +64,7 @@ async fn the_outbox_is_written_in_the_same_transaction_as_the_change(db: TestDb)
             .is_none(),
         "nothing of the order stored"
     );
-    let retried = store
+    let retried = cases
         .place_order(&uc2("ORD-1", 2), SYNC, order_event)
         .await
         .expect("placed");
@@ -66,8 +72,9 @@ async fn the_outbox_is_written_in_the_same_transaction_as_the_change(db: TestDb)
 }
 
 async fn the_outbox_event_is_claimable_once_and_then_delivered(db: TestDb) {
-    let store = db.store().await;
-    let placed = store
+    let cases = db.cases().await;
+    let store = cases.store();
+    let placed = cases
         .place_order(&uc2("ORD-1", 1), SYNC, order_event)
         .await
         .expect("placed");
@@ -111,7 +118,8 @@ async fn the_outbox_event_is_claimable_once_and_then_delivered(db: TestDb) {
 }
 
 async fn a_retried_event_holds_back_later_events_of_its_key_only(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let first = NewEvent::new("k", "license-1", json!({"n": 1}));
     let second = NewEvent::new("k", "license-1", json!({"n": 2}));
     let other = NewEvent::new("k", "license-2", json!({"n": 3}));
@@ -164,7 +172,8 @@ async fn a_retried_event_holds_back_later_events_of_its_key_only(db: TestDb) {
 }
 
 async fn an_expired_claim_is_handed_out_again(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     store
         .enqueue(&[NewEvent::new("k", "a", json!({"n": 1}))])
         .await
@@ -190,7 +199,8 @@ async fn an_expired_claim_is_handed_out_again(db: TestDb) {
 }
 
 async fn failed_deliveries_are_rescheduled_parked_as_dead_and_replayed(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     store
         .enqueue(&[NewEvent::new("k", "a", json!({"n": 1}))])
         .await

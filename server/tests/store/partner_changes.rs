@@ -9,7 +9,8 @@ use obakit_server::domain::{
     AppliedChange, Catalogue, Characteristic, DomainError, EndUser, LicenseId, Login, LoginKey,
     OperationAction, PartnerChange, RealizingResource,
 };
-use obakit_server::store::{NewEvent, StoreError};
+use obakit_server::store::NewEvent;
+use obakit_server::usecase::UseCaseError;
 use serde_json::json;
 
 use crate::support::builders::*;
@@ -17,8 +18,9 @@ use crate::support::{Scripted, TestDb};
 use crate::{completed, ids};
 
 async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
-    let store = db.store().await;
-    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    let cases = db.cases().await;
+    let store = cases.store();
+    let license = ids(&completed(&cases, &uc2("ORD-1", 1)).await).remove(0);
     let event = |changed: &obakit_server::domain::LicenseChanged| {
         vec![NewEvent::new(
             "userService.update",
@@ -54,7 +56,7 @@ async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
         },
     ];
     for change in &changes {
-        store
+        cases
             .change_license(&license, change, event)
             .await
             .expect("changed");
@@ -77,7 +79,7 @@ async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
         stored.characteristics,
         vec![Characteristic::new("seat", "2")]
     );
-    let removed = store
+    let removed = cases
         .change_license(&license, &PartnerChange::RemoveEndUser, event)
         .await
         .expect("changed");
@@ -88,7 +90,7 @@ async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
             ..
         }
     ));
-    let deleted = store
+    let deleted = cases
         .change_license(
             &license,
             &PartnerChange::DeleteCharacteristic {
@@ -118,17 +120,21 @@ async fn partner_changes_are_stored_with_their_operation_and_event(db: TestDb) {
 
 async fn a_refused_partner_change_stores_nothing_and_enqueues_nothing(db: TestDb) {
     let scripted = Arc::new(Scripted::default());
-    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
-    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    let cases = db.cases_with(scripted.clone(), Catalogue::open()).await;
+    let store = cases.store();
+    let license = ids(&completed(&cases, &uc2("ORD-1", 1)).await).remove(0);
     let event = |_: &obakit_server::domain::LicenseChanged| {
         vec![NewEvent::new("userService.update", "k", json!({}))]
     };
-    let refused = store
+    let refused = cases
         .change_license(&license, &PartnerChange::RemoveEndUser, event)
         .await
         .expect_err("no end user");
     assert!(
-        matches!(refused, StoreError::Refused(DomainError::NoEndUser { .. })),
+        matches!(
+            refused,
+            UseCaseError::Refused(DomainError::NoEndUser { .. })
+        ),
         "{refused:?}"
     );
     scripted.set_refusing(true);
@@ -139,12 +145,12 @@ async fn a_refused_partner_change_stores_nothing_and_enqueues_nothing(db: TestDb
         },
         email: None,
     };
-    let refused = store
+    let refused = cases
         .change_license(&license, &set, event)
         .await
         .expect_err("provisioning said no");
     assert!(
-        matches!(refused, StoreError::Provisioning(_)),
+        matches!(refused, UseCaseError::Provisioning(_)),
         "{refused:?}"
     );
     assert!(
@@ -156,11 +162,11 @@ async fn a_refused_partner_change_stores_nothing_and_enqueues_nothing(db: TestDb
             .login
             .is_none()
     );
-    let unknown = store
+    let unknown = cases
         .change_license(&LicenseId::from("nope"), &set, event)
         .await
         .expect_err("unknown");
-    assert!(matches!(unknown, StoreError::Refused(ref e) if e.is_not_found()));
+    assert!(matches!(unknown, UseCaseError::Refused(ref e) if e.is_not_found()));
     assert!(
         store
             .claim_due(Utc::now(), 10, Duration::from_secs(60))

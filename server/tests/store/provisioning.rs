@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use obakit_server::domain::{Catalogue, OrderState, UpdateState};
 use obakit_server::provisioning::Webhook;
-use obakit_server::store::{StoreError, no_events};
+use obakit_server::store::no_events;
+use obakit_server::usecase::UseCaseError;
 use poem::http::StatusCode;
 
 use crate::support::builders::*;
@@ -16,8 +17,9 @@ use crate::{SYNC, completed, ids};
 
 async fn a_provisioning_refusal_fails_the_order_and_stores_nothing(db: TestDb) {
     let scripted = Arc::new(Scripted::refusing());
-    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
-    let outcome = store
+    let cases = db.cases_with(scripted.clone(), Catalogue::open()).await;
+    let store = cases.store();
+    let outcome = cases
         .place_order(&uc2("ORD-1", 2), SYNC, no_events)
         .await
         .expect("answered")
@@ -48,10 +50,11 @@ async fn a_provisioning_refusal_fails_the_order_and_stores_nothing(db: TestDb) {
 
 async fn a_provisioning_refusal_fails_the_update_and_changes_nothing(db: TestDb) {
     let scripted = Arc::new(Scripted::default());
-    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
-    let license = ids(&completed(&store, &uc2("ORD-1", 1)).await).remove(0);
+    let cases = db.cases_with(scripted.clone(), Catalogue::open()).await;
+    let store = cases.store();
+    let license = ids(&completed(&cases, &uc2("ORD-1", 1)).await).remove(0);
     scripted.set_refusing(true);
-    let refused = store
+    let refused = cases
         .apply_update(&update(vec![set_state(&license, "deleted")]), no_events)
         .await
         .expect("answered");
@@ -66,12 +69,12 @@ async fn a_provisioning_refusal_fails_the_update_and_changes_nothing(db: TestDb)
 async fn the_webhook_provisioner_posts_each_action_and_accepts_2xx(db: TestDb) {
     let hook = Hook::start(StatusCode::NO_CONTENT, Duration::ZERO).await;
     let webhook = Webhook::new(&hook.url, Duration::from_secs(5)).expect("webhook");
-    let store = db
-        .store_with(Arc::new(webhook), Catalogue::new([(OFFER, "basic plan")]))
+    let cases = db
+        .cases_with(Arc::new(webhook), Catalogue::new([(OFFER, "basic plan")]))
         .await;
-    let outcome = completed(&store, &uc2("ORD-1", 2)).await;
+    let outcome = completed(&cases, &uc2("ORD-1", 2)).await;
     let license = ids(&outcome).remove(0);
-    store
+    cases
         .apply_update(&update(vec![set_state(&license, "suspended")]), no_events)
         .await
         .expect("applied");
@@ -96,8 +99,9 @@ async fn the_webhook_provisioner_posts_each_action_and_accepts_2xx(db: TestDb) {
 async fn a_webhook_answering_non_2xx_fails_the_order_with_the_status(db: TestDb) {
     let hook = Hook::start(StatusCode::UNPROCESSABLE_ENTITY, Duration::ZERO).await;
     let webhook = Webhook::new(&hook.url, Duration::from_secs(5)).expect("webhook");
-    let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let outcome = store
+    let cases = db.cases_with(Arc::new(webhook), Catalogue::open()).await;
+    let store = cases.store();
+    let outcome = cases
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
         .expect("answered")
@@ -119,13 +123,14 @@ async fn a_webhook_answering_non_2xx_fails_the_order_with_the_status(db: TestDb)
 async fn a_webhook_that_does_not_answer_in_time_is_a_fault_that_stores_nothing(db: TestDb) {
     let hook = Hook::start(StatusCode::OK, Duration::from_secs(5)).await;
     let webhook = Webhook::new(&hook.url, Duration::from_millis(300)).expect("webhook");
-    let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let error = store
+    let cases = db.cases_with(Arc::new(webhook), Catalogue::open()).await;
+    let store = cases.store();
+    let error = cases
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
         .expect_err("a fault, not a refusal");
     assert!(
-        matches!(error, StoreError::ProvisioningFault(_)),
+        matches!(error, UseCaseError::ProvisioningFault(_)),
         "{error:?}"
     );
     assert!(
@@ -137,7 +142,7 @@ async fn a_webhook_that_does_not_answer_in_time_is_a_fault_that_stores_nothing(d
         "nothing stored, not even as a first answer"
     );
     hook.answer_with(StatusCode::OK, Duration::ZERO);
-    let placed = store
+    let placed = cases
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
         .expect("placed");
@@ -160,24 +165,25 @@ async fn an_unreachable_webhook_or_a_5xx_is_a_fault_that_stores_nothing(db: Test
         .port();
     let webhook = Webhook::new(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(2))
         .expect("webhook");
-    let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let error = store
+    let cases = db.cases_with(Arc::new(webhook), Catalogue::open()).await;
+    let error = cases
         .place_order(&uc2("ORD-1", 1), SYNC, no_events)
         .await
         .expect_err("a fault, not a refusal");
     assert!(
-        matches!(error, StoreError::ProvisioningFault(_)),
+        matches!(error, UseCaseError::ProvisioningFault(_)),
         "{error:?}"
     );
     let hook = Hook::start(StatusCode::BAD_GATEWAY, Duration::ZERO).await;
     let webhook = Webhook::new(&hook.url, Duration::from_secs(2)).expect("webhook");
-    let store = db.store_with(Arc::new(webhook), Catalogue::open()).await;
-    let error = store
+    let cases = db.cases_with(Arc::new(webhook), Catalogue::open()).await;
+    let store = cases.store();
+    let error = cases
         .place_order(&uc2("ORD-2", 1), SYNC, no_events)
         .await
         .expect_err("a 5xx is a fault");
     assert!(
-        matches!(error, StoreError::ProvisioningFault(_)),
+        matches!(error, UseCaseError::ProvisioningFault(_)),
         "{error:?}"
     );
     assert!(

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use obakit_server::domain::{Catalogue, FleetId, OrderState};
-use obakit_server::store::{StoreError, no_events};
+use obakit_server::store::no_events;
+use obakit_server::usecase::UseCaseError;
 
 use crate::support::builders::*;
 use crate::support::{Scripted, TestDb};
@@ -15,13 +16,14 @@ use crate::{SYNC, completed, fleet, order_event};
 
 async fn a_replayed_order_answers_the_first_answer_and_creates_nothing(db: TestDb) {
     let scripted = Arc::new(Scripted::default());
-    let store = db.store_with(scripted.clone(), Catalogue::open()).await;
+    let cases = db.cases_with(scripted.clone(), Catalogue::open()).await;
+    let store = cases.store();
     let order = uc2("ORD-1", 2);
-    let first = store
+    let first = cases
         .place_order(&order, SYNC, order_event)
         .await
         .expect("placed");
-    let again = store
+    let again = cases
         .place_order(&order, SYNC, order_event)
         .await
         .expect("replayed");
@@ -48,27 +50,27 @@ async fn a_replayed_order_answers_the_first_answer_and_creates_nothing(db: TestD
 }
 
 async fn the_same_order_id_with_a_different_content_is_a_conflict(db: TestDb) {
-    let store = db.store().await;
-    completed(&store, &uc2("ORD-1", 2)).await;
+    let cases = db.cases().await;
+    completed(&cases, &uc2("ORD-1", 2)).await;
     let different = uc2("ORD-1", 5);
-    let error = store
+    let error = cases
         .place_order(&different, SYNC, no_events)
         .await
         .expect_err("conflict");
     assert!(
-        matches!(error, StoreError::OrderConflict { ref external_id } if external_id == "ORD-1"),
+        matches!(error, UseCaseError::OrderConflict { ref external_id } if external_id == "ORD-1"),
         "{error:?}"
     );
 }
 
 async fn a_replayed_failed_order_answers_the_same_failure(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
     let order = uc3("ORD-1", &FleetId::from("unknown"), 1);
-    let first = store
+    let first = cases
         .place_order(&order, SYNC, no_events)
         .await
         .expect("answered");
-    let again = store
+    let again = cases
         .place_order(&order, SYNC, no_events)
         .await
         .expect("answered");
@@ -78,12 +80,13 @@ async fn a_replayed_failed_order_answers_the_same_failure(db: TestDb) {
 }
 
 async fn concurrent_replays_of_one_order_create_it_once(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
+    let store = cases.store();
     let order = uc2("ORD-1", 3);
     let tasks: Vec<_> = (0..10)
         .map(|_| {
-            let (store, order) = (store.clone(), order.clone());
-            tokio::spawn(async move { store.place_order(&order, SYNC, no_events).await })
+            let (cases, order) = (cases.clone(), order.clone());
+            tokio::spawn(async move { cases.place_order(&order, SYNC, no_events).await })
         })
         .collect();
     let mut fresh = 0;
@@ -116,13 +119,14 @@ fn unreferenced_uc2(quantity: u32) -> obakit_server::domain::PlaceOrder {
 async fn an_order_without_orange_s_id_resent_with_the_same_content_creates_nothing_twice(
     db: TestDb,
 ) {
-    let store = db.store().await;
-    let first = store
+    let cases = db.cases().await;
+    let store = cases.store();
+    let first = cases
         .place_order(&unreferenced_uc2(2), SYNC, no_events)
         .await
         .expect("placed");
     assert!(!first.replayed);
-    let resent = store
+    let resent = cases
         .place_order(&unreferenced_uc2(2), SYNC, no_events)
         .await
         .expect("answered");
@@ -136,7 +140,7 @@ async fn an_order_without_orange_s_id_resent_with_the_same_content_creates_nothi
             .len(),
         2
     );
-    let other = store
+    let other = cases
         .place_order(&unreferenced_uc2(3), SYNC, no_events)
         .await
         .expect("placed");
@@ -145,12 +149,12 @@ async fn an_order_without_orange_s_id_resent_with_the_same_content_creates_nothi
 }
 
 async fn concurrent_resends_of_an_order_without_orange_s_id_create_it_once(db: TestDb) {
-    let store = db.store().await;
+    let cases = db.cases().await;
     let order = unreferenced_uc2(3);
     let tasks: Vec<_> = (0..10)
         .map(|_| {
-            let (store, order) = (store.clone(), order.clone());
-            tokio::spawn(async move { store.place_order(&order, SYNC, no_events).await })
+            let (cases, order) = (cases.clone(), order.clone());
+            tokio::spawn(async move { cases.place_order(&order, SYNC, no_events).await })
         })
         .collect();
     let mut fresh = 0;

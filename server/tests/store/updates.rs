@@ -10,10 +10,11 @@ use crate::support::builders::*;
 use crate::{completed, fleet, ids};
 
 async fn updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2("ORD-1", 3)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 3)).await;
     let [a, b, c] = <[LicenseId; 3]>::try_from(ids(&outcome)).expect("three licenses");
-    let applied = store
+    let applied = cases
         .apply_update(
             &update(vec![
                 set_state(&a, "suspended"),
@@ -53,7 +54,7 @@ async fn updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear(db
         1
     );
 
-    let reactivated = store
+    let reactivated = cases
         .apply_update(&update(vec![set_state(&a, "active")]), no_events)
         .await
         .expect("applied");
@@ -61,11 +62,12 @@ async fn updates_suspend_reactivate_and_delete_and_deleted_licenses_disappear(db
 }
 
 async fn an_update_with_one_unknown_id_changes_nothing(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2("ORD-1", 1)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 1)).await;
     let known = ids(&outcome).remove(0);
     let unknown = LicenseId::from("no-such-license");
-    let refused = store
+    let refused = cases
         .apply_update(
             &update(vec![
                 set_state(&known, "suspended"),
@@ -86,14 +88,15 @@ async fn an_update_with_one_unknown_id_changes_nothing(db: TestDb) {
 }
 
 async fn reactivating_a_terminated_license_fails_the_whole_update(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2("ORD-1", 2)).await;
+    let cases = db.cases().await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 2)).await;
     let [a, b] = <[LicenseId; 2]>::try_from(ids(&outcome)).expect("two licenses");
-    store
+    cases
         .apply_update(&update(vec![set_state(&a, "deleted")]), no_events)
         .await
         .expect("applied");
-    let refused = store
+    let refused = cases
         .apply_update(
             &update(vec![set_state(&b, "suspended"), set_state(&a, "active")]),
             no_events,
@@ -114,7 +117,7 @@ async fn reactivating_a_terminated_license_fails_the_whole_update(db: TestDb) {
             .state,
         LicenseState::Active
     );
-    let again = store
+    let again = cases
         .apply_update(&update(vec![set_state(&a, "deleted")]), no_events)
         .await
         .expect("applied");
@@ -126,10 +129,10 @@ async fn reactivating_a_terminated_license_fails_the_whole_update(db: TestDb) {
 }
 
 async fn an_unknown_external_state_fails_the_update_naming_the_license(db: TestDb) {
-    let store = db.store().await;
-    let outcome = completed(&store, &uc2("ORD-1", 1)).await;
+    let cases = db.cases().await;
+    let outcome = completed(&cases, &uc2("ORD-1", 1)).await;
     let license = ids(&outcome).remove(0);
-    let refused = store
+    let refused = cases
         .apply_update(&update(vec![set_state(&license, "hibernating")]), no_events)
         .await
         .expect("answered");
@@ -141,13 +144,14 @@ async fn an_unknown_external_state_fails_the_update_naming_the_license(db: TestD
 }
 
 async fn a_swap_changes_the_offer_and_an_unknown_offer_fails(db: TestDb) {
-    let store = db
-        .store()
+    let cases = db
+        .cases()
         .await
         .with_catalogue(Catalogue::new([(OFFER, "basic"), ("OBA-GOLD", "gold")]));
-    let outcome = completed(&store, &uc2("ORD-1", 1)).await;
+    let store = cases.store();
+    let outcome = completed(&cases, &uc2("ORD-1", 1)).await;
     let license = ids(&outcome).remove(0);
-    let swapped = store
+    let swapped = cases
         .apply_update(&update(vec![swap(&license, "OBA-GOLD")]), no_events)
         .await
         .expect("applied");
@@ -166,7 +170,7 @@ async fn a_swap_changes_the_offer_and_an_unknown_offer_fails(db: TestDb) {
             .code,
         "OBA-GOLD"
     );
-    let refused = store
+    let refused = cases
         .apply_update(&update(vec![swap(&license, "OBA-PLATINUM")]), no_events)
         .await
         .expect("answered");

@@ -22,6 +22,7 @@ use std::time::Duration;
 use obakit_server::domain::Catalogue;
 use obakit_server::provisioning::{Action, ProvisionError, ProvisionFuture, Provisioner};
 use obakit_server::store::Store;
+use obakit_server::usecase::UseCases;
 use sqlx::Connection;
 
 /// Where the PostgreSQL tests run; trust authentication, database `test`.
@@ -165,12 +166,17 @@ impl TestDb {
             .expect("connect to the PostgreSQL test schema")
     }
 
-    pub async fn store_with(
+    /// The use cases over a new store, recording provisioning and accepting every offer.
+    pub async fn cases(&self) -> UseCases {
+        UseCases::new(self.store().await)
+    }
+
+    pub async fn cases_with(
         &self,
         provisioner: Arc<dyn Provisioner>,
         catalogue: Catalogue,
-    ) -> Store {
-        self.store()
+    ) -> UseCases {
+        self.cases()
             .await
             .with_provisioner(provisioner)
             .with_catalogue(catalogue)

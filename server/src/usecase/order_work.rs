@@ -1,24 +1,44 @@
 //! The work of an order (UC1–UC3) in two steps, so that provisioning never runs while the
-//! database writer is held: [`Store::prepare_order`] plans the work from a read of the store,
-//! checks the business rules and provisions; [`apply`] writes the plan inside the caller's write
-//! transaction after checking that what the plan read is still so (else the caller plans again).
+//! database writer is held: [`UseCases::prepare_order`] plans the work from a read of the store,
+//! checks the business rules and provisions; [`OrderWork::apply`] writes the plan inside the
+//! caller's write transaction after checking that what the plan read is still so (else the
+//! caller plans again).
 //!
 //! A slow partner platform thus delays only the order it provisions: every other order, update
 //! and read goes on, on SQLite (one writer) as on PostgreSQL.
 
 use chrono::{DateTime, Utc};
 
-use super::db::Conn;
-use super::{Failure, Store, StoreError, customers, licenses};
+use super::{UseCaseError, UseCases};
 use crate::domain::{
     Contact, ContactId, Customer, CustomerId, DomainError, Fleet, FleetId, License, LicenseSummary,
     OrderKind, OrderOutcome, OrderState, PlaceOrder, new_licenses, plan_contacts,
 };
 use crate::provisioning::{Action, ActionKind};
+use crate::store::{Conn, StoreError, customers, licenses};
+
+/// Why planning an order stopped: a refusal (which becomes a `failed` outcome) or a storage
+/// failure (which aborts the use case).
+enum Failure {
+    Refused(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl From<DomainError> for Failure {
+    fn from(refusal: DomainError) -> Self {
+        Self::Refused(refusal.to_string())
+    }
+}
 
 /// What preparing an order came to.
 pub(super) enum Prepared {
-    /// Accepted by the rules and by provisioning: write it with [`apply`].
+    /// Accepted by the rules and by provisioning: write it with [`OrderWork::apply`].
     Work(Box<OrderWork>),
     /// Refused by a rule or by the partner's platform: the order fails with this reason.
     Refused(String),
@@ -48,7 +68,7 @@ enum PlannedFleet {
     },
 }
 
-/// Whether [`apply`] wrote the plan.
+/// Whether [`OrderWork::apply`] wrote the plan.
 pub(super) enum Applied {
     Written,
     /// What the plan read changed meanwhile (a concurrent order created the same customer or
@@ -56,24 +76,24 @@ pub(super) enum Applied {
     Stale,
 }
 
-impl Store {
+impl UseCases {
     /// Plans the work of `order` (whose outcome so far is `outcome`) and provisions it, holding no
     /// database connection while the partner's platform answers. A provisioning fault is an
-    /// error ([`StoreError::ProvisioningFault`]): nothing is decided, the order is tried again.
+    /// error ([`UseCaseError::ProvisioningFault`]): nothing is decided, the order is tried again.
     pub(super) async fn prepare_order(
         &self,
         order: &PlaceOrder,
         outcome: OrderOutcome,
         now: DateTime<Utc>,
-    ) -> Result<Prepared, StoreError> {
+    ) -> Result<Prepared, UseCaseError> {
         let planned = {
-            let mut reader = self.db.read().await?;
+            let mut reader = self.store.read().await?;
             self.plan_order(reader.conn(), order, outcome, now).await
         };
         let work = match planned {
             Ok(work) => work,
             Err(Failure::Refused(reason)) => return Ok(Prepared::Refused(reason)),
-            Err(Failure::Store(error)) => return Err(error),
+            Err(Failure::Store(error)) => return Err(error.into()),
         };
         let plan = order
             .item
@@ -82,7 +102,9 @@ impl Store {
         for action in work.actions(order, plan) {
             match self.provisioner.provision(&action).await {
                 Ok(()) => {}
-                Err(fault) if fault.is_fault() => return Err(StoreError::ProvisioningFault(fault)),
+                Err(fault) if fault.is_fault() => {
+                    return Err(UseCaseError::ProvisioningFault(fault));
+                }
                 Err(refusal) => return Ok(Prepared::Refused(refusal.to_string())),
             }
         }
@@ -223,6 +245,55 @@ impl PlannedFleet {
 }
 
 impl OrderWork {
+    /// Writes a prepared order's work in the caller's write transaction, unless what the plan read
+    /// changed meanwhile ([`Applied::Stale`]: the caller rolls back).
+    pub(super) async fn apply(
+        &self,
+        mut conn: Conn<'_>,
+        order: &PlaceOrder,
+        now: DateTime<Utc>,
+    ) -> Result<Applied, StoreError> {
+        if let Some(planned) = &self.customer {
+            let customer = &planned.customer;
+            let stored =
+                customers::upsert(conn.reborrow(), &customer.id, &customer.data, now).await?;
+            if stored != customer.id {
+                return Ok(Applied::Stale);
+            }
+            let existing = customers::contacts_of(conn.reborrow(), &stored).await?;
+            let replanned = plan_contacts(&existing, &order.contacts, &stored, |index| {
+                planned.contacts[index].0.clone()
+            });
+            if replanned != planned.contacts {
+                return Ok(Applied::Stale);
+            }
+            customers::write_contacts(
+                conn.reborrow(),
+                &stored,
+                &order.contacts,
+                &planned.contacts,
+                now,
+            )
+            .await?;
+        }
+        match &self.fleet {
+            Some(PlannedFleet::New(fleet)) => {
+                licenses::insert_fleet(conn.reborrow(), fleet).await?
+            }
+            Some(PlannedFleet::Known { id, owner }) => {
+                let now_owned_by = licenses::fleet(conn.reborrow(), id)
+                    .await?
+                    .map(|f| f.customer_id);
+                if now_owned_by.as_ref() != Some(owner) {
+                    return Ok(Applied::Stale);
+                }
+            }
+            None => {}
+        }
+        licenses::insert(conn, &self.licenses).await?;
+        Ok(Applied::Written)
+    }
+
     /// The provisioning actions of the work, each with its stable key (see [`action_key`]): UC1
     /// tells the partner's platform who the customer and its fleet manager are; UC2 and UC3 the
     /// licenses created.
@@ -267,52 +338,6 @@ impl OrderWork {
         }
         actions
     }
-}
-
-/// Writes a prepared order's work in the caller's write transaction, unless what the plan read
-/// changed meanwhile ([`Applied::Stale`]: the caller rolls back).
-pub(super) async fn apply(
-    mut conn: Conn<'_>,
-    work: &OrderWork,
-    order: &PlaceOrder,
-    now: DateTime<Utc>,
-) -> Result<Applied, StoreError> {
-    if let Some(planned) = &work.customer {
-        let customer = &planned.customer;
-        let stored = customers::upsert(conn.reborrow(), &customer.id, &customer.data, now).await?;
-        if stored != customer.id {
-            return Ok(Applied::Stale);
-        }
-        let existing = customers::contacts_of(conn.reborrow(), &stored).await?;
-        let replanned = plan_contacts(&existing, &order.contacts, &stored, |index| {
-            planned.contacts[index].0.clone()
-        });
-        if replanned != planned.contacts {
-            return Ok(Applied::Stale);
-        }
-        customers::write_contacts(
-            conn.reborrow(),
-            &stored,
-            &order.contacts,
-            &planned.contacts,
-            now,
-        )
-        .await?;
-    }
-    match &work.fleet {
-        Some(PlannedFleet::New(fleet)) => licenses::insert_fleet(conn.reborrow(), fleet).await?,
-        Some(PlannedFleet::Known { id, owner }) => {
-            let now_owned_by = licenses::fleet(conn.reborrow(), id)
-                .await?
-                .map(|f| f.customer_id);
-            if now_owned_by.as_ref() != Some(owner) {
-                return Ok(Applied::Stale);
-            }
-        }
-        None => {}
-    }
-    licenses::insert(conn, &work.licenses).await?;
-    Ok(Applied::Written)
 }
 
 /// What makes an order's provisioning action the same on a retry (see the provisioning JSON

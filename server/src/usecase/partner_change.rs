@@ -1,30 +1,28 @@
-//! UC5: partner-initiated changes to one license, provisioned before the writer is taken, then
-//! written with their event in one transaction if the license is still as it was read.
+//! UC5: a change the partner initiates on one license, provisioned before the writer is taken,
+//! then written with its event in one transaction if the license is still as it was read.
 
-use super::outbox::{NewEvent, enqueue_in};
-use super::sql;
-use super::{PLAN_ATTEMPTS, Store, StoreError, licenses};
+use super::{PLAN_ATTEMPTS, UseCaseError, UseCases};
 use crate::domain::{DomainError, LicenseChanged, LicenseId, PartnerChange, apply_partner_change};
 use crate::provisioning::{Action, ActionKind};
+use crate::store::{self, NewEvent, licenses, outbox};
 
-impl Store {
-    /// Applies a partner change to a visible license. Refusals ([`StoreError::Refused`],
-    /// [`StoreError::Provisioning`]) change nothing. Provisioning runs before the write
-    /// transaction; `events` runs on the outcome inside it (typically the `updateNotification`
-    /// for Orange).
+impl UseCases {
+    /// Applies a partner change to a visible license. Refusals ([`UseCaseError::Refused`],
+    /// [`UseCaseError::Provisioning`]) change nothing. `events` runs on the outcome inside the
+    /// write transaction (typically the `updateNotification` for Orange).
     pub async fn change_license<F>(
         &self,
         id: &LicenseId,
         change: &PartnerChange,
         events: F,
-    ) -> Result<LicenseChanged, StoreError>
+    ) -> Result<LicenseChanged, UseCaseError>
     where
         F: FnOnce(&LicenseChanged) -> Vec<NewEvent> + Send,
     {
         let mut events = Some(events);
         for _ in 0..PLAN_ATTEMPTS {
             let read = {
-                let mut reader = self.db.read().await?;
+                let mut reader = self.store.read().await?;
                 licenses::by_ids(reader.conn(), std::slice::from_ref(id), false).await?
             };
             let mut license = read
@@ -32,7 +30,7 @@ impl Store {
                 .filter(|l| !l.is_terminated())
                 .cloned()
                 .ok_or_else(|| DomainError::UnknownLicense(id.clone()))?;
-            let now = sql::now();
+            let now = store::now();
             let applied = apply_partner_change(&mut license, change, now)?;
             let action = Action::new(ActionKind::LicenseChanged {
                 license_id: license.id.clone(),
@@ -41,7 +39,7 @@ impl Store {
                 license: Box::new(license.clone()),
             });
             self.provisioner.provision(&action).await?;
-            let mut tx = self.db.begin_write().await?;
+            let mut tx = self.store.begin_write().await?;
             if !licenses::unchanged(tx.conn(), &read).await? {
                 continue;
             }
@@ -51,12 +49,13 @@ impl Store {
                 change: applied,
             };
             if let Some(events) = events.take() {
-                enqueue_in(tx.conn(), self.event_offer(), &events(&outcome), now).await?;
+                outbox::enqueue_in(tx.conn(), self.store.event_offer(), &events(&outcome), now)
+                    .await?;
             }
             tx.commit().await?;
             return Ok(outcome);
         }
-        Err(StoreError::Conflict(format!(
+        Err(UseCaseError::Contended(format!(
             "license {id} kept changing while the change was applied"
         )))
     }
