@@ -89,6 +89,9 @@ const SQLITE_READER_PRAGMAS: &str =
 const POOL_SIZE: u32 = 8;
 /// How long a PostgreSQL caller waits for a free connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a PostgreSQL connection sits idle in the pool before it is pinged when handed out.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
 /// The SQLite writer is reached through the mutex, so its pool never has a queue; a long timeout
 /// only covers reconnecting.
 const WRITER_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -218,6 +221,19 @@ impl Db {
                 let pool: PgPool = PgPoolOptions::new()
                     .max_connections(POOL_SIZE)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
+                    // sqlx pings every connection it hands out: a round trip to the server per
+                    // request, as costly as a small read itself. Only a connection idle long
+                    // enough for the server to have gone away (a restart, a proxy's idle cut) is
+                    // worth that check; a busy pool's connections were used moments ago.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PING_IF_IDLE_FOR {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect(url)
                     .await?;
                 Self {
@@ -264,6 +280,10 @@ impl Db {
             SqlitePoolOptions::new()
                 .max_connections(POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                // A SQLite connection is a file in this process, with no far end to hang up:
+                // sqlx's ping before each acquire would only be one more hop to the connection's
+                // worker thread per request.
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         sqlx::raw_sql(SQLITE_READER_PRAGMAS).execute(conn).await?;
