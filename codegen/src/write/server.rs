@@ -52,7 +52,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
     let name = ident(&server_name(api, role));
     let handler = ident(&trait_name(api, role));
     let tags_ident = ident(&tags_name(api));
-    let methods = operations_of(api, role).map(|op| {
+    let methods: Vec<(&str, TokenStream)> = operations_of(api, role).map(|op| {
         let docs = operation_docs(op);
         let method_name = ident(&op.rust_name);
         let response = ident(&op.response_enum);
@@ -203,14 +203,15 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             });
         }
         let _ = method_args(op);
-        quote! {
+        let method = quote! {
             #docs
             #[oai(#(#attrs),*)]
             async fn #method_name(&self, #(#params),*) -> ::poem::Result<#response> {
                 self.0.#method_name(#(#forwards),*).await
             }
-        }
-    });
+        };
+        (op.path.as_str(), method)
+    }).collect();
     let doc = format!(
         " Serves any [`{}`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.",
         trait_name(api, role)
@@ -219,6 +220,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         .flat_map(|op| op.params.iter().map(move |p| (op, p)))
         .filter_map(|(op, p)| Some((op, p, p.items_type.as_ref()?)))
         .map(|(op, p, name)| item_constraints(op, p, name, rt));
+    let served = served(&name, &handler, methods);
     quote! {
         #(#item_types)*
         #[doc = #doc]
@@ -228,9 +230,89 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             /// Shares one implementation (and its state) with other servers.
             pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self { Self(handler) }
         }
-        #[::poem_openapi::OpenApi]
-        impl<H: #handler> #name<H> {
-            #(#methods)*
+        #served
+    }
+}
+
+/// Operations per `#[OpenApi]` impl. poem-openapi's macro writes one function registering every
+/// operation's route and one describing them all, and checking a function costs more than in
+/// proportion to its size: at 297 operations in one impl, the server glue took half the time and most
+/// of the memory of checking its crate. Specs with more operations are served by parts of at most
+/// this many operations (give or take a path's), joined as one `OpenApi`.
+const OPERATIONS_PER_PART: usize = 32;
+
+/// The `#[OpenApi]` impl serving `methods` (each with its path, in the spec's order) on `name`: one
+/// impl, or parts with all the operations of a path in one part, so that every path is described
+/// once and paths and operations keep their order in the document.
+fn served(
+    name: &proc_macro2::Ident,
+    handler: &proc_macro2::Ident,
+    methods: Vec<(&str, TokenStream)>,
+) -> TokenStream {
+    let mut by_path: Vec<(&str, Vec<TokenStream>)> = Vec::new();
+    for (path, method) in methods {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, same)) => same.push(method),
+            None => by_path.push((path, vec![method])),
+        }
+    }
+    let mut parts: Vec<Vec<TokenStream>> = vec![Vec::new()];
+    for (_, same) in by_path {
+        if parts
+            .last()
+            .is_some_and(|part| part.len() >= OPERATIONS_PER_PART)
+        {
+            parts.push(Vec::new());
+        }
+        parts.last_mut().expect("one part at least").extend(same);
+    }
+    if parts.len() == 1 {
+        let methods = &parts[0];
+        return quote! {
+            #[::poem_openapi::OpenApi]
+            impl<H: #handler> #name<H> {
+                #(#methods)*
+            }
+        };
+    }
+    let part_names: Vec<proc_macro2::Ident> = (0..parts.len())
+        .map(|i| ident(&format!("{name}Part{i}")))
+        .collect();
+    let part_items = parts.iter().zip(&part_names).map(|(methods, part)| {
+        let doc = format!(" Operations of [`{name}`], which serves them with the others.");
+        quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            pub struct #part<H>(::std::sync::Arc<H>);
+            #[::poem_openapi::OpenApi]
+            impl<H: #handler> #part<H> {
+                #(#methods)*
+            }
+        }
+    });
+    let api = quote!(::poem_openapi::OpenApi);
+    let first = &part_names[0];
+    let rest = &part_names[1..];
+    quote! {
+        #(#part_items)*
+        impl<H: #handler> #api for #name<H> {
+            fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+                let mut meta = <#first<H> as #api>::meta();
+                #(meta.extend(<#rest<H> as #api>::meta());)*
+                meta
+            }
+            fn register(registry: &mut ::poem_openapi::registry::Registry) {
+                #(<#part_names<H> as #api>::register(registry);)*
+            }
+            fn add_routes(
+                self,
+                route_table: &mut ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::collections::HashMap<::poem::http::Method, ::poem::endpoint::BoxEndpoint<'static>>,
+                >,
+            ) {
+                #(#api::add_routes(#part_names(::std::clone::Clone::clone(&self.0)), route_table);)*
+            }
         }
     }
 }
