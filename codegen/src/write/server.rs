@@ -249,23 +249,7 @@ fn served(
     handler: &proc_macro2::Ident,
     methods: Vec<(&str, TokenStream)>,
 ) -> TokenStream {
-    let mut by_path: Vec<(&str, Vec<TokenStream>)> = Vec::new();
-    for (path, method) in methods {
-        match by_path.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, same)) => same.push(method),
-            None => by_path.push((path, vec![method])),
-        }
-    }
-    let mut parts: Vec<Vec<TokenStream>> = vec![Vec::new()];
-    for (_, same) in by_path {
-        if parts
-            .last()
-            .is_some_and(|part| part.len() >= OPERATIONS_PER_PART)
-        {
-            parts.push(Vec::new());
-        }
-        parts.last_mut().expect("one part at least").extend(same);
-    }
+    let parts = parts(methods);
     if parts.len() == 1 {
         let methods = &parts[0];
         return quote! {
@@ -315,6 +299,29 @@ fn served(
             }
         }
     }
+}
+
+/// Operations (each with its path, in the spec's order) in parts of `OPERATIONS_PER_PART` or so:
+/// a path's operations go together in the part of its first, in their order.
+fn parts<T>(operations: Vec<(&str, T)>) -> Vec<Vec<T>> {
+    let mut by_path: Vec<(&str, Vec<T>)> = Vec::new();
+    for (path, operation) in operations {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, same)) => same.push(operation),
+            None => by_path.push((path, vec![operation])),
+        }
+    }
+    let mut parts: Vec<Vec<T>> = vec![Vec::new()];
+    for (_, same) in by_path {
+        if parts
+            .last()
+            .is_some_and(|part| part.len() >= OPERATIONS_PER_PART)
+        {
+            parts.push(Vec::new());
+        }
+        parts.last_mut().expect("one part at least").extend(same);
+    }
+    parts
 }
 
 /// The type stating the constraints of every item of a list parameter, for the runtime's `EachItem`.
@@ -388,4 +395,37 @@ pub(super) fn poem_path(path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OPERATIONS_PER_PART, parts};
+
+    #[test]
+    fn a_server_of_few_operations_is_one_part() {
+        let operations: Vec<(&str, usize)> = (0..OPERATIONS_PER_PART).map(|i| ("/a", i)).collect();
+        assert_eq!(parts(operations).len(), 1);
+    }
+
+    #[test]
+    fn parts_keep_a_paths_operations_together_and_the_order_of_paths() {
+        // 40 paths of two operations each, every path's second operation after all the first ones.
+        let names: Vec<String> = (0..40).map(|i| format!("/p{i}")).collect();
+        let mut operations: Vec<(&str, (usize, usize))> = names
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), (i, 0)))
+            .collect();
+        operations.extend(names.iter().enumerate().map(|(i, p)| (p.as_str(), (i, 1))));
+        let parts = parts(operations);
+        assert!(parts.len() > 1);
+        let flat: Vec<(usize, usize)> = parts.iter().flatten().copied().collect();
+        let expected: Vec<(usize, usize)> = (0..40).flat_map(|i| [(i, 0), (i, 1)]).collect();
+        assert_eq!(flat, expected);
+        for part in &parts {
+            assert!(part.len() <= OPERATIONS_PER_PART + 1);
+            let paths: Vec<usize> = part.iter().map(|(path, _)| *path).collect();
+            assert!(paths.chunks(2).all(|pair| pair[0] == pair[1]));
+        }
+    }
 }

@@ -82,16 +82,27 @@ fn object(
         }
     };
     if is_plain(o) {
-        return plain_object(
-            def,
-            o,
-            docs,
-            module,
-            paths,
-            &fields,
-            &serde_derive,
-            &is_empty,
-        );
+        let struct_fields = fields.iter().map(|f| {
+            let FieldParts {
+                docs,
+                serde,
+                name,
+                ty,
+                ..
+            } = f;
+            quote!(#docs #serde pub #name: #ty,)
+        });
+        let traits = plain_traits(def, o, &fields, paths);
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #serde_derive)]
+            pub struct #name {
+                #(#struct_fields)*
+            }
+            #traits
+            #is_empty
+            #(#defaults)*
+        };
     }
     let Some(bounds) = &o.bounds else {
         let fields = fields.iter().map(|f| {
@@ -351,32 +362,12 @@ fn object_helpers() -> TokenStream {
     }
 }
 
-/// A plain object (`is_plain`) with poem-openapi's traits written out, as `derive(Object)` would.
-fn plain_object(
-    def: &TypeDef,
-    o: &ObjectDef,
-    docs: &TokenStream,
-    module: &str,
-    paths: &Paths,
-    fields: &[FieldParts],
-    serde_derive: &TokenStream,
-    is_empty: &TokenStream,
-) -> TokenStream {
+/// poem-openapi's traits of a plain object (`is_plain`), written out as `derive(Object)` would.
+fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Paths) -> TokenStream {
     let rt = &paths.rt;
     let name = ident(&def.rust_name);
     let schema_name = Literal::string(&def.schema_name);
     let object_description = optional_str(description(def.docs.as_deref()).as_deref());
-    let struct_fields = fields.iter().map(|f| {
-        let FieldParts {
-            docs,
-            serde,
-            name,
-            ty,
-            ..
-        } = f;
-        quote!(#docs #serde pub #name: #ty,)
-    });
-    let defaults = o.fields.iter().filter_map(|f| default_fn(f, module));
     let default_of = |f: &Field| f.default_fn.as_deref().map(ident);
     let parse = o.fields.iter().map(|f| {
         let n = ident(&f.rust_name);
@@ -418,11 +409,6 @@ fn plain_object(
         (quote!(properties), quote!(mut))
     };
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, #serde_derive)]
-        pub struct #name {
-            #(#struct_fields)*
-        }
         impl #name {
             fn __register(
                 registry: &mut ::poem_openapi::registry::Registry,
@@ -441,8 +427,6 @@ fn plain_object(
             }
         }
         __object::traits!(#name, #schema_name);
-        #is_empty
-        #(#defaults)*
     }
 }
 
