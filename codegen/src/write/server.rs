@@ -236,9 +236,9 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
 
 /// Operations per `#[OpenApi]` impl. poem-openapi's macro writes one function registering every
 /// operation's route and one describing them all, and checking a function costs more than in
-/// proportion to its size: at 297 operations in one impl, the server glue took half the time and most
-/// of the memory of checking its crate. Specs with more operations are served by parts of at most
-/// this many operations (give or take a path's), joined as one `OpenApi`.
+/// proportion to its size: OpenAI's 297 operations in one impl took about 67 s of the 184 s its
+/// crate took to check, and 10 s in parts of 32. Specs with more operations are served by parts of
+/// at most this many operations (give or take a path's), joined as one `OpenApi`.
 const OPERATIONS_PER_PART: usize = 32;
 
 /// The `#[OpenApi]` impl serving `methods` (each with its path, in the spec's order) on `name`: one

