@@ -52,7 +52,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
     let name = ident(&server_name(api, role));
     let handler = ident(&trait_name(api, role));
     let tags_ident = ident(&tags_name(api));
-    let methods = operations_of(api, role).map(|op| {
+    let methods: Vec<(&str, TokenStream)> = operations_of(api, role).map(|op| {
         let docs = operation_docs(op);
         let method_name = ident(&op.rust_name);
         let response = ident(&op.response_enum);
@@ -203,14 +203,15 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             });
         }
         let _ = method_args(op);
-        quote! {
+        let method = quote! {
             #docs
             #[oai(#(#attrs),*)]
             async fn #method_name(&self, #(#params),*) -> ::poem::Result<#response> {
                 self.0.#method_name(#(#forwards),*).await
             }
-        }
-    });
+        };
+        (op.path.as_str(), method)
+    }).collect();
     let doc = format!(
         " Serves any [`{}`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.",
         trait_name(api, role)
@@ -219,6 +220,7 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
         .flat_map(|op| op.params.iter().map(move |p| (op, p)))
         .filter_map(|(op, p)| Some((op, p, p.items_type.as_ref()?)))
         .map(|(op, p, name)| item_constraints(op, p, name, rt));
+    let served = served(&name, &handler, methods);
     quote! {
         #(#item_types)*
         #[doc = #doc]
@@ -228,11 +230,98 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             /// Shares one implementation (and its state) with other servers.
             pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self { Self(handler) }
         }
-        #[::poem_openapi::OpenApi]
-        impl<H: #handler> #name<H> {
-            #(#methods)*
+        #served
+    }
+}
+
+/// Operations per `#[OpenApi]` impl. poem-openapi's macro writes one function registering every
+/// operation's route and one describing them all, and checking a function costs more than in
+/// proportion to its size: OpenAI's 297 operations in one impl took about 67 s of the 184 s its
+/// crate took to check, and 10 s in parts of 32. Specs with more operations are served by parts of
+/// at most this many operations (give or take a path's), joined as one `OpenApi`.
+const OPERATIONS_PER_PART: usize = 32;
+
+/// The `#[OpenApi]` impl serving `methods` (each with its path, in the spec's order) on `name`: one
+/// impl, or parts with all the operations of a path in one part, so that every path is described
+/// once and paths and operations keep their order in the document.
+fn served(
+    name: &proc_macro2::Ident,
+    handler: &proc_macro2::Ident,
+    methods: Vec<(&str, TokenStream)>,
+) -> TokenStream {
+    let parts = parts(methods);
+    if parts.len() == 1 {
+        let methods = &parts[0];
+        return quote! {
+            #[::poem_openapi::OpenApi]
+            impl<H: #handler> #name<H> {
+                #(#methods)*
+            }
+        };
+    }
+    let part_names: Vec<proc_macro2::Ident> = (0..parts.len())
+        .map(|i| ident(&format!("{name}Part{i}")))
+        .collect();
+    let part_items = parts.iter().zip(&part_names).map(|(methods, part)| {
+        let doc = format!(" Operations of [`{name}`], which serves them with the others.");
+        quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            pub struct #part<H>(::std::sync::Arc<H>);
+            #[::poem_openapi::OpenApi]
+            impl<H: #handler> #part<H> {
+                #(#methods)*
+            }
+        }
+    });
+    let api = quote!(::poem_openapi::OpenApi);
+    let first = &part_names[0];
+    let rest = &part_names[1..];
+    quote! {
+        #(#part_items)*
+        impl<H: #handler> #api for #name<H> {
+            fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+                let mut meta = <#first<H> as #api>::meta();
+                #(meta.extend(<#rest<H> as #api>::meta());)*
+                meta
+            }
+            fn register(registry: &mut ::poem_openapi::registry::Registry) {
+                #(<#part_names<H> as #api>::register(registry);)*
+            }
+            fn add_routes(
+                self,
+                route_table: &mut ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::collections::HashMap<::poem::http::Method, ::poem::endpoint::BoxEndpoint<'static>>,
+                >,
+            ) {
+                #(#api::add_routes(#part_names(::std::clone::Clone::clone(&self.0)), route_table);)*
+            }
         }
     }
+}
+
+/// Operations (each with its path, in the spec's order) in parts of `OPERATIONS_PER_PART` or so:
+/// a path's operations go together in the part of its first, in their order.
+fn parts<T>(operations: Vec<(&str, T)>) -> Vec<Vec<T>> {
+    let mut by_path: Vec<(&str, Vec<T>)> = Vec::new();
+    for (path, operation) in operations {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, same)) => same.push(operation),
+            None => by_path.push((path, vec![operation])),
+        }
+    }
+    let mut parts: Vec<Vec<T>> = vec![Vec::new()];
+    for (_, same) in by_path {
+        if parts
+            .last()
+            .is_some_and(|part| part.len() >= OPERATIONS_PER_PART)
+        {
+            parts.push(Vec::new());
+        }
+        parts.last_mut().expect("one part at least").extend(same);
+    }
+    parts
 }
 
 /// The type stating the constraints of every item of a list parameter, for the runtime's `EachItem`.
@@ -306,4 +395,37 @@ pub(super) fn poem_path(path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OPERATIONS_PER_PART, parts};
+
+    #[test]
+    fn a_server_of_few_operations_is_one_part() {
+        let operations: Vec<(&str, usize)> = (0..OPERATIONS_PER_PART).map(|i| ("/a", i)).collect();
+        assert_eq!(parts(operations).len(), 1);
+    }
+
+    #[test]
+    fn parts_keep_a_paths_operations_together_and_the_order_of_paths() {
+        // 40 paths of two operations each, every path's second operation after all the first ones.
+        let names: Vec<String> = (0..40).map(|i| format!("/p{i}")).collect();
+        let mut operations: Vec<(&str, (usize, usize))> = names
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), (i, 0)))
+            .collect();
+        operations.extend(names.iter().enumerate().map(|(i, p)| (p.as_str(), (i, 1))));
+        let parts = parts(operations);
+        assert!(parts.len() > 1);
+        let flat: Vec<(usize, usize)> = parts.iter().flatten().copied().collect();
+        let expected: Vec<(usize, usize)> = (0..40).flat_map(|i| [(i, 0), (i, 1)]).collect();
+        assert_eq!(flat, expected);
+        for part in &parts {
+            assert!(part.len() <= OPERATIONS_PER_PART + 1);
+            let paths: Vec<usize> = part.iter().map(|(path, _)| *path).collect();
+            assert!(paths.chunks(2).all(|pair| pair[0] == pair[1]));
+        }
+    }
 }

@@ -24,16 +24,21 @@ pub(super) fn doc_attr(docs: Option<&str>) -> TokenStream {
 /// Doc comments made of paragraphs (a spec's text, then the generator's notes), each made
 /// rustdoc-safe on its own, separated by blank lines; absent or empty parts leave no blank line.
 pub(super) fn doc_parts(parts: &[Option<&str>]) -> TokenStream {
-    let text = parts
+    let text = doc_text(parts);
+    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// The text of the doc comment `doc_parts` writes.
+pub(super) fn doc_text(parts: &[Option<&str>]) -> String {
+    parts
         .iter()
         .flatten()
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
         .map(super::markdown::doc_text)
         .collect::<Vec<_>>()
-        .join("\n\n");
-    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
-    quote! { #( #[doc = #lines] )* }
+        .join("\n\n")
 }
 
 /// The Rust type of a reference, seen from inside the module `from` (`None`: from outside every types module).
