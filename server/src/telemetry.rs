@@ -52,7 +52,7 @@ pub fn init() -> LogGuard {
         .name("obakit-log".to_owned())
         .spawn({
             let stop = stop.clone();
-            move || write_batches(&queue, &stop, &mut std::io::stderr().lock())
+            move || write_batches(&queue, &stop, || std::io::stderr().lock())
         })
         .ok();
     let _ = tracing_subscriber::fmt()
@@ -89,23 +89,34 @@ impl Write for QueuedLine {
 }
 
 /// Writes what `queue` holds every [`WRITE_EVERY`], until `stop` is set and the queue is empty.
-fn write_batches(queue: &Receiver<Vec<u8>>, stop: &AtomicBool, out: &mut impl Write) {
+/// `open` gives the output for one batch: stderr is locked only while a batch is written, so
+/// that the program's own `eprintln!`s between batches never wait for this thread.
+fn write_batches<W: Write>(
+    queue: &Receiver<Vec<u8>>,
+    stop: &AtomicBool,
+    mut open: impl FnMut() -> W,
+) {
     loop {
         let stopping = stop.load(Ordering::Acquire);
-        loop {
-            match queue.try_recv() {
-                Ok(line) => {
-                    let _ = out.write_all(&line);
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    let _ = out.flush();
-                    return;
+        let mut disconnected = false;
+        if let Ok(first) = queue.try_recv() {
+            let mut out = open();
+            let _ = out.write_all(&first);
+            loop {
+                match queue.try_recv() {
+                    Ok(line) => {
+                        let _ = out.write_all(&line);
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        disconnected = true;
+                        break;
+                    }
                 }
             }
+            let _ = out.flush();
         }
-        let _ = out.flush();
-        if stopping {
+        if stopping || disconnected {
             return;
         }
         std::thread::park_timeout(WRITE_EVERY);
@@ -116,6 +127,20 @@ fn write_batches(queue: &Receiver<Vec<u8>>, stop: &AtomicBool, out: &mut impl Wr
 mod tests {
     use super::*;
 
+    /// One batch appended to a shared buffer, as stderr's lock appends to stderr.
+    struct Batch<'a>(&'a std::cell::RefCell<Vec<u8>>);
+
+    impl Write for Batch<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn every_queued_line_is_written_in_order_before_the_writer_stops() {
         let (lines, queue) = sync_channel(4);
@@ -123,9 +148,9 @@ mod tests {
         let writer = std::thread::spawn({
             let stop = stop.clone();
             move || {
-                let mut out = Vec::new();
-                write_batches(&queue, &stop, &mut out);
-                out
+                let out = std::cell::RefCell::new(Vec::new());
+                write_batches(&queue, &stop, || Batch(&out));
+                out.into_inner()
             }
         });
         // More lines than the queue holds: sending waits for the writer instead of dropping.
@@ -139,5 +164,56 @@ mod tests {
         let written = String::from_utf8(writer.join().expect("joined")).expect("utf-8");
         let expected: String = (0..100).map(|n| format!("line {n}\n")).collect();
         assert_eq!(written, expected);
+    }
+
+    #[test]
+    fn the_output_is_free_between_batches_for_the_programs_own_writes() {
+        let stderr = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (lines, queue) = sync_channel(4);
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = std::thread::spawn({
+            let (stop, stderr) = (stop.clone(), stderr.clone());
+            move || {
+                write_batches(&queue, &stop, || {
+                    Locked(stderr.lock().expect("not poisoned"))
+                })
+            }
+        });
+        lines.send(b"queued\n".to_vec()).expect("queued");
+        // An `eprintln!` between batches: it must get the output, not wait for the writer's end.
+        let hang_guard = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(mut out) = stderr.try_lock()
+                && out.as_slice() == b"queued\n"
+            {
+                out.extend_from_slice(b"direct\n");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < hang_guard,
+                "stderr stayed locked"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        stop.store(true, Ordering::Release);
+        writer.thread().unpark();
+        writer.join().expect("joined");
+        assert_eq!(
+            stderr.lock().expect("not poisoned").as_slice(),
+            b"queued\ndirect\n"
+        );
+    }
+
+    struct Locked<'a>(std::sync::MutexGuard<'a, Vec<u8>>);
+
+    impl Write for Locked<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 }
