@@ -213,6 +213,8 @@ pub struct UnionDef {
     /// `oneOf` (exactly one must match) rather than `anyOf`.
     pub one_of: bool,
     pub discriminator: Option<String>,
+    /// Also (de)serialized with serde, untagged: it is held by a form (see `Object.serde`).
+    pub serde: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

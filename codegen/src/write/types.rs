@@ -617,9 +617,20 @@ fn union(
     if let Some(d) = &u.discriminator {
         args.push(quote!(discriminator_name = #d));
     }
+    // A union in a form is written by serde like the form's other values: as the alternative it
+    // holds, the way a form field carries no type tag.
+    let serde = if u.serde {
+        quote!(
+            #[derive(::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+        )
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
+        #serde
         #[oai(#(#args),*)]
         pub enum #name {
             #(#variants)*

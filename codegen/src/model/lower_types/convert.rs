@@ -351,6 +351,7 @@ impl SpecTypes<'_> {
             variants,
             one_of,
             discriminator: discriminator.map(|d| d.property_name.clone()),
+            serde: false,
         })
     }
 }

@@ -112,6 +112,10 @@ pub(super) fn mark_serde(modules: &mut BTreeMap<String, TypeModule>, ty: &TypeRe
                         pending.extend(o.fields.iter().map(|f| f.ty.clone()));
                     }
                     TypeKind::Enum(e) => e.serde = true,
+                    TypeKind::Union(u) if !u.serde => {
+                        u.serde = true;
+                        pending.extend(u.variants.iter().map(|v| v.ty.clone()));
+                    }
                     TypeKind::Alias(t) => pending.push(t.clone()),
                     _ => {}
                 }

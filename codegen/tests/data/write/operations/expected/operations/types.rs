@@ -199,6 +199,13 @@ pub struct CreateTokenRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// A time, or empty to clear it (a union in a form, as Stripe writes them).
+    #[serde(
+        rename = "expires_at",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub expires_at: ::std::option::Option<CreateTokenRequestExpiresAt>,
 }
 impl CreateTokenRequest {
     fn __register(
@@ -217,6 +224,15 @@ impl CreateTokenRequest {
             .property::<
                 ::std::option::Option<::std::string::String>,
             >("scope", ::std::option::Option::None);
+        schema
+            .property::<
+                ::std::option::Option<CreateTokenRequestExpiresAt>,
+            >(
+                "expires_at",
+                ::std::option::Option::Some(
+                    "A time, or empty to clear it (a union in a form, as Stripe writes them).",
+                ),
+            );
         schema.finish()
     }
     fn __parse(
@@ -225,6 +241,7 @@ impl CreateTokenRequest {
         ::std::result::Result::Ok(Self {
             grant_type: __object::take(&mut properties, "grant_type")?,
             scope: __object::take(&mut properties, "scope")?,
+            expires_at: __object::take(&mut properties, "expires_at")?,
         })
     }
     fn __write(
@@ -235,6 +252,9 @@ impl CreateTokenRequest {
         if !::obakit_runtime::is_absent(&self.scope) {
             __object::put(properties, "scope", &self.scope);
         }
+        if !::obakit_runtime::is_absent(&self.expires_at) {
+            __object::put(properties, "expires_at", &self.expires_at);
+        }
     }
 }
 __object::traits!(CreateTokenRequest, "CreateTokenRequest");
@@ -243,6 +263,50 @@ impl ::obakit_runtime::IsEmptyValue for CreateTokenRequest {
         false
     }
 }
+/// A time, or empty to clear it (a union in a form, as Stripe writes them).
+#[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[oai(rename = "CreateTokenRequestExpiresAt")]
+pub enum CreateTokenRequestExpiresAt {
+    Integer(i64),
+    CreateTokenRequestExpiresAtVariant2(CreateTokenRequestExpiresAtVariant2),
+}
+impl ::obakit_runtime::IsEmptyValue for CreateTokenRequestExpiresAt {
+    fn is_empty_value(&self) -> bool {
+        false
+    }
+}
+/// Open: a value the spec does not list is kept in the last variant and passed on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CreateTokenRequestExpiresAtVariant2 {
+    /// ``
+    Value,
+    /// A value the spec does not list, kept as received.
+    Unknown(::std::string::String),
+}
+impl CreateTokenRequestExpiresAtVariant2 {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[""];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Value => "",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant for a wire value; values the spec does not list are kept.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "" => Self::Value,
+            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
+        }
+    }
+}
+::obakit_runtime::open_enum!(
+    CreateTokenRequestExpiresAtVariant2, "CreateTokenRequestExpiresAtVariant2",
+    ::std::option::Option::None
+);
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CreateTokenRequestGrantType {
