@@ -6,7 +6,8 @@
 
 mod client;
 mod multipart;
-mod object;
+#[doc(hidden)]
+pub mod object;
 mod open_enum;
 mod optional_request;
 mod param;
@@ -34,6 +35,8 @@ pub use wire::{IsEmptyValue, is_absent};
 pub use crate::__bounded_object as bounded_object;
 #[doc(hidden)]
 pub use crate::__open_enum as open_enum;
+#[doc(hidden)]
+pub use crate::__plain_object as plain_object;
 
 /// Crates the generated code and the `open_enum!` macro reach through this module.
 #[doc(hidden)]

@@ -1,8 +1,19 @@
-//! Objects with bounds on their number of properties (`minProperties`, `maxProperties`), which
-//! poem-openapi's `Object` derive cannot express: the derive goes on a hidden twin of the type with
-//! the same fields, and [`bounded_object!`](crate::bounded_object) implements the type's
-//! poem-openapi traits around the twin, checking the bounds when parsing and publishing them in the
-//! schema.
+//! Objects whose poem-openapi traits are not derived.
+//!
+//! - Objects with bounds on their number of properties (`minProperties`, `maxProperties`), which
+//!   poem-openapi's `Object` derive cannot express: the derive goes on a hidden twin of the type
+//!   with the same fields, and [`bounded_object!`](crate::bounded_object) implements the type's
+//!   poem-openapi traits around the twin, checking the bounds when parsing and publishing them in
+//!   the schema.
+//! - Objects without constraints, whose traits obakit-codegen writes out rather than derives (the
+//!   derive writes each property's code three times, for JSON, XML and YAML, which large specs pay
+//!   for in compile time): each property is one call of [`take`], [`put`] or
+//!   [`Schema::property`], and [`plain_object!`](crate::plain_object) implements the traits around
+//!   the type's inherent `__register`, `__parse` and `__write`.
+
+use poem_openapi::registry::{MetaSchema, Registry};
+use poem_openapi::types::{ParseError, ParseFromJSON, ToJSON, Type};
+use serde_json::{Map, Value};
 
 /// Checks the number of properties of a JSON object against its schema's bounds.
 pub fn check_property_count(
@@ -82,6 +93,166 @@ macro_rules! __bounded_object {
                     <$wire as types::ToJSON>::to_json(&<$wire as ::std::convert::From<$ty>>::from(
                         ::std::clone::Clone::clone(self),
                     ))
+                }
+            }
+        };
+    };
+}
+
+/// The properties of a JSON object, or the error for any other value.
+pub fn properties<S: Type>(value: Option<Value>) -> Result<Map<String, Value>, ParseError<S>> {
+    match value.unwrap_or_default() {
+        Value::Object(properties) => Ok(properties),
+        other => Err(ParseError::expected_type(other)),
+    }
+}
+
+/// Parses the property `name` (absent is `None` for `T`), as a property of `S`.
+pub fn take<T: ParseFromJSON, S: Type>(
+    properties: &mut Map<String, Value>,
+    name: &str,
+) -> Result<T, ParseError<S>> {
+    T::parse_from_json(properties.remove(name)).map_err(ParseError::propagate)
+}
+
+/// Parses the property `name`, or gives the spec's default when it is absent or null.
+pub fn take_or<T: ParseFromJSON, S: Type>(
+    properties: &mut Map<String, Value>,
+    name: &str,
+    default: fn() -> T,
+) -> Result<T, ParseError<S>> {
+    match properties.remove(name) {
+        None | Some(Value::Null) => Ok(default()),
+        value => T::parse_from_json(value).map_err(ParseError::propagate),
+    }
+}
+
+/// Writes the property `name` unless its value writes as nothing.
+pub fn put<T: ToJSON>(properties: &mut Map<String, Value>, name: &str, value: &T) {
+    if let Some(value) = value.to_json() {
+        properties.insert(name.to_owned(), value);
+    }
+}
+
+/// An object's schema as its properties are added, registering their types.
+pub struct Schema<'r> {
+    registry: &'r mut Registry,
+    schema: MetaSchema,
+}
+
+impl<'r> Schema<'r> {
+    pub fn new(registry: &'r mut Registry, name: &str, description: Option<&'static str>) -> Self {
+        let schema = MetaSchema {
+            title: Some(name.to_owned()),
+            description,
+            ..MetaSchema::new("object")
+        };
+        Self { registry, schema }
+    }
+
+    /// A property without a default, required unless `T` may be absent.
+    pub fn property<T: ToJSON>(&mut self, name: &'static str, description: Option<&'static str>) {
+        self.property_with::<T>(name, description, false, None);
+    }
+
+    pub fn property_with<T: ToJSON>(
+        &mut self,
+        name: &'static str,
+        description: Option<&'static str>,
+        deprecated: bool,
+        default: Option<fn() -> T>,
+    ) {
+        T::register(self.registry);
+        if T::IS_REQUIRED && default.is_none() {
+            self.schema.required.push(name);
+        }
+        let patch = MetaSchema {
+            default: default.and_then(|default| default().to_json()),
+            deprecated,
+            description,
+            ..MetaSchema::ANY
+        };
+        self.schema
+            .properties
+            .push((name, T::schema_ref().merge(patch)));
+    }
+
+    pub fn finish(self) -> MetaSchema {
+        self.schema
+    }
+}
+
+/// Implements poem-openapi's traits for `$ty`, whose inherent `__register`, `__parse` and
+/// `__write` describe, read and write its properties (see the module's documentation).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __plain_object {
+    ($ty:ident, $name:literal) => {
+        const _: () = {
+            use $crate::reexports::poem_openapi::{registry, types};
+            use $crate::reexports::serde_json::{Map, Value};
+
+            impl types::Type for $ty {
+                const IS_REQUIRED: bool = true;
+                type RawValueType = Self;
+                type RawElementValueType = Self;
+                fn name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed($name)
+                }
+                fn schema_ref() -> registry::MetaSchemaRef {
+                    registry::MetaSchemaRef::Reference(::std::borrow::ToOwned::to_owned($name))
+                }
+                fn register(registry: &mut registry::Registry) {
+                    registry.create_schema::<Self, _>(
+                        ::std::borrow::ToOwned::to_owned($name),
+                        Self::__register,
+                    );
+                }
+                fn as_raw_value(&self) -> ::std::option::Option<&Self> {
+                    ::std::option::Option::Some(self)
+                }
+                fn raw_element_iter<'a>(
+                    &'a self,
+                ) -> ::std::boxed::Box<dyn ::std::iter::Iterator<Item = &'a Self> + 'a> {
+                    ::std::boxed::Box::new(::std::iter::once(self))
+                }
+            }
+            impl types::IsObjectType for $ty {}
+            impl types::ParseFromJSON for $ty {
+                fn parse_from_json(
+                    value: ::std::option::Option<Value>,
+                ) -> types::ParseResult<Self> {
+                    Self::__parse($crate::object::properties(value)?)
+                }
+            }
+            impl types::ToJSON for $ty {
+                fn to_json(&self) -> ::std::option::Option<Value> {
+                    let mut properties = Map::new();
+                    self.__write(&mut properties);
+                    ::std::option::Option::Some(Value::Object(properties))
+                }
+            }
+            // XML and YAML bodies hold the same properties, read and written as JSON.
+            impl types::ParseFromXML for $ty {
+                fn parse_from_xml(value: ::std::option::Option<Value>) -> types::ParseResult<Self> {
+                    <Self as types::ParseFromJSON>::parse_from_json(value)
+                }
+            }
+            impl types::ToXML for $ty {
+                fn to_xml(&self) -> ::std::option::Option<Value> {
+                    <Self as types::ToJSON>::to_json(self)
+                }
+            }
+            impl types::ParseFromYAML for $ty {
+                fn parse_from_yaml(
+                    value: ::std::option::Option<Value>,
+                ) -> types::ParseResult<Self> {
+                    <Self as types::ParseFromJSON>::parse_from_json(value)
+                }
+            }
+            impl types::ToYAML for $ty {
+                fn to_yaml(&self) -> ::std::option::Option<Value> {
+                    <Self as types::ToJSON>::to_json(self)
                 }
             }
         };

@@ -13,12 +13,7 @@ pub(super) fn module(module: &TypeModule, paths: &Paths) -> TokenStream {
         .types
         .values()
         .map(|t| type_def(t, &module.name, paths));
-    let helpers = module
-        .types
-        .values()
-        .any(|t| matches!(&t.kind, TypeKind::Object(o) if is_plain(o)))
-        .then(object_helpers);
-    quote! { #helpers #(#items)* }
+    quote! { #(#items)* }
 }
 
 fn type_def(def: &TypeDef, module: &str, paths: &Paths) -> TokenStream {
@@ -181,186 +176,14 @@ fn object(
 /// written out (`plain_traits`) instead of derived. The derive writes each property's parsing and
 /// writing three times (JSON, XML, YAML) and its schema as a block of its own: checking OpenAI's
 /// types alone (1,612 derived objects) took 55 s and 3.5 GB, of 184 s and 4.7 GB for its whole
-/// crate; written out, 40 s and 2.5 GB. Here each property is one call of the helpers
-/// `object_helpers` writes once per module, and XML and YAML call the JSON code, as the derive's
-/// code does for each property. Constraints and flattened maps are left to the derive.
+/// crate; written out, 40 s and 2.5 GB. Here each property is one call of the runtime's
+/// `object` helpers, and XML and YAML call the JSON code (`plain_object!`), as the derive's code
+/// does for each property. Constraints and flattened maps are left to the derive.
 fn is_plain(o: &ObjectDef) -> bool {
     o.bounds.is_none()
         && o.fields
             .iter()
             .all(|f| !f.flatten && f.validators.is_empty())
-}
-
-/// What each plain object's traits call, once per types module.
-fn object_helpers() -> TokenStream {
-    quote! {
-        /// What the objects of this module call to parse, write and describe themselves.
-        #[doc(hidden)]
-        mod __object {
-            use ::poem_openapi::registry::{MetaSchema, Registry};
-            use ::poem_openapi::types::{ParseError, ParseFromJSON, ToJSON, Type};
-            use ::serde_json::{Map, Value};
-
-            /// The properties of a JSON object, or the error for any other value.
-            pub(super) fn properties<S: Type>(
-                value: ::std::option::Option<Value>,
-            ) -> ::std::result::Result<Map<::std::string::String, Value>, ParseError<S>> {
-                match value.unwrap_or_default() {
-                    Value::Object(properties) => ::std::result::Result::Ok(properties),
-                    other => ::std::result::Result::Err(ParseError::expected_type(other)),
-                }
-            }
-
-            /// Parses the property `name` (absent is `None` for `T`), as a property of `S`.
-            pub(super) fn take<T: ParseFromJSON, S: Type>(
-                properties: &mut Map<::std::string::String, Value>,
-                name: &str,
-            ) -> ::std::result::Result<T, ParseError<S>> {
-                T::parse_from_json(properties.remove(name)).map_err(ParseError::propagate)
-            }
-
-            /// Parses the property `name`, or gives the spec's default when it is absent or null.
-            pub(super) fn take_or<T: ParseFromJSON, S: Type>(
-                properties: &mut Map<::std::string::String, Value>,
-                name: &str,
-                default: fn() -> T,
-            ) -> ::std::result::Result<T, ParseError<S>> {
-                match properties.remove(name) {
-                    ::std::option::Option::None | ::std::option::Option::Some(Value::Null) => {
-                        ::std::result::Result::Ok(default())
-                    }
-                    value => T::parse_from_json(value).map_err(ParseError::propagate),
-                }
-            }
-
-            /// Writes the property `name` unless its value writes as nothing.
-            pub(super) fn put<T: ToJSON>(
-                properties: &mut Map<::std::string::String, Value>,
-                name: &str,
-                value: &T,
-            ) {
-                if let ::std::option::Option::Some(value) = value.to_json() {
-                    properties.insert(::std::borrow::ToOwned::to_owned(name), value);
-                }
-            }
-
-            /// An object's schema as its properties are added, registering their types.
-            pub(super) struct Schema<'r> {
-                registry: &'r mut Registry,
-                schema: MetaSchema,
-            }
-
-            impl<'r> Schema<'r> {
-                pub(super) fn new(
-                    registry: &'r mut Registry,
-                    name: &str,
-                    description: ::std::option::Option<&'static str>,
-                ) -> Self {
-                    let schema = MetaSchema {
-                        title: ::std::option::Option::Some(::std::borrow::ToOwned::to_owned(name)),
-                        description,
-                        ..MetaSchema::new("object")
-                    };
-                    Self { registry, schema }
-                }
-
-                /// A property without a default, required unless `T` may be absent.
-                pub(super) fn property<T: ToJSON>(
-                    &mut self,
-                    name: &'static str,
-                    description: ::std::option::Option<&'static str>,
-                ) {
-                    self.property_with::<T>(name, description, false, ::std::option::Option::None);
-                }
-
-                pub(super) fn property_with<T: ToJSON>(
-                    &mut self,
-                    name: &'static str,
-                    description: ::std::option::Option<&'static str>,
-                    deprecated: bool,
-                    default: ::std::option::Option<fn() -> T>,
-                ) {
-                    T::register(self.registry);
-                    if T::IS_REQUIRED && default.is_none() {
-                        self.schema.required.push(name);
-                    }
-                    let patch = MetaSchema {
-                        default: default.and_then(|default| default().to_json()),
-                        deprecated,
-                        description,
-                        ..MetaSchema::ANY
-                    };
-                    self.schema.properties.push((name, T::schema_ref().merge(patch)));
-                }
-
-                pub(super) fn finish(self) -> MetaSchema {
-                    self.schema
-                }
-            }
-
-            /// poem-openapi's traits for an object whose inherent `__register`, `__parse` and
-            /// `__write` describe, read and write its properties.
-            macro_rules! traits {
-                ($ty:ident, $name:literal) => {
-                    impl ::poem_openapi::types::Type for $ty {
-                        const IS_REQUIRED: bool = true;
-                        type RawValueType = Self;
-                        type RawElementValueType = Self;
-                        fn name() -> ::std::borrow::Cow<'static, str> {
-                            ::std::borrow::Cow::Borrowed($name)
-                        }
-                        fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-                            ::poem_openapi::registry::MetaSchemaRef::Reference(::std::borrow::ToOwned::to_owned($name))
-                        }
-                        fn register(registry: &mut ::poem_openapi::registry::Registry) {
-                            registry.create_schema::<Self, _>(::std::borrow::ToOwned::to_owned($name), Self::__register);
-                        }
-                        fn as_raw_value(&self) -> ::std::option::Option<&Self> {
-                            ::std::option::Option::Some(self)
-                        }
-                        fn raw_element_iter<'a>(&'a self) -> ::std::boxed::Box<dyn ::std::iter::Iterator<Item = &'a Self> + 'a> {
-                            ::std::boxed::Box::new(::std::iter::once(self))
-                        }
-                    }
-                    impl ::poem_openapi::types::IsObjectType for $ty {}
-                    impl ::poem_openapi::types::ParseFromJSON for $ty {
-                        fn parse_from_json(value: ::std::option::Option<::serde_json::Value>) -> ::poem_openapi::types::ParseResult<Self> {
-                            Self::__parse(__object::properties(value)?)
-                        }
-                    }
-                    impl ::poem_openapi::types::ToJSON for $ty {
-                        fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-                            let mut properties = ::serde_json::Map::new();
-                            self.__write(&mut properties);
-                            ::std::option::Option::Some(::serde_json::Value::Object(properties))
-                        }
-                    }
-                    // XML and YAML bodies hold the same properties, read and written as JSON.
-                    impl ::poem_openapi::types::ParseFromXML for $ty {
-                        fn parse_from_xml(value: ::std::option::Option<::serde_json::Value>) -> ::poem_openapi::types::ParseResult<Self> {
-                            <Self as ::poem_openapi::types::ParseFromJSON>::parse_from_json(value)
-                        }
-                    }
-                    impl ::poem_openapi::types::ToXML for $ty {
-                        fn to_xml(&self) -> ::std::option::Option<::serde_json::Value> {
-                            <Self as ::poem_openapi::types::ToJSON>::to_json(self)
-                        }
-                    }
-                    impl ::poem_openapi::types::ParseFromYAML for $ty {
-                        fn parse_from_yaml(value: ::std::option::Option<::serde_json::Value>) -> ::poem_openapi::types::ParseResult<Self> {
-                            <Self as ::poem_openapi::types::ParseFromJSON>::parse_from_json(value)
-                        }
-                    }
-                    impl ::poem_openapi::types::ToYAML for $ty {
-                        fn to_yaml(&self) -> ::std::option::Option<::serde_json::Value> {
-                            <Self as ::poem_openapi::types::ToJSON>::to_json(self)
-                        }
-                    }
-                };
-            }
-            pub(super) use traits;
-        }
-    }
 }
 
 /// poem-openapi's traits of a plain object (`is_plain`), written out as `derive(Object)` would.
@@ -374,14 +197,14 @@ fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Pat
         let n = ident(&f.rust_name);
         let wire = &f.wire_name;
         match default_of(f) {
-            Some(default) => quote!(#n: __object::take_or(&mut properties, #wire, #default)?,),
-            None => quote!(#n: __object::take(&mut properties, #wire)?,),
+            Some(default) => quote!(#n: #rt::object::take_or(&mut properties, #wire, #default)?,),
+            None => quote!(#n: #rt::object::take(&mut properties, #wire)?,),
         }
     });
     let write = o.fields.iter().map(|f| {
         let n = ident(&f.rust_name);
         let wire = &f.wire_name;
-        let put = quote!(__object::put(properties, #wire, &self.#n););
+        let put = quote!(#rt::object::put(properties, #wire, &self.#n););
         if f.required || has_default(f) {
             put
         } else {
@@ -414,7 +237,7 @@ fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Pat
             fn __register(
                 registry: &mut ::poem_openapi::registry::Registry,
             ) -> ::poem_openapi::registry::MetaSchema {
-                let #mutable schema = __object::Schema::new(registry, #schema_name, #object_description);
+                let #mutable schema = #rt::object::Schema::new(registry, #schema_name, #object_description);
                 #(#register)*
                 schema.finish()
             }
@@ -427,7 +250,7 @@ fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Pat
                 #(#write)*
             }
         }
-        __object::traits!(#name, #schema_name);
+        #rt::plain_object!(#name, #schema_name);
     }
 }
 
