@@ -3,7 +3,6 @@
 //! written in one with the events announcing its result. Work already done is answered as it
 //! is, with no events, so a retry after a crash or a concurrent worker does nothing twice.
 
-use super::order_work::{Applied, Prepared};
 use super::{PLAN_ATTEMPTS, UseCaseError, UseCases};
 use crate::domain::{
     OrderId, OrderOutcome, OrderState, PlaceOrder, UpdateId, UpdateOutcome, UpdateState,
@@ -38,15 +37,8 @@ impl UseCases {
             if state != OrderState::Acknowledged.as_str() {
                 return Ok(current);
             }
-            let outcome = match prepared {
-                Prepared::Refused(reason) => {
-                    tracing::info!(order.id = %id, %reason, "order failed");
-                    current.failed(reason, now)
-                }
-                Prepared::Work(work) => match work.apply(tx.conn(), &order, now).await? {
-                    Applied::Written => work.outcome,
-                    Applied::Stale => continue,
-                },
+            let Some(outcome) = prepared.write(tx.conn(), &order, current, now).await? else {
+                continue;
             };
             orders::save_outcome(tx.conn(), &outcome, false).await?;
             if let Some(events) = events.take() {

@@ -36,18 +36,43 @@ impl From<DomainError> for Failure {
     }
 }
 
-/// What preparing an order came to.
+/// What preparing an order came to; [`Prepared::write`] writes it.
 pub(super) enum Prepared {
-    /// Accepted by the rules and by provisioning: write it with [`OrderWork::apply`].
+    /// Accepted by the rules and by provisioning.
     Work(Box<OrderWork>),
     /// Refused by a rule or by the partner's platform: the order fails with this reason.
     Refused(String),
 }
 
+impl Prepared {
+    /// Writes a prepared order in the caller's write transaction and gives its outcome: its work
+    /// written and `completed`, or `current` turned `failed` by the refusal. `None` when what the
+    /// plan read changed meanwhile: nothing usable was written, the caller rolls back and
+    /// prepares again.
+    pub(super) async fn write(
+        self,
+        conn: Conn<'_>,
+        order: &PlaceOrder,
+        current: OrderOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<Option<OrderOutcome>, StoreError> {
+        match self {
+            Self::Refused(reason) => {
+                tracing::info!(order.id = %current.order_id, %reason, "order failed");
+                Ok(Some(current.failed(reason, now)))
+            }
+            Self::Work(work) => Ok(match work.apply(conn, order, now).await? {
+                Applied::Written => Some(work.outcome),
+                Applied::Stale => None,
+            }),
+        }
+    }
+}
+
 /// An order's work as planned and provisioned, waiting to be written.
 pub(super) struct OrderWork {
     /// The order's outcome once written: `completed`, with the partner's ids.
-    pub(super) outcome: OrderOutcome,
+    outcome: OrderOutcome,
     customer: Option<PlannedCustomer>,
     fleet: Option<PlannedFleet>,
     licenses: Vec<License>,
@@ -69,7 +94,7 @@ enum PlannedFleet {
 }
 
 /// Whether [`OrderWork::apply`] wrote the plan.
-pub(super) enum Applied {
+enum Applied {
     Written,
     /// What the plan read changed meanwhile (a concurrent order created the same customer or
     /// contact): nothing usable was written; the caller rolls back and prepares again.
@@ -247,7 +272,7 @@ impl PlannedFleet {
 impl OrderWork {
     /// Writes a prepared order's work in the caller's write transaction, unless what the plan read
     /// changed meanwhile ([`Applied::Stale`]: the caller rolls back).
-    pub(super) async fn apply(
+    async fn apply(
         &self,
         mut conn: Conn<'_>,
         order: &PlaceOrder,

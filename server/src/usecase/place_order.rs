@@ -2,7 +2,6 @@
 //! same content gets the first answer, another content a conflict), or by content for an order
 //! without one; worked at once (synchronous) or acknowledged for the asynchronous work.
 
-use super::order_work::{Applied, Prepared};
 use super::{PLAN_ATTEMPTS, UseCaseError, UseCases};
 use crate::domain::{OrderId, OrderOutcome, PlaceOrder};
 use crate::store::{self, NewEvent, orders, outbox};
@@ -76,14 +75,12 @@ impl UseCases {
             }
             let outcome = match prepared {
                 None => acknowledged,
-                Some(Prepared::Refused(reason)) => {
-                    tracing::info!(order.id = %acknowledged.order_id, %reason, "order failed");
-                    acknowledged.failed(reason, now)
+                Some(prepared) => {
+                    match prepared.write(tx.conn(), order, acknowledged, now).await? {
+                        Some(outcome) => outcome,
+                        None => continue,
+                    }
                 }
-                Some(Prepared::Work(work)) => match work.apply(tx.conn(), order, now).await? {
-                    Applied::Written => work.outcome,
-                    Applied::Stale => continue,
-                },
             };
             orders::save_outcome(tx.conn(), &outcome, true).await?;
             if let Some(events) = events.take() {
