@@ -152,6 +152,20 @@ impl ClientCore {
         Ok((status, headers, answer.bytes().await?))
     }
 
+    /// Sends a request a generated method built and reads the answer with `read`, the answer reader of
+    /// the method's response enum. Generated methods are plain functions returning this future: one
+    /// asynchronous function for all of them, where an `async fn` each made a crate of a thousand
+    /// operations hold a thousand state machines for the compiler to check (most of Kubernetes'
+    /// check time and memory).
+    pub async fn call<T>(
+        &self,
+        request: Result<reqwest::RequestBuilder, ClientError>,
+        read: fn(u16, &HeaderMap, &[u8]) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        let (status, headers, bytes) = self.send(request?).await?;
+        read(status, &headers, &bytes)
+    }
+
     /// Like [`Self::send`], with the answer's body not read yet: an answer that is a stream (server-sent
     /// events) is handed over as it comes.
     pub async fn send_streaming(

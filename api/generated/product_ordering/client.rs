@@ -27,22 +27,20 @@ impl ProductOrderingPartnerClient {
     ///
     /// Orange checks that the partner's server is up. The partner answers HTTP 200; no body is needed.
     /// Decision: Orange publishes only that a GET named "ping" answering 200 is mandatory; the path `/ping` at the server's root is our choice; confirm the exact URL registered in the partner form.
-    pub async fn ping(
+    pub fn ping(
         &self,
-    ) -> ::std::result::Result<PingResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("ping")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            200 => ::std::result::Result::Ok(PingResponse::Ok),
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
-            }
-        }
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<PingResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("ping")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, PingResponse::read_answer)
     }
     /// Receive a product order from Orange (UC1, UC2, UC3)
     ///
@@ -54,29 +52,165 @@ impl ProductOrderingPartnerClient {
     /// Replays: Orange may resend an order after a timeout. The same order (same `externalReference.id`, same body)
     /// is answered what the first one was answered and creates nothing; the same `externalReference.id` with a
     /// different body is answered 409 (see that response).
-    pub async fn create_product_order(
+    pub fn create_product_order(
         &self,
         body: &crate::product_ordering::types::ProductOrder,
-    ) -> ::std::result::Result<
-        CreateProductOrderResponse,
-        ::obakit_runtime::ClientError,
-    > {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("productordering"),
-                    ::obakit_runtime::Segment::Literal("v2"),
-                    ::obakit_runtime::Segment::Literal("productOrder"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            CreateProductOrderResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("productordering"),
+                        ::obakit_runtime::Segment::Literal("v2"),
+                        ::obakit_runtime::Segment::Literal("productOrder"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateProductOrderResponse::read_answer)
+    }
+}
+/// Calls the operations of Orange Business Applications – ProductOrdering that the `orange` side serves.
+#[derive(Debug, Clone)]
+pub struct ProductOrderingOrangeClient {
+    core: ::obakit_runtime::ClientCore,
+}
+impl ProductOrderingOrangeClient {
+    /// A client for the server at `base_url`.
+    pub fn new(
+        base_url: &str,
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        ::std::result::Result::Ok(Self {
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
+        })
+    }
+    /// A client from a configured core (reqwest client, default headers, token source).
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
+        Self { core }
+    }
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
+        &self.core
+    }
+    /// Send Orange the final answer to an order answered acknowledged (UC4)
+    ///
+    /// When the partner answered an order `acknowledged`, it posts the final productOrder here once the work is done:
+    /// a `completedStateNotification` or a `failedStateNotification` event whose resource is the productOrder as a
+    /// synchronous answer would have been. Served by Orange's gateway, with a bearer token from `POST /oauth/v3/token`.
+    pub fn notify_product_order_event(
+        &self,
+        offer: crate::common::types::Offer,
+        body: &crate::product_ordering::types::ProductOrderEvent,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            NotifyProductOrderEventResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&offer),
+                        ),
+                        ::obakit_runtime::Segment::Literal("productordering"),
+                        ::obakit_runtime::Segment::Literal("v2"),
+                        ::obakit_runtime::Segment::Literal("event"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, NotifyProductOrderEventResponse::read_answer)
+    }
+    /// Get an access token from Orange's gateway
+    ///
+    /// OAuth 2.0 client-credentials grant on Orange's gateway. The partner authenticates with HTTP Basic
+    /// `base64(client_id:client_secret)` (the credentials of its application on the Orange Partner site) and gets a
+    /// bearer token for the event endpoints. This one token endpoint serves both APIs: the same token is used for
+    /// `POST /{offer}/productordering/v2/event` and `POST /{offer}/userservice/v2/event`. A token lives about an
+    /// hour: cache it (see `expires_in`).
+    pub fn create_access_token(
+        &self,
+        body: &crate::product_ordering::types::TokenRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            CreateAccessTokenResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("oauth"),
+                        ::obakit_runtime::Segment::Literal("v3"),
+                        ::obakit_runtime::Segment::Literal("token"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = __builder.form(__value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateAccessTokenResponse::read_answer)
+    }
+}
+impl PingResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            200 => ::std::result::Result::Ok(PingResponse::Ok),
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
         }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    }
+}
+impl CreateProductOrderResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             201 => {
                 ::std::result::Result::Ok(
@@ -142,59 +276,14 @@ impl ProductOrderingPartnerClient {
         }
     }
 }
-/// Calls the operations of Orange Business Applications – ProductOrdering that the `orange` side serves.
-#[derive(Debug, Clone)]
-pub struct ProductOrderingOrangeClient {
-    core: ::obakit_runtime::ClientCore,
-}
-impl ProductOrderingOrangeClient {
-    /// A client for the server at `base_url`.
-    pub fn new(
-        base_url: &str,
+impl NotifyProductOrderEventResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
     ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
-        ::std::result::Result::Ok(Self {
-            core: ::obakit_runtime::ClientCore::new(base_url)?,
-        })
-    }
-    /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
-        Self { core }
-    }
-    pub fn core(&self) -> &::obakit_runtime::ClientCore {
-        &self.core
-    }
-    /// Send Orange the final answer to an order answered acknowledged (UC4)
-    ///
-    /// When the partner answered an order `acknowledged`, it posts the final productOrder here once the work is done:
-    /// a `completedStateNotification` or a `failedStateNotification` event whose resource is the productOrder as a
-    /// synchronous answer would have been. Served by Orange's gateway, with a bearer token from `POST /oauth/v3/token`.
-    pub async fn notify_product_order_event(
-        &self,
-        offer: crate::common::types::Offer,
-        body: &crate::product_ordering::types::ProductOrderEvent,
-    ) -> ::std::result::Result<
-        NotifyProductOrderEventResponse,
-        ::obakit_runtime::ClientError,
-    > {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&offer),
-                    ),
-                    ::obakit_runtime::Segment::Literal("productordering"),
-                    ::obakit_runtime::Segment::Literal("v2"),
-                    ::obakit_runtime::Segment::Literal("event"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+        let _ = __headers;
         match __status {
             201 => {
                 ::std::result::Result::Ok(
@@ -237,36 +326,15 @@ impl ProductOrderingOrangeClient {
             }
         }
     }
-    /// Get an access token from Orange's gateway
-    ///
-    /// OAuth 2.0 client-credentials grant on Orange's gateway. The partner authenticates with HTTP Basic
-    /// `base64(client_id:client_secret)` (the credentials of its application on the Orange Partner site) and gets a
-    /// bearer token for the event endpoints. This one token endpoint serves both APIs: the same token is used for
-    /// `POST /{offer}/productordering/v2/event` and `POST /{offer}/userservice/v2/event`. A token lives about an
-    /// hour: cache it (see `expires_in`).
-    pub async fn create_access_token(
-        &self,
-        body: &crate::product_ordering::types::TokenRequest,
-    ) -> ::std::result::Result<
-        CreateAccessTokenResponse,
-        ::obakit_runtime::ClientError,
-    > {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("oauth"),
-                    ::obakit_runtime::Segment::Literal("v3"),
-                    ::obakit_runtime::Segment::Literal("token"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = __builder.form(__value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl CreateAccessTokenResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

@@ -29,40 +29,196 @@ impl UserServicePartnerClient {
     /// of the two parameters is given; Orange itself uses only `productRefId`. Terminated (deleted) licenses and
     /// licenses of orders not yet completed are not listed. A query that matches nothing is answered 200 with an
     /// empty array; neither or both parameters is answered 400.
-    pub async fn list_user_services(
+    pub fn list_user_services(
         &self,
         product_ref_id: ::std::option::Option<::std::string::String>,
         id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> ::std::result::Result<ListUserServicesResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("userservice"),
-                    ::obakit_runtime::Segment::Literal("v2"),
-                    ::obakit_runtime::Segment::Literal("userService"),
-                ],
-            )?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(__value) = &product_ref_id {
-            __query.push(("productRefId", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &id {
-            let __values = __value;
-            __query
-                .push((
-                    "id",
-                    __values
-                        .iter()
-                        .map(::obakit_runtime::param_string)
-                        .collect::<::std::vec::Vec<_>>()
-                        .join(","),
-                ));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ListUserServicesResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("userservice"),
+                        ::obakit_runtime::Segment::Literal("v2"),
+                        ::obakit_runtime::Segment::Literal("userService"),
+                    ],
+                )?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            if let ::std::option::Option::Some(__value) = &product_ref_id {
+                __query.push(("productRefId", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &id {
+                let __values = __value;
+                __query
+                    .push((
+                        "id",
+                        __values
+                            .iter()
+                            .map(::obakit_runtime::param_string)
+                            .collect::<::std::vec::Vec<_>>()
+                            .join(","),
+                    ));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ListUserServicesResponse::read_answer)
+    }
+    /// Read one license
+    ///
+    /// Orange reads one license by its id. An unknown or terminated (deleted) license is answered 404.
+    pub fn get_user_service(
+        &self,
+        id: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            GetUserServiceResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("userservice"),
+                        ::obakit_runtime::Segment::Literal("v2"),
+                        ::obakit_runtime::Segment::Literal("userService"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetUserServiceResponse::read_answer)
+    }
+    /// Suspend, reactivate, delete or swap licenses (UC2, UC3, UC4)
+    ///
+    /// Orange changes a list of licenses in one transaction: `externalState` = `suspended` or `inactive` makes a
+    /// license `inactive` (login and data kept), `active` makes it `active` again, `deleted` terminates it (it leaves
+    /// every answer but stays in the partner's records); a `productOfferingOperation` `swap` moves it to another
+    /// offering. Any unknown id, impossible transition (for example reactivating a terminated license) or unknown
+    /// offering fails the whole update, and nothing changes. The answer carries `state` `completed` or `failed`
+    /// (synchronous) or `acknowledged` (the final answer follows in an `updateNotification` event); `partial` is never used.
+    pub fn update_user_services(
+        &self,
+        body: &crate::user_service::types::UserServiceUpdateRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            UpdateUserServicesResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("userservice"),
+                        ::obakit_runtime::Segment::Literal("v2"),
+                        ::obakit_runtime::Segment::Literal("userService"),
+                        ::obakit_runtime::Segment::Literal("update"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, UpdateUserServicesResponse::read_answer)
+    }
+}
+/// Calls the operations of Orange Business Applications – UserService that the `orange` side serves.
+#[derive(Debug, Clone)]
+pub struct UserServiceOrangeClient {
+    core: ::obakit_runtime::ClientCore,
+}
+impl UserServiceOrangeClient {
+    /// A client for the server at `base_url`.
+    pub fn new(
+        base_url: &str,
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        ::std::result::Result::Ok(Self {
+            core: ::obakit_runtime::ClientCore::new(base_url)?,
+        })
+    }
+    /// A client from a configured core (reqwest client, default headers, token source).
+    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
+        Self { core }
+    }
+    pub fn core(&self) -> &::obakit_runtime::ClientCore {
+        &self.core
+    }
+    /// Send Orange an updateNotification (UC5, UC6)
+    ///
+    /// The partner posts an `updateNotification` event: the final answer to an update it answered `acknowledged`
+    /// (the resource carries `state`), or a change made with the partner's own tools (UC5: the resource has no `state`
+    /// and each license carries the operation that changed it). Served by Orange's gateway, with a bearer token
+    /// from `POST /oauth/v3/token`.
+    pub fn notify_user_service_event(
+        &self,
+        offer: crate::common::types::Offer,
+        body: &crate::user_service::types::UserServiceEvent,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            NotifyUserServiceEventResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&offer),
+                        ),
+                        ::obakit_runtime::Segment::Literal("userservice"),
+                        ::obakit_runtime::Segment::Literal("v2"),
+                        ::obakit_runtime::Segment::Literal("event"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, NotifyUserServiceEventResponse::read_answer)
+    }
+}
+impl ListUserServicesResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -105,28 +261,15 @@ impl UserServicePartnerClient {
             }
         }
     }
-    /// Read one license
-    ///
-    /// Orange reads one license by its id. An unknown or terminated (deleted) license is answered 404.
-    pub async fn get_user_service(
-        &self,
-        id: ::std::string::String,
-    ) -> ::std::result::Result<GetUserServiceResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("userservice"),
-                    ::obakit_runtime::Segment::Literal("v2"),
-                    ::obakit_runtime::Segment::Literal("userService"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl GetUserServiceResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -180,38 +323,15 @@ impl UserServicePartnerClient {
             }
         }
     }
-    /// Suspend, reactivate, delete or swap licenses (UC2, UC3, UC4)
-    ///
-    /// Orange changes a list of licenses in one transaction: `externalState` = `suspended` or `inactive` makes a
-    /// license `inactive` (login and data kept), `active` makes it `active` again, `deleted` terminates it (it leaves
-    /// every answer but stays in the partner's records); a `productOfferingOperation` `swap` moves it to another
-    /// offering. Any unknown id, impossible transition (for example reactivating a terminated license) or unknown
-    /// offering fails the whole update, and nothing changes. The answer carries `state` `completed` or `failed`
-    /// (synchronous) or `acknowledged` (the final answer follows in an `updateNotification` event); `partial` is never used.
-    pub async fn update_user_services(
-        &self,
-        body: &crate::user_service::types::UserServiceUpdateRequest,
-    ) -> ::std::result::Result<
-        UpdateUserServicesResponse,
-        ::obakit_runtime::ClientError,
-    > {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("userservice"),
-                    ::obakit_runtime::Segment::Literal("v2"),
-                    ::obakit_runtime::Segment::Literal("userService"),
-                    ::obakit_runtime::Segment::Literal("update"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl UpdateUserServicesResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -266,60 +386,14 @@ impl UserServicePartnerClient {
         }
     }
 }
-/// Calls the operations of Orange Business Applications – UserService that the `orange` side serves.
-#[derive(Debug, Clone)]
-pub struct UserServiceOrangeClient {
-    core: ::obakit_runtime::ClientCore,
-}
-impl UserServiceOrangeClient {
-    /// A client for the server at `base_url`.
-    pub fn new(
-        base_url: &str,
+impl NotifyUserServiceEventResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
     ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
-        ::std::result::Result::Ok(Self {
-            core: ::obakit_runtime::ClientCore::new(base_url)?,
-        })
-    }
-    /// A client from a configured core (reqwest client, default headers, token source).
-    pub fn from_core(core: ::obakit_runtime::ClientCore) -> Self {
-        Self { core }
-    }
-    pub fn core(&self) -> &::obakit_runtime::ClientCore {
-        &self.core
-    }
-    /// Send Orange an updateNotification (UC5, UC6)
-    ///
-    /// The partner posts an `updateNotification` event: the final answer to an update it answered `acknowledged`
-    /// (the resource carries `state`), or a change made with the partner's own tools (UC5: the resource has no `state`
-    /// and each license carries the operation that changed it). Served by Orange's gateway, with a bearer token
-    /// from `POST /oauth/v3/token`.
-    pub async fn notify_user_service_event(
-        &self,
-        offer: crate::common::types::Offer,
-        body: &crate::user_service::types::UserServiceEvent,
-    ) -> ::std::result::Result<
-        NotifyUserServiceEventResponse,
-        ::obakit_runtime::ClientError,
-    > {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&offer),
-                    ),
-                    ::obakit_runtime::Segment::Literal("userservice"),
-                    ::obakit_runtime::Segment::Literal("v2"),
-                    ::obakit_runtime::Segment::Literal("event"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+        let _ = __headers;
         match __status {
             201 => {
                 ::std::result::Result::Ok(

@@ -1,5 +1,7 @@
 //! One API → per called role, a typed reqwest client returning the same response enums.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -14,17 +16,24 @@ pub(super) fn client_name(api: &Api, role: &Role) -> String {
     format!("{}{}Client", api.rust_name, role.rust_suffix)
 }
 
-pub(super) fn module(api: &Api, paths: &Paths) -> TokenStream {
+/// `aliases`: the response enums written as an alias of another (`handler::response_enum_aliases`).
+pub(super) fn module(
+    api: &Api,
+    paths: &Paths,
+    aliases: &BTreeMap<String, &Operation>,
+) -> TokenStream {
     let clients = api
         .roles
         .iter()
         .filter(|r| r.client)
         .map(|role| client(api, role, paths));
     let readers = answer_readers(api, paths);
+    let responses = response_readers(api, paths, aliases);
     quote! {
         use super::handler::*;
         #(#clients)*
         #(#readers)*
+        #(#responses)*
     }
 }
 
@@ -237,11 +246,6 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             }
         }
     };
-    let streams = |r: &&crate::model::Response| {
-        r.body
-            .as_ref()
-            .is_some_and(|b| b.media == MediaKind::Stream)
-    };
     // A streamed answer is handed over before the body is read; the model streams only answers
     // with a status of their own.
     let stream_arms: Vec<TokenStream> = op
@@ -255,15 +259,73 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             quote!(if __status == #status { return #construct; })
         })
         .collect();
-    let send = if stream_arms.is_empty() {
-        quote!(let (__status, __headers, __bytes) = self.core.send(__builder).await?;)
+    let arms = answer_arms(op, paths);
+    let has_query = !query.is_empty();
+    let query_decl = if has_query {
+        quote!(let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); #(#query)*)
     } else {
-        quote! {
+        TokenStream::new()
+    };
+    let query_attach = if has_query {
+        quote!(__builder = __builder.query(&__query);)
+    } else {
+        TokenStream::new()
+    };
+    let mutability = if has_query || !deep.is_empty() || !headers.is_empty() || op.body.is_some() {
+        quote!(mut)
+    } else {
+        TokenStream::new()
+    };
+    let build = quote! {
+        #url
+        #query_decl
+        let #mutability __builder = self.core.request(::reqwest::Method::#method, __url);
+        #query_attach
+        #(#deep)*
+        #(#headers)*
+        #body
+    };
+    let from_request = from_request_method(op, paths);
+    if stream_arms.is_empty() {
+        // A plain function handing its request to the runtime's one `async fn` (`ClientCore::call`),
+        // which reads the answer with the response enum's reader: no state machine per operation.
+        return quote! {
+            #from_request
+            #docs
+            pub fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::ClientError>> + '_ {
+                let __request = (|| -> ::std::result::Result<::reqwest::RequestBuilder, #rt::ClientError> {
+                    #build
+                    ::std::result::Result::Ok(__builder)
+                })();
+                self.core.call(__request, #response::read_answer)
+            }
+        };
+    }
+    quote! {
+        #from_request
+        #docs
+        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#response, #rt::ClientError> {
+            #build
             let (__status, __headers, __answer) = self.core.send_streaming(__builder).await?;
             #(#stream_arms)*
             let __bytes = __answer.bytes().await?;
+            let _ = &__headers;
+            #arms
         }
-    };
+    }
+}
+
+/// Whether a response's body is streamed (handed over before it is read).
+fn streams(r: &&crate::model::Response) -> bool {
+    r.body
+        .as_ref()
+        .is_some_and(|b| b.media == MediaKind::Stream)
+}
+
+/// The `match` on `__status` reading `__headers` and `__bytes` into `op`'s response enum, for the
+/// answers that are not streamed.
+fn answer_arms(op: &Operation, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
     let arms = op
         .responses
         .iter()
@@ -282,42 +344,49 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             quote!(__other => ::std::result::Result::Err(#rt::ClientError::UnexpectedStatus { status: __other, body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned() }),)
         }
     };
-    let has_query = !query.is_empty();
-    let query_decl = if has_query {
-        quote!(let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); #(#query)*)
-    } else {
-        TokenStream::new()
-    };
-    let query_attach = if has_query {
-        quote!(__builder = __builder.query(&__query);)
-    } else {
-        TokenStream::new()
-    };
-    let mutability = if has_query || !deep.is_empty() || !headers.is_empty() || op.body.is_some() {
-        quote!(mut)
-    } else {
-        TokenStream::new()
-    };
-    let from_request = from_request_method(op, paths);
     quote! {
-        #from_request
-        #docs
-        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#response, #rt::ClientError> {
-            #url
-            #query_decl
-            let #mutability __builder = self.core.request(::reqwest::Method::#method, __url);
-            #query_attach
-            #(#deep)*
-            #(#headers)*
-            #body
-            #send
-            let _ = &__headers;
-            match __status {
-                #(#arms)*
-                #fallback
-            }
+        match __status {
+            #(#arms)*
+            #fallback
         }
     }
+}
+
+/// Per response enum of an operation a client calls without streaming, the function reading an
+/// answer into it: written once, however many operations answer with it (an alias's operation is
+/// read by the enum it names).
+fn response_readers(
+    api: &Api,
+    paths: &Paths,
+    aliases: &BTreeMap<String, &Operation>,
+) -> Vec<TokenStream> {
+    let rt = &paths.rt;
+    let mut seen = std::collections::BTreeSet::new();
+    api.roles
+        .iter()
+        .filter(|r| r.client)
+        .flat_map(|role| operations_of(api, role))
+        .filter(|op| !op.responses.iter().any(|r| streams(&r)))
+        .map(|op| aliases.get(&op.response_enum).copied().unwrap_or(op))
+        .filter(|op| seen.insert(op.response_enum.clone()))
+        .map(|op| {
+            let name = ident(&op.response_enum);
+            let arms = answer_arms(op, paths);
+            quote! {
+                impl #name {
+                    /// Reads an answer by its status, headers and body.
+                    fn read_answer(
+                        __status: u16,
+                        __headers: &::reqwest::header::HeaderMap,
+                        __bytes: &[u8],
+                    ) -> ::std::result::Result<Self, #rt::ClientError> {
+                        let _ = __headers;
+                        #arms
+                    }
+                }
+            }
+        })
+        .collect()
 }
 
 /// Client code attaching `__value` (a reference to the body's value) to `__builder`. A text body

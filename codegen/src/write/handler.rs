@@ -12,12 +12,14 @@ use crate::model::{
 };
 
 /// `answerable`: whether request errors can be answered in a given 400 body type.
+/// `aliases`: the response enums written as an alias of another ([`response_enum_aliases`]).
 pub(super) fn module(
     api: &Api,
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
+    aliases: &BTreeMap<String, &Operation>,
 ) -> TokenStream {
-    let enums = response_enums(api, paths, answerable);
+    let enums = response_enums(api, paths, answerable, aliases);
     let schema_docs = api.operations.iter().flat_map(|op| {
         op.body
             .iter()
@@ -168,22 +170,14 @@ fn response_enums(
     api: &Api,
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
+    aliases: &BTreeMap<String, &Operation>,
 ) -> Vec<TokenStream> {
-    let mut by_shape: BTreeMap<String, &Operation> = BTreeMap::new();
     api.operations
         .iter()
         .map(|op| {
             let (doc, definition) = response_enum(op, paths, answerable);
-            // The enum as written under a name of no operation's: its shape.
-            let unnamed = Operation {
-                response_enum: "Shape".to_owned(),
-                rust_name: "shape".to_owned(),
-                ..op.clone()
-            };
-            let shape = response_enum(&unnamed, paths, answerable).1.to_string();
-            match by_shape.entry(shape) {
-                Entry::Occupied(first) => {
-                    let first = first.get();
+            match aliases.get(&op.response_enum) {
+                Some(first) => {
                     let name = ident(&op.response_enum);
                     let target = ident(&first.response_enum);
                     let doc = format!("{doc} The same answers as `{}`'s.", first.operation_id);
@@ -192,16 +186,42 @@ fn response_enums(
                         pub type #name = #target;
                     }
                 }
-                Entry::Vacant(slot) => {
-                    slot.insert(op);
-                    quote! {
-                        #[doc = #doc]
-                        #definition
-                    }
-                }
+                None => quote! {
+                    #[doc = #doc]
+                    #definition
+                },
             }
         })
         .collect()
+}
+
+/// The response enums written as an alias of another, by name: an operation whose enum would be
+/// written exactly like an earlier operation's (its shape) names that one's.
+pub(super) fn response_enum_aliases<'a>(
+    api: &'a Api,
+    paths: &Paths,
+    answerable: &dyn Fn(&TypeRef) -> bool,
+) -> BTreeMap<String, &'a Operation> {
+    let mut by_shape: BTreeMap<String, &Operation> = BTreeMap::new();
+    let mut aliases = BTreeMap::new();
+    for op in &api.operations {
+        // The enum as written under a name of no operation's: its shape.
+        let unnamed = Operation {
+            response_enum: "Shape".to_owned(),
+            rust_name: "shape".to_owned(),
+            ..op.clone()
+        };
+        let shape = response_enum(&unnamed, paths, answerable).1.to_string();
+        match by_shape.entry(shape) {
+            Entry::Occupied(first) => {
+                aliases.insert(op.response_enum.clone(), *first.get());
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(op);
+            }
+        }
+    }
+    aliases
 }
 
 /// The response enum of one operation: its documentation, and the rest of its definition.

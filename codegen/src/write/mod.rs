@@ -64,7 +64,9 @@ pub fn write(model: &Model, settings: &WriteSettings) -> Result<Files, String> {
     }
     for api in &model.apis {
         let source = api.source.display().to_string();
-        let handler = handler::module(api, &paths, &|t| answerable.can_answer(t));
+        let answerable = |t: &crate::model::TypeRef| answerable.can_answer(t);
+        let aliases = handler::response_enum_aliases(api, &paths, &answerable);
+        let handler = handler::module(api, &paths, &answerable, &aliases);
         files.insert(
             format!("{}/handler.rs", api.module).into(),
             rust_file(handler, &source, settings)?,
@@ -86,7 +88,7 @@ pub fn write(model: &Model, settings: &WriteSettings) -> Result<Files, String> {
         if api.roles.iter().any(|r| r.client) {
             files.insert(
                 format!("{}/client.rs", api.module).into(),
-                rust_file(client::module(api, &paths), &source, settings)?,
+                rust_file(client::module(api, &paths, &aliases), &source, settings)?,
             );
             sources
                 .entry(api.module.clone())

@@ -23,18 +23,40 @@ impl BinaryPropertyClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn add_attachment(
+    pub fn add_attachment(
         &self,
         body: &crate::binary_property::types::Attachment,
-    ) -> ::std::result::Result<AddAttachmentResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("attachments")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            AddAttachmentResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(&[::obakit_runtime::Segment::Literal("attachments")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, AddAttachmentResponse::read_answer)
+    }
+}
+impl AddAttachmentResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(AddAttachmentResponse::NoContent),
             __other => {

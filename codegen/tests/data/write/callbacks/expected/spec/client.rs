@@ -23,29 +23,27 @@ impl SpecClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn subscribe(
+    pub fn subscribe(
         &self,
         body: &crate::spec::types::Subscription,
-    ) -> ::std::result::Result<SubscribeResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(&[::obakit_runtime::Segment::Literal("subscriptions")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            201 => ::std::result::Result::Ok(SubscribeResponse::Created),
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<SubscribeResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(&[::obakit_runtime::Segment::Literal("subscriptions")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
             }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, SubscribeResponse::read_answer)
     }
 }
 /// Calls the operations of Subscriptions that the `callbacks` side serves.
@@ -85,41 +83,39 @@ impl SpecCallbacksClient {
     /// An order changed.
     ///
     /// Callback `orderEvent` of `subscribe`: the API sends it to `{$request.body#/callbackUrl}?event={$request.body#/event}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/orderEvent` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
-    pub async fn subscribe_order_event(
+    pub fn subscribe_order_event(
         &self,
         callback_url: &str,
         event: &str,
         body: &crate::spec::types::OrderEvent,
-    ) -> ::std::result::Result<
-        SubscribeOrderEventResponse,
-        ::obakit_runtime::ClientError,
-    > {
-        let mut __target = ::std::string::String::new();
-        __target.push_str(callback_url);
-        __target.push_str("?event=");
-        __target.push_str(event);
-        let __url = ::reqwest::Url::parse(&__target)
-            .map_err(|e| {
-                ::obakit_runtime::ClientError::InvalidRequest(
-                    ::std::format!("callback URL `{__target}`: {e}"),
-                )
-            })?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            204 => ::std::result::Result::Ok(SubscribeOrderEventResponse::NoContent),
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            SubscribeOrderEventResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let mut __target = ::std::string::String::new();
+            __target.push_str(callback_url);
+            __target.push_str("?event=");
+            __target.push_str(event);
+            let __url = ::reqwest::Url::parse(&__target)
+                .map_err(|e| {
+                    ::obakit_runtime::ClientError::InvalidRequest(
+                        ::std::format!("callback URL `{__target}`: {e}"),
+                    )
+                })?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
             }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, SubscribeOrderEventResponse::read_answer)
     }
     /// Sends [`Self::check_status`] to the URL resolved from `registration`, the body of the `subscribe` request that registered it (`{$request.body#/host}`, `{$request.body#/id}`).
     pub async fn check_status_for(
@@ -151,25 +147,83 @@ impl SpecCallbacksClient {
         self.check_status(host, id).await
     }
     /// Callback `statusCheck` of `subscribe`: the API sends it to `https://{$request.body#/host}/status?id={$request.body#/id}`, a runtime expression evaluated on the `subscribe` request that registered it. The generated server serves it at `/statusCheck` under wherever it is mounted (register that URL); the generated client sends it to the URL the expression makes, each `{$…}` part given as an argument, substituted as given.
-    pub async fn check_status(
+    pub fn check_status(
         &self,
         host: &str,
         id: &str,
-    ) -> ::std::result::Result<CheckStatusResponse, ::obakit_runtime::ClientError> {
-        let mut __target = ::std::string::String::new();
-        __target.push_str("https://");
-        __target.push_str(host);
-        __target.push_str("/status?id=");
-        __target.push_str(id);
-        let __url = ::reqwest::Url::parse(&__target)
-            .map_err(|e| {
-                ::obakit_runtime::ClientError::InvalidRequest(
-                    ::std::format!("callback URL `{__target}`: {e}"),
-                )
-            })?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            CheckStatusResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let mut __target = ::std::string::String::new();
+            __target.push_str("https://");
+            __target.push_str(host);
+            __target.push_str("/status?id=");
+            __target.push_str(id);
+            let __url = ::reqwest::Url::parse(&__target)
+                .map_err(|e| {
+                    ::obakit_runtime::ClientError::InvalidRequest(
+                        ::std::format!("callback URL `{__target}`: {e}"),
+                    )
+                })?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CheckStatusResponse::read_answer)
+    }
+}
+impl SubscribeResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            201 => ::std::result::Result::Ok(SubscribeResponse::Created),
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+}
+impl SubscribeOrderEventResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            204 => ::std::result::Result::Ok(SubscribeOrderEventResponse::NoContent),
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+}
+impl CheckStatusResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

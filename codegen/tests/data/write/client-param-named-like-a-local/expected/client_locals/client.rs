@@ -23,7 +23,7 @@ impl ClientLocalsClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn search(
+    pub fn search(
         &self,
         query: ::std::string::String,
         url: ::std::option::Option<::std::string::String>,
@@ -35,58 +35,75 @@ impl ClientLocalsClient {
         values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         item: ::std::option::Option<::std::string::String>,
         other: ::std::option::Option<::std::string::String>,
-    ) -> ::std::result::Result<SearchResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("search")])?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        {
-            let __value = &query;
-            __query.push(("query", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &url {
-            __query.push(("url", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &status {
-            __query.push(("status", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &bytes {
-            __query.push(("bytes", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &value {
-            let __values = __value;
-            __query
-                .push((
-                    "value",
-                    __values
-                        .iter()
-                        .map(::obakit_runtime::param_string)
-                        .collect::<::std::vec::Vec<_>>()
-                        .join(","),
-                ));
-        }
-        if let ::std::option::Option::Some(__value) = &values {
-            for __item in __value.iter() {
-                __query.push(("values", ::obakit_runtime::param_string(__item)));
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<SearchResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("search")])?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            {
+                let __value = &query;
+                __query.push(("query", ::obakit_runtime::param_string(__value)));
             }
-        }
-        if let ::std::option::Option::Some(__value) = &other {
-            __query.push(("other", ::obakit_runtime::param_string(__value)));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        if let ::std::option::Option::Some(__value) = &builder {
-            __builder = __builder
-                .header("builder", ::obakit_runtime::param_string(__value));
-        }
-        if let ::std::option::Option::Some(__value) = &headers {
-            __builder = __builder
-                .header("headers", ::obakit_runtime::param_string(__value));
-        }
-        if let ::std::option::Option::Some(__value) = &item {
-            __builder = __builder
-                .header("item", ::obakit_runtime::param_string(__value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+            if let ::std::option::Option::Some(__value) = &url {
+                __query.push(("url", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &status {
+                __query.push(("status", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &bytes {
+                __query.push(("bytes", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &value {
+                let __values = __value;
+                __query
+                    .push((
+                        "value",
+                        __values
+                            .iter()
+                            .map(::obakit_runtime::param_string)
+                            .collect::<::std::vec::Vec<_>>()
+                            .join(","),
+                    ));
+            }
+            if let ::std::option::Option::Some(__value) = &values {
+                for __item in __value.iter() {
+                    __query.push(("values", ::obakit_runtime::param_string(__item)));
+                }
+            }
+            if let ::std::option::Option::Some(__value) = &other {
+                __query.push(("other", ::obakit_runtime::param_string(__value)));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            if let ::std::option::Option::Some(__value) = &builder {
+                __builder = __builder
+                    .header("builder", ::obakit_runtime::param_string(__value));
+            }
+            if let ::std::option::Option::Some(__value) = &headers {
+                __builder = __builder
+                    .header("headers", ::obakit_runtime::param_string(__value));
+            }
+            if let ::std::option::Option::Some(__value) = &item {
+                __builder = __builder
+                    .header("item", ::obakit_runtime::param_string(__value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, SearchResponse::read_answer)
+    }
+}
+impl SearchResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(SearchResponse::NoContent),
             400 => {

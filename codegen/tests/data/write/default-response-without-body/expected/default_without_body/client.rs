@@ -23,23 +23,40 @@ impl DefaultWithoutBodyClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn delete_item(
+    pub fn delete_item(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<DeleteItemResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("items"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::DELETE, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<DeleteItemResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("items"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::DELETE, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, DeleteItemResponse::read_answer)
+    }
+}
+impl DeleteItemResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(DeleteItemResponse::NoContent),
             _ => {

@@ -48,13 +48,30 @@ impl DocCodeBlocksClient {
     ///     still open
     ///
     /// See `items[0]` and \[RFC 3986\].
-    pub async fn list_things(
+    pub fn list_things(
         &self,
-    ) -> ::std::result::Result<ListThingsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("things")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListThingsResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("things")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ListThingsResponse::read_answer)
+    }
+}
+impl ListThingsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

@@ -23,19 +23,36 @@ impl EnumsClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn list_tasks(
+    pub fn list_tasks(
         &self,
         state: ::std::option::Option<crate::enums::types::TaskState>,
-    ) -> ::std::result::Result<ListTasksResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("tasks")])?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(__value) = &state {
-            __query.push(("state", ::obakit_runtime::param_string(__value)));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListTasksResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("tasks")])?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            if let ::std::option::Option::Some(__value) = &state {
+                __query.push(("state", ::obakit_runtime::param_string(__value)));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ListTasksResponse::read_answer)
+    }
+}
+impl ListTasksResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

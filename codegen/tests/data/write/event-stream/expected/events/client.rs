@@ -73,37 +73,20 @@ impl EventsClient {
             }
         }
     }
-    pub async fn follow_logs(
+    pub fn follow_logs(
         &self,
-    ) -> ::std::result::Result<FollowLogsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("logs")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            200 => {
-                ::std::result::Result::Ok(
-                    FollowLogsResponse::Ok(
-                        FollowLogs200Content::read_answer(
-                            __status,
-                            &__headers,
-                            &__bytes,
-                        )?,
-                    ),
-                )
-            }
-            _ => {
-                ::std::result::Result::Ok(
-                    FollowLogsResponse::Default(
-                        ::poem::http::StatusCode::from_u16(__status)
-                            .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
-                        ::poem_openapi::payload::PlainText(
-                            ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                        ),
-                    ),
-                )
-            }
-        }
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<FollowLogsResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("logs")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, FollowLogsResponse::read_answer)
     }
 }
 impl FollowLogs200Content {
@@ -135,5 +118,39 @@ impl FollowLogs200Content {
                 )
             }
         })
+    }
+}
+impl FollowLogsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    FollowLogsResponse::Ok(
+                        FollowLogs200Content::read_answer(
+                            __status,
+                            &__headers,
+                            &__bytes,
+                        )?,
+                    ),
+                )
+            }
+            _ => {
+                ::std::result::Result::Ok(
+                    FollowLogsResponse::Default(
+                        ::poem::http::StatusCode::from_u16(__status)
+                            .unwrap_or(::poem::http::StatusCode::INTERNAL_SERVER_ERROR),
+                        ::poem_openapi::payload::PlainText(
+                            ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                        ),
+                    ),
+                )
+            }
+        }
     }
 }

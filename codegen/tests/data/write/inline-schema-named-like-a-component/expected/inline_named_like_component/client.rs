@@ -23,49 +23,70 @@ impl InlineNamedLikeComponentClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn create_token(
+    pub fn create_token(
         &self,
         body: &crate::inline_named_like_component::types::CreateTokenRequest2,
-    ) -> ::std::result::Result<CreateTokenResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("token")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            204 => ::std::result::Result::Ok(CreateTokenResponse::NoContent),
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            CreateTokenResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("token")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
             }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateTokenResponse::read_answer)
     }
-    pub async fn create_other_token(
+    pub fn create_other_token(
         &self,
         body: &crate::inline_named_like_component::types::CreateTokenRequest,
-    ) -> ::std::result::Result<CreateOtherTokenResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("token"),
-                    ::obakit_runtime::Segment::Literal("other"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            CreateOtherTokenResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("token"),
+                        ::obakit_runtime::Segment::Literal("other"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateOtherTokenResponse::read_answer)
+    }
+}
+impl CreateTokenResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
-            204 => ::std::result::Result::Ok(CreateOtherTokenResponse::NoContent),
+            204 => ::std::result::Result::Ok(CreateTokenResponse::NoContent),
             __other => {
                 ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,

@@ -23,127 +23,99 @@ impl NotesClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn create_note(
+    pub fn create_note(
         &self,
         body: &CreateNoteRequestContent,
-    ) -> ::std::result::Result<CreateNoteResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("notes")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            match __value {
-                CreateNoteRequestContent::Json(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = ::obakit_runtime::ClientCore::json_body(
-                        __builder,
-                        __value,
-                    );
-                }
-                CreateNoteRequestContent::MergePatchPlusJson(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = ::obakit_runtime::ClientCore::json_body(
-                        __builder,
-                        __value,
-                    );
-                }
-                CreateNoteRequestContent::XWwwFormUrlencoded(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = __builder.form(__value);
-                }
-                CreateNoteRequestContent::Plain(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = __builder
-                        .header("content-type", "text/plain")
-                        .body(::std::clone::Clone::clone(__value));
-                }
-                CreateNoteRequestContent::OctetStream(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = __builder
-                        .header("content-type", "application/octet-stream")
-                        .body(::std::clone::Clone::clone(__value));
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateNoteResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("notes")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                match __value {
+                    CreateNoteRequestContent::Json(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = ::obakit_runtime::ClientCore::json_body(
+                            __builder,
+                            __value,
+                        );
+                    }
+                    CreateNoteRequestContent::MergePatchPlusJson(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = ::obakit_runtime::ClientCore::json_body(
+                            __builder,
+                            __value,
+                        );
+                    }
+                    CreateNoteRequestContent::XWwwFormUrlencoded(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = __builder.form(__value);
+                    }
+                    CreateNoteRequestContent::Plain(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = __builder
+                            .header("content-type", "text/plain")
+                            .body(::std::clone::Clone::clone(__value));
+                    }
+                    CreateNoteRequestContent::OctetStream(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = __builder
+                            .header("content-type", "application/octet-stream")
+                            .body(::std::clone::Clone::clone(__value));
+                    }
                 }
             }
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            201 => {
-                ::std::result::Result::Ok(
-                    CreateNoteResponse::Created(
-                        CreateNote201Content::read_answer(
-                            __status,
-                            &__headers,
-                            &__bytes,
-                        )?,
-                    ),
-                )
-            }
-            400 => {
-                ::std::result::Result::Ok(
-                    CreateNoteResponse::BadRequest(
-                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
-                    ),
-                )
-            }
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
-            }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateNoteResponse::read_answer)
     }
-    pub async fn patch_note(
+    pub fn patch_note(
         &self,
         id: ::std::string::String,
         body: &::std::option::Option<PatchNoteRequestContent>,
-    ) -> ::std::result::Result<PatchNoteResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("notes"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::PATCH, __url);
-        if let ::std::option::Option::Some(__value) = body {
-            match __value {
-                PatchNoteRequestContent::Json(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = ::obakit_runtime::ClientCore::json_body(
-                        __builder,
-                        __value,
-                    );
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<PatchNoteResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("notes"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::PATCH, __url);
+            if let ::std::option::Option::Some(__value) = body {
+                match __value {
+                    PatchNoteRequestContent::Json(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = ::obakit_runtime::ClientCore::json_body(
+                            __builder,
+                            __value,
+                        );
+                    }
+                    PatchNoteRequestContent::Plain(__payload) => {
+                        let __value = &__payload.0;
+                        __builder = __builder
+                            .header("content-type", "text/plain")
+                            .body(::std::clone::Clone::clone(__value));
+                    }
                 }
-                PatchNoteRequestContent::Plain(__payload) => {
-                    let __value = &__payload.0;
-                    __builder = __builder
-                        .header("content-type", "text/plain")
-                        .body(::std::clone::Clone::clone(__value));
-                }
             }
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            204 => ::std::result::Result::Ok(PatchNoteResponse::NoContent),
-            400 => {
-                ::std::result::Result::Ok(
-                    PatchNoteResponse::BadRequest(
-                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
-                    ),
-                )
-            }
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
-            }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, PatchNoteResponse::read_answer)
     }
 }
 impl CreateNote201Content {
@@ -218,5 +190,67 @@ impl ProblemContent {
                 )
             }
         })
+    }
+}
+impl CreateNoteResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            201 => {
+                ::std::result::Result::Ok(
+                    CreateNoteResponse::Created(
+                        CreateNote201Content::read_answer(
+                            __status,
+                            &__headers,
+                            &__bytes,
+                        )?,
+                    ),
+                )
+            }
+            400 => {
+                ::std::result::Result::Ok(
+                    CreateNoteResponse::BadRequest(
+                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
+                    ),
+                )
+            }
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+}
+impl PatchNoteResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            204 => ::std::result::Result::Ok(PatchNoteResponse::NoContent),
+            400 => {
+                ::std::result::Result::Ok(
+                    PatchNoteResponse::BadRequest(
+                        ProblemContent::read_answer(__status, &__headers, &__bytes)?,
+                    ),
+                )
+            }
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
     }
 }

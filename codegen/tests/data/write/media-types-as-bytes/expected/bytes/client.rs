@@ -23,24 +23,113 @@ impl BytesClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn get_invoice_pdf(
+    pub fn get_invoice_pdf(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<GetInvoicePdfResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("invoices"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                    ::obakit_runtime::Segment::Literal("pdf"),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            GetInvoicePdfResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("invoices"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                        ::obakit_runtime::Segment::Literal("pdf"),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetInvoicePdfResponse::read_answer)
+    }
+    pub fn upload_image(
+        &self,
+        body: &::std::vec::Vec<u8>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            UploadImageResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("images")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = __builder
+                    .header("content-type", "image/png")
+                    .body(::std::clone::Clone::clone(__value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, UploadImageResponse::read_answer)
+    }
+    pub fn get_archive(
+        &self,
+        id: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetArchiveResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("containers"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                        ::obakit_runtime::Segment::Literal("archive"),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetArchiveResponse::read_answer)
+    }
+    pub fn stream_events(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            StreamEventsResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("events")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, StreamEventsResponse::read_answer)
+    }
+}
+impl GetInvoicePdfResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -57,20 +146,15 @@ impl BytesClient {
             }
         }
     }
-    pub async fn upload_image(
-        &self,
-        body: &::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<UploadImageResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("images")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = __builder
-                .header("content-type", "image/png")
-                .body(::std::clone::Clone::clone(__value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl UploadImageResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(UploadImageResponse::NoContent),
             __other => {
@@ -81,24 +165,15 @@ impl BytesClient {
             }
         }
     }
-    pub async fn get_archive(
-        &self,
-        id: ::std::string::String,
-    ) -> ::std::result::Result<GetArchiveResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("containers"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                    ::obakit_runtime::Segment::Literal("archive"),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl GetArchiveResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -115,13 +190,15 @@ impl BytesClient {
             }
         }
     }
-    pub async fn stream_events(
-        &self,
-    ) -> ::std::result::Result<StreamEventsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("events")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl StreamEventsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

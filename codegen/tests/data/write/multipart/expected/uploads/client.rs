@@ -23,19 +23,62 @@ impl UploadsClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn upload_photo(
+    pub fn upload_photo(
         &self,
         body: &crate::uploads::types::UploadPhotoMultipart,
-    ) -> ::std::result::Result<UploadPhotoResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("photos")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = __builder
-                .multipart(::obakit_runtime::ToMultipart::to_multipart(__value)?);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            UploadPhotoResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("photos")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = __builder
+                    .multipart(::obakit_runtime::ToMultipart::to_multipart(__value)?);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, UploadPhotoResponse::read_answer)
+    }
+    pub fn upload_album(
+        &self,
+        body: &::std::option::Option<crate::uploads::types::UploadAlbumMultipart>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            UploadAlbumResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("albums")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            if let ::std::option::Option::Some(__value) = body {
+                __builder = __builder
+                    .multipart(::obakit_runtime::ToMultipart::to_multipart(__value)?);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, UploadAlbumResponse::read_answer)
+    }
+}
+impl UploadPhotoResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             201 => ::std::result::Result::Ok(UploadPhotoResponse::Created),
             __other => {
@@ -46,18 +89,15 @@ impl UploadsClient {
             }
         }
     }
-    pub async fn upload_album(
-        &self,
-        body: &::std::option::Option<crate::uploads::types::UploadAlbumMultipart>,
-    ) -> ::std::result::Result<UploadAlbumResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("albums")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        if let ::std::option::Option::Some(__value) = body {
-            __builder = __builder
-                .multipart(::obakit_runtime::ToMultipart::to_multipart(__value)?);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl UploadAlbumResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(UploadAlbumResponse::NoContent),
             __other => {

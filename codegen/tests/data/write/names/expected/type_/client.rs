@@ -24,23 +24,135 @@ impl TypeClient {
         &self.core
     }
     /// Answers a schema named like its own response enum, as `statBox` does: the two enums differ (one holds `InspectBoxResponse`, the other `StatBoxResponse`), so neither is the other's alias.
-    pub async fn inspect_box(
+    pub fn inspect_box(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<InspectBoxResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("boxes"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<InspectBoxResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("boxes"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, InspectBoxResponse::read_answer)
+    }
+    pub fn stat_box(
+        &self,
+        id: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<StatBoxResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("boxes"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
+                        ),
+                        ::obakit_runtime::Segment::Literal("stats"),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, StatBoxResponse::read_answer)
+    }
+    pub fn type_(
+        &self,
+        self_: ::std::string::String,
+        foo_bar: ::std::option::Option<::std::string::String>,
+        foo_bar2: ::std::option::Option<::std::string::String>,
+        body2: ::std::option::Option<::std::string::String>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<TypeResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("type"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&self_),
+                        ),
+                    ],
+                )?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            if let ::std::option::Option::Some(__value) = &foo_bar {
+                __query.push(("fooBar", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &foo_bar2 {
+                __query.push(("foo_bar", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &body2 {
+                __query.push(("body", ::obakit_runtime::param_string(__value)));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, TypeResponse::read_answer)
+    }
+    pub fn get_thing(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetThingResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("match")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetThingResponse::read_answer)
+    }
+    pub fn get_thing2(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetThingResponse2, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("match2")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetThingResponse2::read_answer)
+    }
+}
+impl InspectBoxResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -61,24 +173,15 @@ impl TypeClient {
             }
         }
     }
-    pub async fn stat_box(
-        &self,
-        id: ::std::string::String,
-    ) -> ::std::result::Result<StatBoxResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("boxes"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                    ::obakit_runtime::Segment::Literal("stats"),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl StatBoxResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -99,37 +202,15 @@ impl TypeClient {
             }
         }
     }
-    pub async fn type_(
-        &self,
-        self_: ::std::string::String,
-        foo_bar: ::std::option::Option<::std::string::String>,
-        foo_bar2: ::std::option::Option<::std::string::String>,
-        body2: ::std::option::Option<::std::string::String>,
-    ) -> ::std::result::Result<TypeResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("type"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&self_),
-                    ),
-                ],
-            )?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(__value) = &foo_bar {
-            __query.push(("fooBar", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &foo_bar2 {
-            __query.push(("foo_bar", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &body2 {
-            __query.push(("body", ::obakit_runtime::param_string(__value)));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl TypeResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -150,32 +231,17 @@ impl TypeClient {
             }
         }
     }
-    pub async fn get_thing(
-        &self,
-    ) -> ::std::result::Result<GetThingResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("match")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl GetThingResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(GetThingResponse::NoContent),
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
-            }
-        }
-    }
-    pub async fn get_thing2(
-        &self,
-    ) -> ::std::result::Result<GetThingResponse2, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("match2")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            204 => ::std::result::Result::Ok(GetThingResponse2::NoContent),
             __other => {
                 ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
                     status: __other,

@@ -23,13 +23,79 @@ impl OperationNamedNewClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn new2(
+    pub fn new2(
         &self,
-    ) -> ::std::result::Result<NewResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("new")])?;
-        let __builder = self.core.request(::reqwest::Method::POST, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<NewResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("new")])?;
+            let __builder = self.core.request(::reqwest::Method::POST, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, NewResponse::read_answer)
+    }
+    pub fn core2(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CoreResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("core")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CoreResponse::read_answer)
+    }
+    pub fn from_core2(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<FromCoreResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(&[::obakit_runtime::Segment::Literal("from-core")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, FromCoreResponse::read_answer)
+    }
+    pub fn from_arc2(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<FromArcResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(&[::obakit_runtime::Segment::Literal("from-arc")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, FromArcResponse::read_answer)
+    }
+}
+impl NewResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(NewResponse::NoContent),
             __other => {
@@ -40,13 +106,15 @@ impl OperationNamedNewClient {
             }
         }
     }
-    pub async fn core2(
-        &self,
-    ) -> ::std::result::Result<CoreResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("core")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl CoreResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(CoreResponse::NoContent),
             __other => {
@@ -57,13 +125,15 @@ impl OperationNamedNewClient {
             }
         }
     }
-    pub async fn from_core2(
-        &self,
-    ) -> ::std::result::Result<FromCoreResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("from-core")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl FromCoreResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(FromCoreResponse::NoContent),
             __other => {
@@ -74,13 +144,15 @@ impl OperationNamedNewClient {
             }
         }
     }
-    pub async fn from_arc2(
-        &self,
-    ) -> ::std::result::Result<FromArcResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("from-arc")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl FromArcResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(FromArcResponse::NoContent),
             __other => {

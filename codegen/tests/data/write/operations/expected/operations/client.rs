@@ -26,7 +26,7 @@ impl OperationsClient {
     /// One part of an item
     ///
     /// Path, query and header parameters.
-    pub async fn get_part(
+    pub fn get_part(
         &self,
         item_id: ::std::string::String,
         part_no: i32,
@@ -38,76 +38,297 @@ impl OperationsClient {
         since: ::chrono::DateTime<::chrono::FixedOffset>,
         x_request_id: ::std::string::String,
         x_trace: ::std::option::Option<::std::string::String>,
-    ) -> ::std::result::Result<GetPartResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("items"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&item_id),
-                    ),
-                    ::obakit_runtime::Segment::Literal("parts"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&part_no),
-                    ),
-                ],
-            )?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(__value) = &fields {
-            let __values = __value;
-            __query
-                .push((
-                    "fields",
-                    __values
-                        .iter()
-                        .map(::obakit_runtime::param_string)
-                        .collect::<::std::vec::Vec<_>>()
-                        .join(","),
-                ));
-        }
-        if let ::std::option::Option::Some(__value) = &tag {
-            for __item in __value.iter() {
-                __query.push(("tag", ::obakit_runtime::param_string(__item)));
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetPartResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("items"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&item_id),
+                        ),
+                        ::obakit_runtime::Segment::Literal("parts"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&part_no),
+                        ),
+                    ],
+                )?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            if let ::std::option::Option::Some(__value) = &fields {
+                let __values = __value;
+                __query
+                    .push((
+                        "fields",
+                        __values
+                            .iter()
+                            .map(::obakit_runtime::param_string)
+                            .collect::<::std::vec::Vec<_>>()
+                            .join(","),
+                    ));
             }
-        }
-        if let ::std::option::Option::Some(__value) = &id {
-            let __values = __value;
-            __query
-                .push((
-                    "id",
-                    __values
-                        .iter()
-                        .map(::obakit_runtime::param_string)
-                        .collect::<::std::vec::Vec<_>>()
-                        .join(","),
-                ));
-        }
-        if let ::std::option::Option::Some(__value) = &weight {
-            for __item in __value.iter() {
-                __query.push(("weight", ::obakit_runtime::param_string(__item)));
+            if let ::std::option::Option::Some(__value) = &tag {
+                for __item in __value.iter() {
+                    __query.push(("tag", ::obakit_runtime::param_string(__item)));
+                }
             }
-        }
-        if let ::std::option::Option::Some(__value) = &limit {
-            __query.push(("limit", ::obakit_runtime::param_string(__value)));
-        }
-        {
-            let __value = &since;
-            __query.push(("since", ::obakit_runtime::param_string(__value)));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        {
-            let __value = &x_request_id;
-            __builder = __builder
-                .header("X-Request-Id", ::obakit_runtime::param_string(__value));
-        }
-        if let ::std::option::Option::Some(__value) = &x_trace {
-            __builder = __builder
-                .header("X-Trace", ::obakit_runtime::param_string(__value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+            if let ::std::option::Option::Some(__value) = &id {
+                let __values = __value;
+                __query
+                    .push((
+                        "id",
+                        __values
+                            .iter()
+                            .map(::obakit_runtime::param_string)
+                            .collect::<::std::vec::Vec<_>>()
+                            .join(","),
+                    ));
+            }
+            if let ::std::option::Option::Some(__value) = &weight {
+                for __item in __value.iter() {
+                    __query.push(("weight", ::obakit_runtime::param_string(__item)));
+                }
+            }
+            if let ::std::option::Option::Some(__value) = &limit {
+                __query.push(("limit", ::obakit_runtime::param_string(__value)));
+            }
+            {
+                let __value = &since;
+                __query.push(("since", ::obakit_runtime::param_string(__value)));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            {
+                let __value = &x_request_id;
+                __builder = __builder
+                    .header("X-Request-Id", ::obakit_runtime::param_string(__value));
+            }
+            if let ::std::option::Option::Some(__value) = &x_trace {
+                __builder = __builder
+                    .header("X-Trace", ::obakit_runtime::param_string(__value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetPartResponse::read_answer)
+    }
+    pub fn delete_part(
+        &self,
+        item_id: ::std::string::String,
+        part_no: i32,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<DeletePartResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("items"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&item_id),
+                        ),
+                        ::obakit_runtime::Segment::Literal("parts"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&part_no),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::DELETE, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, DeletePartResponse::read_answer)
+    }
+    /// An array body.
+    pub fn replace_items(
+        &self,
+        body: &::std::vec::Vec<crate::operations::types::Part>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ReplaceItemsResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
+            let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ReplaceItemsResponse::read_answer)
+    }
+    pub fn create_item(
+        &self,
+        body: &crate::operations::types::Part,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateItemResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateItemResponse::read_answer)
+    }
+    /// A form body.
+    pub fn create_token(
+        &self,
+        body: &crate::operations::types::CreateTokenRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            CreateTokenResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("token")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = __builder.form(__value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreateTokenResponse::read_answer)
+    }
+    /// A text body and a text answer.
+    pub fn add_note(
+        &self,
+        body: &::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<AddNoteResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("notes")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = __builder
+                    .header("content-type", "text/plain")
+                    .body(::std::clone::Clone::clone(__value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, AddNoteResponse::read_answer)
+    }
+    /// Inline schemas with a description, which no named type carries.
+    pub fn replace_labels(
+        &self,
+        body: &::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ReplaceLabelsResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("labels")])?;
+            let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
+            if let ::std::option::Option::Some(__value) = body {
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ReplaceLabelsResponse::read_answer)
+    }
+    pub fn download_file(
+        &self,
+        name: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            DownloadFileResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("files"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&name),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, DownloadFileResponse::read_answer)
+    }
+    pub fn upload_file(
+        &self,
+        name: ::std::string::String,
+        body: &::std::vec::Vec<u8>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<UploadFileResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("files"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&name),
+                        ),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
+            {
+                let __value = body;
+                __builder = __builder
+                    .header("content-type", "application/octet-stream")
+                    .body(::std::clone::Clone::clone(__value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, UploadFileResponse::read_answer)
+    }
+}
+impl GetPartResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -159,28 +380,15 @@ impl OperationsClient {
             }
         }
     }
-    pub async fn delete_part(
-        &self,
-        item_id: ::std::string::String,
-        part_no: i32,
-    ) -> ::std::result::Result<DeletePartResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("items"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&item_id),
-                    ),
-                    ::obakit_runtime::Segment::Literal("parts"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&part_no),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::DELETE, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl DeletePartResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(DeletePartResponse::NoContent),
             __other => {
@@ -191,19 +399,15 @@ impl OperationsClient {
             }
         }
     }
-    /// An array body.
-    pub async fn replace_items(
-        &self,
-        body: &::std::vec::Vec<crate::operations::types::Part>,
-    ) -> ::std::result::Result<ReplaceItemsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
-        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl ReplaceItemsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => ::std::result::Result::Ok(ReplaceItemsResponse::Ok),
             __other => {
@@ -214,18 +418,15 @@ impl OperationsClient {
             }
         }
     }
-    pub async fn create_item(
-        &self,
-        body: &crate::operations::types::Part,
-    ) -> ::std::result::Result<CreateItemResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl CreateItemResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             201 => {
                 ::std::result::Result::Ok(
@@ -265,19 +466,15 @@ impl OperationsClient {
             }
         }
     }
-    /// A form body.
-    pub async fn create_token(
-        &self,
-        body: &crate::operations::types::CreateTokenRequest,
-    ) -> ::std::result::Result<CreateTokenResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("token")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = __builder.form(__value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl CreateTokenResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -298,21 +495,15 @@ impl OperationsClient {
             }
         }
     }
-    /// A text body and a text answer.
-    pub async fn add_note(
-        &self,
-        body: &::std::string::String,
-    ) -> ::std::result::Result<AddNoteResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("notes")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = __builder
-                .header("content-type", "text/plain")
-                .body(::std::clone::Clone::clone(__value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl AddNoteResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -331,18 +522,15 @@ impl OperationsClient {
             }
         }
     }
-    /// Inline schemas with a description, which no named type carries.
-    pub async fn replace_labels(
-        &self,
-        body: &::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> ::std::result::Result<ReplaceLabelsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("labels")])?;
-        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
-        if let ::std::option::Option::Some(__value) = body {
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl ReplaceLabelsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -370,23 +558,15 @@ impl OperationsClient {
             }
         }
     }
-    pub async fn download_file(
-        &self,
-        name: ::std::string::String,
-    ) -> ::std::result::Result<DownloadFileResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("files"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&name),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl DownloadFileResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -404,30 +584,15 @@ impl OperationsClient {
             }
         }
     }
-    pub async fn upload_file(
-        &self,
-        name: ::std::string::String,
-        body: &::std::vec::Vec<u8>,
-    ) -> ::std::result::Result<UploadFileResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("files"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&name),
-                    ),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
-        {
-            let __value = body;
-            __builder = __builder
-                .header("content-type", "application/octet-stream")
-                .body(::std::clone::Clone::clone(__value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl UploadFileResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(UploadFileResponse::NoContent),
             __other => {

@@ -23,17 +23,37 @@ impl OptionalBodyClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn replace_items(
+    pub fn replace_items(
         &self,
         body: &::std::option::Option<::std::vec::Vec<crate::optional_body::types::Item>>,
-    ) -> ::std::result::Result<ReplaceItemsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
-        let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
-        if let ::std::option::Option::Some(__value) = body {
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ReplaceItemsResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("items")])?;
+            let mut __builder = self.core.request(::reqwest::Method::PUT, __url);
+            if let ::std::option::Option::Some(__value) = body {
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ReplaceItemsResponse::read_answer)
+    }
+}
+impl ReplaceItemsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(ReplaceItemsResponse::NoContent),
             __other => {

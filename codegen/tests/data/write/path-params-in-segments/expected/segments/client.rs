@@ -23,30 +23,82 @@ impl SegmentsClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn fetch_call(
+    pub fn fetch_call(
         &self,
         account_sid: ::std::string::String,
         sid: ::std::string::String,
-    ) -> ::std::result::Result<FetchCallResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("Accounts"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&account_sid),
-                    ),
-                    ::obakit_runtime::Segment::Literal("Calls"),
-                    ::obakit_runtime::Segment::Param(
-                        &::std::format!(
-                            "{}{}{}", "", ::obakit_runtime::param_string(& sid), ".json"
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<FetchCallResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("Accounts"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&account_sid),
                         ),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+                        ::obakit_runtime::Segment::Literal("Calls"),
+                        ::obakit_runtime::Segment::Param(
+                            &::std::format!(
+                                "{}{}{}", "", ::obakit_runtime::param_string(& sid), ".json"
+                            ),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, FetchCallResponse::read_answer)
+    }
+    pub fn get_thumbnail(
+        &self,
+        file_id: i64,
+        extension: crate::segments::types::GetThumbnailExtension,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            GetThumbnailResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("files"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&file_id),
+                        ),
+                        ::obakit_runtime::Segment::Param(
+                            &::std::format!(
+                                "{}{}{}", "thumbnail.", ::obakit_runtime::param_string(&
+                                extension), ""
+                            ),
+                        ),
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetThumbnailResponse::read_answer)
+    }
+}
+impl FetchCallResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -67,30 +119,15 @@ impl SegmentsClient {
             }
         }
     }
-    pub async fn get_thumbnail(
-        &self,
-        file_id: i64,
-        extension: crate::segments::types::GetThumbnailExtension,
-    ) -> ::std::result::Result<GetThumbnailResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("files"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&file_id),
-                    ),
-                    ::obakit_runtime::Segment::Param(
-                        &::std::format!(
-                            "{}{}{}", "thumbnail.", ::obakit_runtime::param_string(&
-                            extension), ""
-                        ),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl GetThumbnailResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

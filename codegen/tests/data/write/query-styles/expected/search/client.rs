@@ -23,7 +23,7 @@ impl SearchClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn list_charges(
+    pub fn list_charges(
         &self,
         ids: ::std::vec::Vec<i64>,
         status: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -34,44 +34,64 @@ impl SearchClient {
         created: ::std::option::Option<crate::search::types::ListChargesCreated>,
         amount: crate::search::types::RangeQuery,
         tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> ::std::result::Result<ListChargesResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("charges")])?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        {
-            let __value = &ids;
-            let __values = __value;
-            __query.push(("ids", ::obakit_runtime::delimited(__values, ' ')));
-        }
-        if let ::std::option::Option::Some(__value) = &status {
-            let __values = __value;
-            __query.push(("status", ::obakit_runtime::delimited(__values, '|')));
-        }
-        if let ::std::option::Option::Some(__value) = &tags {
-            for __item in __value.iter() {
-                __query.push(("tags", ::obakit_runtime::param_string(__item)));
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ListChargesResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("charges")])?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            {
+                let __value = &ids;
+                let __values = __value;
+                __query.push(("ids", ::obakit_runtime::delimited(__values, ' ')));
             }
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        if let ::std::option::Option::Some(__value) = &expand {
-            __builder = __builder
-                .query(&::obakit_runtime::deep_object_query("expand", __value));
-        }
-        if let ::std::option::Option::Some(__value) = &metadata {
-            __builder = __builder
-                .query(&::obakit_runtime::deep_object_query("metadata", __value));
-        }
-        if let ::std::option::Option::Some(__value) = &created {
-            __builder = __builder
-                .query(&::obakit_runtime::deep_object_query("created", __value));
-        }
-        {
-            let __value = &amount;
-            __builder = __builder
-                .query(&::obakit_runtime::deep_object_query("amount", __value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+            if let ::std::option::Option::Some(__value) = &status {
+                let __values = __value;
+                __query.push(("status", ::obakit_runtime::delimited(__values, '|')));
+            }
+            if let ::std::option::Option::Some(__value) = &tags {
+                for __item in __value.iter() {
+                    __query.push(("tags", ::obakit_runtime::param_string(__item)));
+                }
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            if let ::std::option::Option::Some(__value) = &expand {
+                __builder = __builder
+                    .query(&::obakit_runtime::deep_object_query("expand", __value));
+            }
+            if let ::std::option::Option::Some(__value) = &metadata {
+                __builder = __builder
+                    .query(&::obakit_runtime::deep_object_query("metadata", __value));
+            }
+            if let ::std::option::Option::Some(__value) = &created {
+                __builder = __builder
+                    .query(&::obakit_runtime::deep_object_query("created", __value));
+            }
+            {
+                let __value = &amount;
+                __builder = __builder
+                    .query(&::obakit_runtime::deep_object_query("amount", __value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ListChargesResponse::read_answer)
+    }
+}
+impl ListChargesResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(

@@ -23,74 +23,50 @@ impl RolesSupplierClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn place_order(
+    pub fn place_order(
         &self,
         body: &crate::roles::types::Order,
-    ) -> ::std::result::Result<PlaceOrderResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("orders")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            201 => {
-                ::std::result::Result::Ok(
-                    PlaceOrderResponse::Created(
-                        ::poem_openapi::payload::Json(
-                            ::obakit_runtime::decode_json::<
-                                crate::roles::types::Order,
-                            >(__status, &__bytes)?,
-                        ),
-                    ),
-                )
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<PlaceOrderResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("orders")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
             }
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
-            }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, PlaceOrderResponse::read_answer)
     }
-    pub async fn get_order(
+    pub fn get_order(
         &self,
         id: ::std::string::String,
-    ) -> ::std::result::Result<GetOrderResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("orders"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&id),
-                    ),
-                ],
-            )?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            200 => {
-                ::std::result::Result::Ok(
-                    GetOrderResponse::Ok(
-                        ::poem_openapi::payload::Json(
-                            ::obakit_runtime::decode_json::<
-                                crate::roles::types::Order,
-                            >(__status, &__bytes)?,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetOrderResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("orders"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&id),
                         ),
-                    ),
-                )
-            }
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
-            }
-        }
+                    ],
+                )?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, GetOrderResponse::read_answer)
     }
 }
 /// Calls the operations of Roles that the `buyer-gateway` side serves.
@@ -114,27 +90,28 @@ impl RolesBuyerGatewayClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn notify_order_event(
+    pub fn notify_order_event(
         &self,
         body: &crate::roles::types::Order,
-    ) -> ::std::result::Result<NotifyOrderEventResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("events")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
-        match __status {
-            204 => ::std::result::Result::Ok(NotifyOrderEventResponse::NoContent),
-            __other => {
-                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
-                    status: __other,
-                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
-                })
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            NotifyOrderEventResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("events")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
             }
-        }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, NotifyOrderEventResponse::read_answer)
     }
 }
 /// Calls the operations of Roles.
@@ -159,13 +136,107 @@ impl RolesClient {
         &self.core
     }
     /// Without a role: the default role.
-    pub async fn health(
+    pub fn health(
         &self,
-    ) -> ::std::result::Result<HealthResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("health")])?;
-        let __builder = self.core.request(::reqwest::Method::GET, __url);
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<HealthResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("health")])?;
+            let __builder = self.core.request(::reqwest::Method::GET, __url);
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, HealthResponse::read_answer)
+    }
+}
+impl PlaceOrderResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            201 => {
+                ::std::result::Result::Ok(
+                    PlaceOrderResponse::Created(
+                        ::poem_openapi::payload::Json(
+                            ::obakit_runtime::decode_json::<
+                                crate::roles::types::Order,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+}
+impl GetOrderResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            200 => {
+                ::std::result::Result::Ok(
+                    GetOrderResponse::Ok(
+                        ::poem_openapi::payload::Json(
+                            ::obakit_runtime::decode_json::<
+                                crate::roles::types::Order,
+                            >(__status, &__bytes)?,
+                        ),
+                    ),
+                )
+            }
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+}
+impl NotifyOrderEventResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
+        match __status {
+            204 => ::std::result::Result::Ok(NotifyOrderEventResponse::NoContent),
+            __other => {
+                ::std::result::Result::Err(::obakit_runtime::ClientError::UnexpectedStatus {
+                    status: __other,
+                    body: ::std::string::String::from_utf8_lossy(&__bytes).into_owned(),
+                })
+            }
+        }
+    }
+}
+impl HealthResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => ::std::result::Result::Ok(HealthResponse::Ok),
             __other => {

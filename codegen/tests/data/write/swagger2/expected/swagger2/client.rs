@@ -23,38 +23,109 @@ impl Swagger2Client {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn list_pets(
+    pub fn list_pets(
         &self,
         limit: ::std::option::Option<i32>,
         tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         x_request_id: ::std::string::String,
-    ) -> ::std::result::Result<ListPetsResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("pets")])?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(__value) = &limit {
-            __query.push(("limit", ::obakit_runtime::param_string(__value)));
-        }
-        if let ::std::option::Option::Some(__value) = &tags {
-            let __values = __value;
-            __query
-                .push((
-                    "tags",
-                    __values
-                        .iter()
-                        .map(::obakit_runtime::param_string)
-                        .collect::<::std::vec::Vec<_>>()
-                        .join(","),
-                ));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::GET, __url);
-        __builder = __builder.query(&__query);
-        {
-            let __value = &x_request_id;
-            __builder = __builder
-                .header("X-Request-Id", ::obakit_runtime::param_string(__value));
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListPetsResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("pets")])?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            if let ::std::option::Option::Some(__value) = &limit {
+                __query.push(("limit", ::obakit_runtime::param_string(__value)));
+            }
+            if let ::std::option::Option::Some(__value) = &tags {
+                let __values = __value;
+                __query
+                    .push((
+                        "tags",
+                        __values
+                            .iter()
+                            .map(::obakit_runtime::param_string)
+                            .collect::<::std::vec::Vec<_>>()
+                            .join(","),
+                    ));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::GET, __url);
+            __builder = __builder.query(&__query);
+            {
+                let __value = &x_request_id;
+                __builder = __builder
+                    .header("X-Request-Id", ::obakit_runtime::param_string(__value));
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, ListPetsResponse::read_answer)
+    }
+    pub fn create_pet(
+        &self,
+        body: &crate::swagger2::types::Pet,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreatePetResponse, ::obakit_runtime::ClientError>,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[::obakit_runtime::Segment::Literal("pets")])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, CreatePetResponse::read_answer)
+    }
+    pub fn describe_photo(
+        &self,
+        pet_id: ::std::string::String,
+        body: &crate::swagger2::types::DescribePhotoRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            DescribePhotoResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("pets"),
+                        ::obakit_runtime::Segment::Param(
+                            &::obakit_runtime::param_string(&pet_id),
+                        ),
+                        ::obakit_runtime::Segment::Literal("photo"),
+                    ],
+                )?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = __builder.form(__value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, DescribePhotoResponse::read_answer)
+    }
+}
+impl ListPetsResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => {
                 ::std::result::Result::Ok(
@@ -85,18 +156,15 @@ impl Swagger2Client {
             }
         }
     }
-    pub async fn create_pet(
-        &self,
-        body: &crate::swagger2::types::Pet,
-    ) -> ::std::result::Result<CreatePetResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[::obakit_runtime::Segment::Literal("pets")])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl CreatePetResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             201 => {
                 ::std::result::Result::Ok(
@@ -117,29 +185,15 @@ impl Swagger2Client {
             }
         }
     }
-    pub async fn describe_photo(
-        &self,
-        pet_id: ::std::string::String,
-        body: &crate::swagger2::types::DescribePhotoRequest,
-    ) -> ::std::result::Result<DescribePhotoResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("pets"),
-                    ::obakit_runtime::Segment::Param(
-                        &::obakit_runtime::param_string(&pet_id),
-                    ),
-                    ::obakit_runtime::Segment::Literal("photo"),
-                ],
-            )?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = __builder.form(__value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl DescribePhotoResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(DescribePhotoResponse::NoContent),
             __other => {

@@ -23,31 +23,51 @@ impl UnenforceableClient {
     pub fn core(&self) -> &::obakit_runtime::ClientCore {
         &self.core
     }
-    pub async fn duplicate_project(
+    pub fn duplicate_project(
         &self,
         filters: ::std::option::Option<::std::string::String>,
         body: &crate::unenforceable::types::DuplicateRequest,
-    ) -> ::std::result::Result<DuplicateProjectResponse, ::obakit_runtime::ClientError> {
-        let __url = self
-            .core
-            .url(
-                &[
-                    ::obakit_runtime::Segment::Literal("projects"),
-                    ::obakit_runtime::Segment::Literal("duplicate"),
-                ],
-            )?;
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(__value) = &filters {
-            __query.push(("filters", ::obakit_runtime::param_string(__value)));
-        }
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        __builder = __builder.query(&__query);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            DuplicateProjectResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self
+                .core
+                .url(
+                    &[
+                        ::obakit_runtime::Segment::Literal("projects"),
+                        ::obakit_runtime::Segment::Literal("duplicate"),
+                    ],
+                )?;
+            let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            if let ::std::option::Option::Some(__value) = &filters {
+                __query.push(("filters", ::obakit_runtime::param_string(__value)));
+            }
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            __builder = __builder.query(&__query);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, DuplicateProjectResponse::read_answer)
+    }
+}
+impl DuplicateProjectResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(DuplicateProjectResponse::NoContent),
             __other => {

@@ -24,18 +24,62 @@ impl SpecWebhooksClient {
         &self.core
     }
     /// Webhook `orderShipped`: the API sends it to a URL registered out of band. The generated server serves it at `/orderShipped` under wherever it is mounted; the generated client sends it to its base URL as it is.
-    pub async fn order_shipped(
+    pub fn order_shipped(
         &self,
         body: &crate::spec::types::Shipment,
-    ) -> ::std::result::Result<OrderShippedResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            OrderShippedResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, OrderShippedResponse::read_answer)
+    }
+    /// Webhook `orderDelivered`: the API sends it to a URL registered out of band. The generated server serves it at `/orderDelivered` under wherever it is mounted; the generated client sends it to its base URL as it is.
+    pub fn order_delivered(
+        &self,
+        body: &crate::spec::types::OrderDeliveredRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            OrderDeliveredResponse,
+            ::obakit_runtime::ClientError,
+        >,
+    > + '_ {
+        let __request = (|| -> ::std::result::Result<
+            ::reqwest::RequestBuilder,
+            ::obakit_runtime::ClientError,
+        > {
+            let __url = self.core.url(&[])?;
+            let mut __builder = self.core.request(::reqwest::Method::POST, __url);
+            {
+                let __value = body;
+                __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
+            }
+            ::std::result::Result::Ok(__builder)
+        })();
+        self.core.call(__request, OrderDeliveredResponse::read_answer)
+    }
+}
+impl OrderShippedResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             200 => ::std::result::Result::Ok(OrderShippedResponse::Ok),
             __other => {
@@ -46,19 +90,15 @@ impl SpecWebhooksClient {
             }
         }
     }
-    /// Webhook `orderDelivered`: the API sends it to a URL registered out of band. The generated server serves it at `/orderDelivered` under wherever it is mounted; the generated client sends it to its base URL as it is.
-    pub async fn order_delivered(
-        &self,
-        body: &crate::spec::types::OrderDeliveredRequest,
-    ) -> ::std::result::Result<OrderDeliveredResponse, ::obakit_runtime::ClientError> {
-        let __url = self.core.url(&[])?;
-        let mut __builder = self.core.request(::reqwest::Method::POST, __url);
-        {
-            let __value = body;
-            __builder = ::obakit_runtime::ClientCore::json_body(__builder, __value);
-        }
-        let (__status, __headers, __bytes) = self.core.send(__builder).await?;
-        let _ = &__headers;
+}
+impl OrderDeliveredResponse {
+    /// Reads an answer by its status, headers and body.
+    fn read_answer(
+        __status: u16,
+        __headers: &::reqwest::header::HeaderMap,
+        __bytes: &[u8],
+    ) -> ::std::result::Result<Self, ::obakit_runtime::ClientError> {
+        let _ = __headers;
         match __status {
             204 => ::std::result::Result::Ok(OrderDeliveredResponse::NoContent),
             __other => {
