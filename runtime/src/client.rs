@@ -155,8 +155,8 @@ impl ClientCore {
     /// Sends a request a generated method built and reads the answer with `read`, the answer reader of
     /// the method's response enum. Generated methods are plain functions returning this future: one
     /// asynchronous function for all of them, where an `async fn` each made a crate of a thousand
-    /// operations hold a thousand state machines for the compiler to check (most of Kubernetes'
-    /// check time and memory).
+    /// operations hold a thousand state machines for the compiler to check (Kubernetes' generated
+    /// crate: 240 s and 5.4 GB to check with them, 149 s and 4.6 GB without).
     pub async fn call<T>(
         &self,
         request: Result<reqwest::RequestBuilder, ClientError>,
