@@ -259,7 +259,6 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             quote!(if __status == #status { return #construct; })
         })
         .collect();
-    let arms = answer_arms(op, paths);
     let has_query = !query.is_empty();
     let query_decl = if has_query {
         quote!(let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); #(#query)*)
@@ -301,6 +300,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
             }
         };
     }
+    let arms = answer_arms(op, paths);
     quote! {
         #from_request
         #docs
