@@ -12,6 +12,7 @@ mod open_enum;
 mod optional_request;
 mod param;
 mod payload;
+mod query_params;
 mod query_style;
 mod request_error;
 mod segment;
@@ -26,6 +27,9 @@ pub use object::check_property_count;
 pub use optional_request::OptionalRequest;
 pub use param::{EachItem, ItemConstraints, ListItems};
 pub use payload::{Described, Form, NoBody, OptionalBody, SchemaDescription};
+pub use query_params::{
+    OperationQuery, QueryParams, add_query_params, query_param, query_param_meta,
+};
 pub use query_style::{DeepObjectQuery, DelimitedQuery, deep_object_query, delimited};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};
 pub use segment::segment_param;

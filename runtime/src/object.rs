@@ -11,8 +11,9 @@
 //!   [`Schema::property`], and [`plain_object!`](crate::plain_object) implements the traits around
 //!   the type's inherent `__register`, `__parse` and `__write`.
 
-use poem_openapi::registry::{MetaSchema, Registry};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseError, ParseFromJSON, ToJSON, Type};
+use poem_openapi::validation::{Validator, ValidatorMeta};
 use serde_json::{Map, Value};
 
 /// Checks the number of properties of a JSON object against its schema's bounds.
@@ -127,6 +128,94 @@ pub fn take_or<T: ParseFromJSON, S: Type>(
     }
 }
 
+/// Parses the property `name` as [`take`] or [`take_or`] do, then checks it against `rules`, as
+/// a property of `S`. A default stands unchecked, as poem-openapi's derive leaves it.
+pub fn take_checked<T: ParseFromJSON, S: Type>(
+    properties: &mut Map<String, Value>,
+    name: &str,
+    default: Option<fn() -> T>,
+    rules: Rules<'_, T>,
+) -> Result<T, ParseError<S>> {
+    let value = match (properties.remove(name), default) {
+        (None | Some(Value::Null), Some(default)) => return Ok(default()),
+        (value, _) => T::parse_from_json(value).map_err(ParseError::propagate)?,
+    };
+    rules.check(&value, name)?;
+    Ok(value)
+}
+
+/// A constraint from the spec: it checks a value and writes itself into a schema.
+pub trait Rule<T>: Validator<T> + ValidatorMeta {}
+
+impl<T, R: Validator<T> + ValidatorMeta> Rule<T> for R {}
+
+/// The constraints on a property of type `T`, as poem-openapi's `validator(…)` attribute holds
+/// them: `elements` apply to the value itself, or to each item of a list or each value of a map;
+/// `whole` to the value as one (item and property counts, uniqueness).
+pub struct Rules<'r, T: Type> {
+    pub elements: &'r [&'r dyn Rule<T::RawElementValueType>],
+    pub whole: &'r [&'r dyn Rule<T::RawValueType>],
+}
+
+impl<T: Type> Rules<'_, T> {
+    /// Checks in the derive's order, so that an invalid value gets the same message.
+    fn check<S: Type>(&self, value: &T, name: &str) -> Result<(), ParseError<S>> {
+        let failed = |rule: &dyn std::fmt::Display| {
+            ParseError::custom(format!("field `{name}` verification failed. {rule}"))
+        };
+        for rule in self.elements {
+            if value.raw_element_iter().any(|element| !rule.check(element)) {
+                return Err(failed(rule));
+            }
+        }
+        if let Some(raw) = value.as_raw_value() {
+            for rule in self.whole {
+                if !rule.check(raw) {
+                    return Err(failed(rule));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the constraints into the property's schema patch: element constraints go to the
+    /// items of a list or the values of a map, as the derive publishes them.
+    fn publish(&self, property: &MetaSchemaRef, patch: &mut MetaSchema) {
+        for rule in self.whole {
+            rule.update_meta(patch);
+        }
+        if self.elements.is_empty() {
+            return;
+        }
+        let constrain = |schema: &mut MetaSchema| {
+            for rule in self.elements {
+                rule.update_meta(schema);
+            }
+        };
+        let constrained = || {
+            let mut schema = MetaSchema::ANY;
+            constrain(&mut schema);
+            Some(Box::new(MetaSchemaRef::Inline(Box::new(schema))))
+        };
+        if property.is_array() {
+            patch.items = constrained();
+        } else if property.is_object() {
+            patch.additional_properties = constrained();
+        } else {
+            constrain(patch);
+        }
+    }
+}
+
+impl<T: Type> Default for Rules<'_, T> {
+    fn default() -> Self {
+        Self {
+            elements: &[],
+            whole: &[],
+        }
+    }
+}
+
 /// Writes the property `name` unless its value writes as nothing.
 pub fn put<T: ToJSON>(properties: &mut Map<String, Value>, name: &str, value: &T) {
     if let Some(value) = value.to_json() {
@@ -162,19 +251,31 @@ impl<'r> Schema<'r> {
         deprecated: bool,
         default: Option<fn() -> T>,
     ) {
+        self.property_checked(name, description, deprecated, default, Rules::default());
+    }
+
+    /// A property with constraints, published in its schema.
+    pub fn property_checked<T: ToJSON>(
+        &mut self,
+        name: &'static str,
+        description: Option<&'static str>,
+        deprecated: bool,
+        default: Option<fn() -> T>,
+        rules: Rules<'_, T>,
+    ) {
         T::register(self.registry);
         if T::IS_REQUIRED && default.is_none() {
             self.schema.required.push(name);
         }
-        let patch = MetaSchema {
+        let mut patch = MetaSchema {
             default: default.and_then(|default| default().to_json()),
             deprecated,
             description,
             ..MetaSchema::ANY
         };
-        self.schema
-            .properties
-            .push((name, T::schema_ref().merge(patch)));
+        let property = T::schema_ref();
+        rules.publish(&property, &mut patch);
+        self.schema.properties.push((name, property.merge(patch)));
     }
 
     pub fn finish(self) -> MetaSchema {
@@ -283,6 +384,126 @@ mod tests {
     }
 
     crate::bounded_object!(Contact, ContactWire, "Contact", Some(1), Some(2));
+
+    /// A written-out object with constraints, as obakit-codegen writes it.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Account {
+        name: String,
+        tags: Option<Vec<String>>,
+        age: Option<i64>,
+    }
+
+    // Generated code writes each property's rules where they are used, as these macros do.
+    macro_rules! rules_of_name {
+        () => {
+            super::Rules {
+                elements: &[
+                    &poem_openapi::validation::MaxLength::new(5),
+                    &poem_openapi::validation::Pattern::new("^[a-z]+$"),
+                ],
+                whole: &[],
+            }
+        };
+    }
+    macro_rules! rules_of_tags {
+        () => {
+            super::Rules {
+                elements: &[&poem_openapi::validation::MinLength::new(2)],
+                whole: &[
+                    &poem_openapi::validation::MaxItems::new(2),
+                    &poem_openapi::validation::UniqueItems::new(),
+                ],
+            }
+        };
+    }
+    macro_rules! rules_of_age {
+        () => {
+            super::Rules {
+                elements: &[&poem_openapi::validation::Maximum::new(150.0, true)],
+                whole: &[],
+            }
+        };
+    }
+
+    impl Account {
+        fn __register(registry: &mut Registry) -> poem_openapi::registry::MetaSchema {
+            let mut schema = super::Schema::new(registry, "Account", None);
+            schema.property_checked::<String>("name", None, false, None, rules_of_name!());
+            schema.property_checked::<Option<Vec<String>>>(
+                "tags",
+                None,
+                false,
+                None,
+                rules_of_tags!(),
+            );
+            schema.property_checked::<Option<i64>>("age", None, false, None, rules_of_age!());
+            schema.finish()
+        }
+        fn __parse(
+            mut properties: serde_json::Map<String, serde_json::Value>,
+        ) -> poem_openapi::types::ParseResult<Self> {
+            Ok(Self {
+                name: super::take_checked(&mut properties, "name", None, rules_of_name!())?,
+                tags: super::take_checked(&mut properties, "tags", None, rules_of_tags!())?,
+                age: super::take_checked(&mut properties, "age", None, rules_of_age!())?,
+            })
+        }
+        fn __write(&self, properties: &mut serde_json::Map<String, serde_json::Value>) {
+            super::put(properties, "name", &self.name);
+            super::put(properties, "tags", &self.tags);
+            super::put(properties, "age", &self.age);
+        }
+    }
+
+    crate::plain_object!(Account, "Account");
+
+    // The same object, derived.
+    #[derive(Debug, Object)]
+    #[oai(rename = "Account")]
+    struct DerivedAccount {
+        #[oai(validator(max_length = 5, pattern = "^[a-z]+$"))]
+        name: String,
+        #[oai(validator(min_length = 2, max_items = 2, unique_items))]
+        tags: Option<Vec<String>>,
+        #[oai(validator(maximum(value = 150.0, exclusive)))]
+        age: Option<i64>,
+    }
+
+    #[test]
+    fn written_out_constraints_reject_what_the_derive_rejects_with_its_message() {
+        for input in [
+            json!({"name": "abcdef"}),
+            json!({"name": "ABC"}),
+            json!({"name": "abc", "tags": ["x"]}),
+            json!({"name": "abc", "tags": ["xy", "xy"]}),
+            json!({"name": "abc", "tags": ["xy", "yz", "zz"]}),
+            json!({"name": "abc", "age": 150}),
+        ] {
+            let written = Account::parse_from_json(Some(input.clone()))
+                .unwrap_err()
+                .into_message();
+            let derived = DerivedAccount::parse_from_json(Some(input))
+                .unwrap_err()
+                .into_message();
+            assert_eq!(written, derived);
+        }
+        let valid = json!({"name": "abc", "tags": ["xy", "yz"], "age": 149});
+        let account = Account::parse_from_json(Some(valid.clone())).unwrap();
+        assert_eq!(account.to_json(), Some(valid));
+    }
+
+    #[test]
+    fn written_out_constraints_are_published_as_the_derive_publishes_them() {
+        let schema_of = |register: fn(&mut Registry)| {
+            let mut registry = Registry::new();
+            register(&mut registry);
+            serde_json::to_value(&registry.schemas["Account"]).unwrap()
+        };
+        let written = schema_of(Account::register);
+        assert_eq!(written, schema_of(DerivedAccount::register));
+        assert_eq!(written["properties"]["tags"]["items"]["minLength"], 2);
+        assert_eq!(written["properties"]["name"]["maxLength"], 5);
+    }
 
     #[test]
     fn bounded_object_checks_its_property_count_then_its_fields() {

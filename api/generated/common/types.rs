@@ -3,17 +3,102 @@
 
 /// A named value: a property of a customer, contact, fleet, realizing resource or license. The names
 /// a partner understands are agreed in Appendix 2 of its contract with Orange.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Characteristic")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Characteristic {
     /// Name of the characteristic, as agreed in Appendix 2 (for example `storageSize`).
-    #[oai(rename = "name", validator(min_length = 1, max_length = 255))]
     pub name: ::std::string::String,
     /// Value of the characteristic, as text.
     /// Decision: the value is carried as a string; confirm with Orange that no characteristic is sent as a number, boolean or object.
-    #[oai(rename = "value", validator(max_length = 1024))]
     pub value: ::std::string::String,
 }
+impl Characteristic {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Characteristic",
+            ::std::option::Option::Some(
+                "A named value: a property of a customer, contact, fleet, realizing resource or license. The names\na partner understands are agreed in Appendix 2 of its contract with Orange.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "name",
+                ::std::option::Option::Some(
+                    "Name of the characteristic, as agreed in Appendix 2 (for example `storageSize`).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "value",
+                ::std::option::Option::Some(
+                    "Value of the characteristic, as text.\nDecision: the value is carried as a string; confirm with Orange that no characteristic is sent as a number, boolean or object.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::MaxLength::new(1024)],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            name: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "name",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            value: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "value",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::MaxLength::new(1024)],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "name", &self.name);
+        ::obakit_runtime::object::put(properties, "value", &self.value);
+    }
+}
+::obakit_runtime::plain_object!(Characteristic, "Characteristic");
 impl ::obakit_runtime::IsEmptyValue for Characteristic {
     fn is_empty_value(&self) -> bool {
         false
@@ -26,26 +111,119 @@ impl ::obakit_runtime::IsEmptyValue for Characteristic {
 /// 27 missing query parameter, 28 invalid query parameter value, 40 missing credentials,
 /// 41 invalid credentials, 60 resource not found, 66 body too large, 69 conflict.
 /// Decision: Orange does not publish the error body of the partner's API; we use its gateway's convention and codes; confirm with Orange.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Error")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     /// Orange's error code: 21 missing body, 22 invalid body, 23 missing body field, 24 invalid body field,
     /// 27 missing query parameter, 28 invalid query parameter value, 40 missing credentials,
     /// 41 invalid credentials, 60 resource not found, 66 body too large, 69 conflict.
     /// Unknown codes are kept and passed on.
-    #[oai(rename = "code")]
     pub code: i32,
     /// Short, stable text for the code (for example `Invalid body field`).
-    #[oai(rename = "message", validator(min_length = 1, max_length = 255))]
     pub message: ::std::string::String,
     /// Detail for a person reading logs, for example which field is wrong and why. The kit's server always sends it.
-    #[oai(
-        rename = "description",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(max_length = 1024)
-    )]
     pub description: ::std::option::Option<::std::string::String>,
 }
+impl Error {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Error",
+            ::std::option::Option::Some(
+                "Body of every HTTP error (4xx), in the convention of Orange's gateway. HTTP errors are only for\nrequests that cannot be processed at all; a business refusal is an answer with `state` = `failed`\nand a note, never an HTTP error. Orange's codes:\n21 missing body, 22 invalid body, 23 missing body field, 24 invalid body field,\n27 missing query parameter, 28 invalid query parameter value, 40 missing credentials,\n41 invalid credentials, 60 resource not found, 66 body too large, 69 conflict.\nDecision: Orange does not publish the error body of the partner's API; we use its gateway's convention and codes; confirm with Orange.",
+            ),
+        );
+        schema
+            .property::<
+                i32,
+            >(
+                "code",
+                ::std::option::Option::Some(
+                    "Orange's error code: 21 missing body, 22 invalid body, 23 missing body field, 24 invalid body field,\n27 missing query parameter, 28 invalid query parameter value, 40 missing credentials,\n41 invalid credentials, 60 resource not found, 66 body too large, 69 conflict.\nUnknown codes are kept and passed on.",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "message",
+                ::std::option::Option::Some(
+                    "Short, stable text for the code (for example `Invalid body field`).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "description",
+                ::std::option::Option::Some(
+                    "Detail for a person reading logs, for example which field is wrong and why. The kit's server always sends it.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::MaxLength::new(1024)],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            code: ::obakit_runtime::object::take(&mut properties, "code")?,
+            message: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "message",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            description: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "description",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::MaxLength::new(1024)],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "code", &self.code);
+        ::obakit_runtime::object::put(properties, "message", &self.message);
+        if !::obakit_runtime::is_absent(&self.description) {
+            ::obakit_runtime::object::put(properties, "description", &self.description);
+        }
+    }
+}
+::obakit_runtime::plain_object!(Error, "Error");
 impl ::obakit_runtime::IsEmptyValue for Error {
     fn is_empty_value(&self) -> bool {
         false
@@ -53,16 +231,107 @@ impl ::obakit_runtime::IsEmptyValue for Error {
 }
 /// A reference made by Orange, as opposed to an `id`, which the partner makes. Carries Orange's
 /// identifier of a customer, an order, an end user or a product offering in Orange's catalogue.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "ExternalReference")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExternalReference {
     /// Who made the reference. Orange sends `orange`; keep any other value as it comes.
-    #[oai(rename = "type", validator(min_length = 1, max_length = 64))]
     pub type_: ::std::string::String,
     /// Orange's identifier of the referenced object. The partner stores it and answers it back unchanged.
-    #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
 }
+impl ExternalReference {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "ExternalReference",
+            ::std::option::Option::Some(
+                "A reference made by Orange, as opposed to an `id`, which the partner makes. Carries Orange's\nidentifier of a customer, an order, an end user or a product offering in Orange's catalogue.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "type",
+                ::std::option::Option::Some(
+                    "Who made the reference. Orange sends `orange`; keep any other value as it comes.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "Orange's identifier of the referenced object. The partner stores it and answers it back unchanged.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            type_: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "type",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "type", &self.type_);
+        ::obakit_runtime::object::put(properties, "id", &self.id);
+    }
+}
+::obakit_runtime::plain_object!(ExternalReference, "ExternalReference");
 impl ::obakit_runtime::IsEmptyValue for ExternalReference {
     fn is_empty_value(&self) -> bool {
         false
@@ -185,16 +454,79 @@ impl LoginKey {
     ::std::option::Option::Some("Kind of login: `login` when the license has its own login, `organizationCode` when one code is\ncommon to every license of the customer. The enumeration is open: unknown values are kept and passed on.\n")
 );
 /// The login of a license (one at most per license): a key saying which kind of login it is and its value.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "LoginKeyValue")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LoginKeyValue {
     /// Which kind of login this is.
-    #[oai(rename = "key")]
     pub key: LoginKey,
     /// The login itself, or the organisation code shared by every license of the customer.
-    #[oai(rename = "value", validator(min_length = 1, max_length = 255))]
     pub value: ::std::string::String,
 }
+impl LoginKeyValue {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "LoginKeyValue",
+            ::std::option::Option::Some(
+                "The login of a license (one at most per license): a key saying which kind of login it is and its value.",
+            ),
+        );
+        schema
+            .property::<
+                LoginKey,
+            >("key", ::std::option::Option::Some("Which kind of login this is."));
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "value",
+                ::std::option::Option::Some(
+                    "The login itself, or the organisation code shared by every license of the customer.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            key: ::obakit_runtime::object::take(&mut properties, "key")?,
+            value: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "value",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "key", &self.key);
+        ::obakit_runtime::object::put(properties, "value", &self.value);
+    }
+}
+::obakit_runtime::plain_object!(LoginKeyValue, "LoginKeyValue");
 impl ::obakit_runtime::IsEmptyValue for LoginKeyValue {
     fn is_empty_value(&self) -> bool {
         false
@@ -202,23 +534,119 @@ impl ::obakit_runtime::IsEmptyValue for LoginKeyValue {
 }
 /// A free-text remark. On a productOrder it is one object, not an array.
 /// Decision: a failed order or update carries its reason here, with `author` = `partner`; confirm that Orange reads the reason from this note.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Note")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Note {
     /// The remark, for a failure the reason in words a person at Orange understands.
-    #[oai(rename = "text", validator(min_length = 1, max_length = 1024))]
     pub text: ::std::string::String,
     /// When the remark was written.
-    #[oai(rename = "date", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub date: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Who wrote the remark; the partner's server writes `partner`.
-    #[oai(
-        rename = "author",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub author: ::std::option::Option<::std::string::String>,
 }
+impl Note {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Note",
+            ::std::option::Option::Some(
+                "A free-text remark. On a productOrder it is one object, not an array.\nDecision: a failed order or update carries its reason here, with `author` = `partner`; confirm that Orange reads the reason from this note.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "text",
+                ::std::option::Option::Some(
+                    "The remark, for a failure the reason in words a person at Orange understands.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(1024),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            >("date", ::std::option::Option::Some("When the remark was written."));
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "author",
+                ::std::option::Option::Some(
+                    "Who wrote the remark; the partner's server writes `partner`.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            text: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "text",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(1024),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            date: ::obakit_runtime::object::take(&mut properties, "date")?,
+            author: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "author",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "text", &self.text);
+        if !::obakit_runtime::is_absent(&self.date) {
+            ::obakit_runtime::object::put(properties, "date", &self.date);
+        }
+        if !::obakit_runtime::is_absent(&self.author) {
+            ::obakit_runtime::object::put(properties, "author", &self.author);
+        }
+    }
+}
+::obakit_runtime::plain_object!(Note, "Note");
 impl ::obakit_runtime::IsEmptyValue for Note {
     fn is_empty_value(&self) -> bool {
         false
@@ -262,18 +690,109 @@ impl Offer {
     ::std::option::Option::Some("The `{offer}` path segment of Orange's event endpoints: `mba2` for Orange's production,\n`mba2-beta` for the integration (beta) environment. The enumeration is open: unknown values are kept and passed on.\n")
 );
 /// A telephone number split into country calling code and subscriber number, as Orange sends it.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "PhoneNumber")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PhoneNumber {
     /// Country calling code (for France `33`).
     /// Decision: written as digits without `+` or `00`; confirm the exact format with Orange (no pattern is enforced, any text is kept).
-    #[oai(rename = "cc", validator(min_length = 1, max_length = 8))]
     pub cc: ::std::string::String,
     /// Subscriber number within the country.
     /// Decision: written as digits without the national leading `0`; confirm the exact format with Orange (no pattern is enforced).
-    #[oai(rename = "sn", validator(min_length = 1, max_length = 32))]
     pub sn: ::std::string::String,
 }
+impl PhoneNumber {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "PhoneNumber",
+            ::std::option::Option::Some(
+                "A telephone number split into country calling code and subscriber number, as Orange sends it.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "cc",
+                ::std::option::Option::Some(
+                    "Country calling code (for France `33`).\nDecision: written as digits without `+` or `00`; confirm the exact format with Orange (no pattern is enforced, any text is kept).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(8),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "sn",
+                ::std::option::Option::Some(
+                    "Subscriber number within the country.\nDecision: written as digits without the national leading `0`; confirm the exact format with Orange (no pattern is enforced).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(32),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            cc: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "cc",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(8),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            sn: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "sn",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(32),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "cc", &self.cc);
+        ::obakit_runtime::object::put(properties, "sn", &self.sn);
+    }
+}
+::obakit_runtime::plain_object!(PhoneNumber, "PhoneNumber");
 impl ::obakit_runtime::IsEmptyValue for PhoneNumber {
     fn is_empty_value(&self) -> bool {
         false
@@ -283,20 +802,93 @@ impl ::obakit_runtime::IsEmptyValue for PhoneNumber {
 /// sold under. Orange identifies it by `externalReference` (type `orange`, id = the Orange catalogue code).
 /// A server may be configured with the catalogue codes it sells; an order or a swap naming another
 /// code then fails with a reason in the note.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "ProductOffering")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductOffering {
     /// Human-readable name of the offering. Informative only; the code in `externalReference` is what counts.
-    #[oai(
-        rename = "name",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// The offering's code in Orange's catalogue (`type` = `orange`, `id` = catalogue code).
-    #[oai(rename = "externalReference")]
     pub external_reference: ExternalReference,
 }
+impl ProductOffering {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "ProductOffering",
+            ::std::option::Option::Some(
+                "Reference to an offering of Orange's catalogue: the Business Applications product a license is\nsold under. Orange identifies it by `externalReference` (type `orange`, id = the Orange catalogue code).\nA server may be configured with the catalogue codes it sells; an order or a swap naming another\ncode then fails with a reason in the note.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "name",
+                ::std::option::Option::Some(
+                    "Human-readable name of the offering. Informative only; the code in `externalReference` is what counts.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ExternalReference,
+            >(
+                "externalReference",
+                ::std::option::Option::Some(
+                    "The offering's code in Orange's catalogue (`type` = `orange`, `id` = catalogue code).",
+                ),
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            name: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "name",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            external_reference: ::obakit_runtime::object::take(
+                &mut properties,
+                "externalReference",
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.name) {
+            ::obakit_runtime::object::put(properties, "name", &self.name);
+        }
+        ::obakit_runtime::object::put(
+            properties,
+            "externalReference",
+            &self.external_reference,
+        );
+    }
+}
+::obakit_runtime::plain_object!(ProductOffering, "ProductOffering");
 impl ::obakit_runtime::IsEmptyValue for ProductOffering {
     fn is_empty_value(&self) -> bool {
         false
@@ -305,17 +897,106 @@ impl ::obakit_runtime::IsEmptyValue for ProductOffering {
 /// The technical medium a license runs on to deliver the service to its end user: a URL, an e-mail
 /// address, a phone number, an IMEI… It has a type and one or more characteristics holding its values.
 /// The types and characteristic names a partner uses are agreed in Appendix 2 of its contract.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "RealizingResource")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RealizingResource {
     /// Kind of medium. Orange's examples: URL, email, phone number, IMEI.
     /// Decision: a free string, not an enumeration; confirm the exact values with Orange in Appendix 2.
-    #[oai(rename = "type", validator(min_length = 1, max_length = 64))]
     pub type_: ::std::string::String,
     /// The values of the resource (for example the address itself), one characteristic per property.
-    #[oai(rename = "characteristic", validator(min_items = 1))]
     pub characteristic: ::std::vec::Vec<Characteristic>,
 }
+impl RealizingResource {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "RealizingResource",
+            ::std::option::Option::Some(
+                "The technical medium a license runs on to deliver the service to its end user: a URL, an e-mail\naddress, a phone number, an IMEI… It has a type and one or more characteristics holding its values.\nThe types and characteristic names a partner uses are agreed in Appendix 2 of its contract.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "type",
+                ::std::option::Option::Some(
+                    "Kind of medium. Orange's examples: URL, email, phone number, IMEI.\nDecision: a free string, not an enumeration; confirm the exact values with Orange in Appendix 2.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::vec::Vec<Characteristic>,
+            >(
+                "characteristic",
+                ::std::option::Option::Some(
+                    "The values of the resource (for example the address itself), one characteristic per property.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            type_: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "type",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            characteristic: ::obakit_runtime::object::take_checked::<
+                ::std::vec::Vec<Characteristic>,
+                Self,
+            >(
+                &mut properties,
+                "characteristic",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "type", &self.type_);
+        ::obakit_runtime::object::put(
+            properties,
+            "characteristic",
+            &self.characteristic,
+        );
+    }
+}
+::obakit_runtime::plain_object!(RealizingResource, "RealizingResource");
 impl ::obakit_runtime::IsEmptyValue for RealizingResource {
     fn is_empty_value(&self) -> bool {
         false

@@ -2,74 +2,311 @@
 // `cargo run -p obakit-codegen -- generate spec/product-ordering.yaml spec/user-service.yaml --out api/generated --provided-request-errors`.
 
 /// A contact of the customer (for example its fleet manager) or of Orange, for one customer.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Contact")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     /// The partner's identifier of the contact, set in answers.
     /// Decision: contacts get a partner id in answers; confirm with Orange.
-    #[oai(
-        rename = "id",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 128)
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// Orange's identifier of the contact, the key under which the partner stores it.
     /// Decision: a contact carries Orange's reference here; confirm with Orange's files.
-    #[oai(
-        rename = "externalReference",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub external_reference: ::std::option::Option<
         crate::common::types::ExternalReference,
     >,
     /// The contact's role for this customer.
-    #[oai(rename = "role")]
     pub role: ContactRole,
     /// Given (first) name.
     /// Decision: optional like `familyName`; a contact sent without Orange's id is recognised on a resend by its
     /// role and names, or by its role and email when it comes without names, so a resend never duplicates it;
     /// confirm with Orange.
-    #[oai(
-        rename = "givenName",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub given_name: ::std::option::Option<::std::string::String>,
     /// Family (last) name.
-    #[oai(
-        rename = "familyName",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub family_name: ::std::option::Option<::std::string::String>,
     /// E-mail address of the contact.
     /// Decision: the property name `email` is our choice; confirm with Orange's files.
-    #[oai(
-        rename = "email",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 3, max_length = 254)
-    )]
     pub email: ::std::option::Option<::std::string::String>,
     /// Landline number of the contact.
-    #[oai(
-        rename = "fixedTelephoneNumber",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub fixed_telephone_number: ::std::option::Option<crate::common::types::PhoneNumber>,
     /// Mobile number of the contact.
     /// Decision: Orange's example breaks off at "mobileN…"; we read it as `mobileNumber` shaped like `fixedTelephoneNumber`; confirm with Orange's files.
-    #[oai(rename = "mobileNumber", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub mobile_number: ::std::option::Option<crate::common::types::PhoneNumber>,
     /// Further data on the contact agreed in Appendix 2 of the contract.
-    #[oai(
-        rename = "characteristic",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub characteristic: ::std::option::Option<
         ::std::vec::Vec<crate::common::types::Characteristic>,
     >,
 }
+impl Contact {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Contact",
+            ::std::option::Option::Some(
+                "A contact of the customer (for example its fleet manager) or of Orange, for one customer.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "The partner's identifier of the contact, set in answers.\nDecision: contacts get a partner id in answers; confirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::ExternalReference>,
+            >(
+                "externalReference",
+                ::std::option::Option::Some(
+                    "Orange's identifier of the contact, the key under which the partner stores it.\nDecision: a contact carries Orange's reference here; confirm with Orange's files.",
+                ),
+            );
+        schema
+            .property::<
+                ContactRole,
+            >(
+                "role",
+                ::std::option::Option::Some("The contact's role for this customer."),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "givenName",
+                ::std::option::Option::Some(
+                    "Given (first) name.\nDecision: optional like `familyName`; a contact sent without Orange's id is recognised on a resend by its\nrole and names, or by its role and email when it comes without names, so a resend never duplicates it;\nconfirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "familyName",
+                ::std::option::Option::Some("Family (last) name."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "email",
+                ::std::option::Option::Some(
+                    "E-mail address of the contact.\nDecision: the property name `email` is our choice; confirm with Orange's files.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(254),
+                        &::poem_openapi::validation::MinLength::new(3),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::PhoneNumber>,
+            >(
+                "fixedTelephoneNumber",
+                ::std::option::Option::Some("Landline number of the contact."),
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::PhoneNumber>,
+            >(
+                "mobileNumber",
+                ::std::option::Option::Some(
+                    "Mobile number of the contact.\nDecision: Orange's example breaks off at \"mobileN…\"; we read it as `mobileNumber` shaped like `fixedTelephoneNumber`; confirm with Orange's files.",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+            >(
+                "characteristic",
+                ::std::option::Option::Some(
+                    "Further data on the contact agreed in Appendix 2 of the contract.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            external_reference: ::obakit_runtime::object::take(
+                &mut properties,
+                "externalReference",
+            )?,
+            role: ::obakit_runtime::object::take(&mut properties, "role")?,
+            given_name: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "givenName",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            family_name: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "familyName",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            email: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "email",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(254),
+                        &::poem_openapi::validation::MinLength::new(3),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            fixed_telephone_number: ::obakit_runtime::object::take(
+                &mut properties,
+                "fixedTelephoneNumber",
+            )?,
+            mobile_number: ::obakit_runtime::object::take(
+                &mut properties,
+                "mobileNumber",
+            )?,
+            characteristic: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+                Self,
+            >(
+                &mut properties,
+                "characteristic",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.id) {
+            ::obakit_runtime::object::put(properties, "id", &self.id);
+        }
+        if !::obakit_runtime::is_absent(&self.external_reference) {
+            ::obakit_runtime::object::put(
+                properties,
+                "externalReference",
+                &self.external_reference,
+            );
+        }
+        ::obakit_runtime::object::put(properties, "role", &self.role);
+        if !::obakit_runtime::is_absent(&self.given_name) {
+            ::obakit_runtime::object::put(properties, "givenName", &self.given_name);
+        }
+        if !::obakit_runtime::is_absent(&self.family_name) {
+            ::obakit_runtime::object::put(properties, "familyName", &self.family_name);
+        }
+        if !::obakit_runtime::is_absent(&self.email) {
+            ::obakit_runtime::object::put(properties, "email", &self.email);
+        }
+        if !::obakit_runtime::is_absent(&self.fixed_telephone_number) {
+            ::obakit_runtime::object::put(
+                properties,
+                "fixedTelephoneNumber",
+                &self.fixed_telephone_number,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.mobile_number) {
+            ::obakit_runtime::object::put(
+                properties,
+                "mobileNumber",
+                &self.mobile_number,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.characteristic) {
+            ::obakit_runtime::object::put(
+                properties,
+                "characteristic",
+                &self.characteristic,
+            );
+        }
+    }
+}
+::obakit_runtime::plain_object!(Contact, "Contact");
 impl ::obakit_runtime::IsEmptyValue for Contact {
     fn is_empty_value(&self) -> bool {
         false
@@ -180,42 +417,174 @@ impl GrantType {
     ::std::option::Option::Some("OAuth 2.0 grant type; Orange's gateway uses `client_credentials`. The enumeration is open: unknown values\nare kept and passed on.\n")
 );
 /// The content of an order: which offering, how many licenses, in which fleet. One per order.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "OrderItem")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderItem {
     /// Identifier of the item within the order, as Orange sends it; answered back unchanged.
     /// Decision: optional, because Orange's page does not require it; the answer and the event name the item as
     /// Orange did, and carry no id when Orange sent none; confirm with Orange.
-    #[oai(
-        rename = "id",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 128)
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// State of the item, set by the partner in answers (the same values as the order's state).
-    #[oai(rename = "state", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub state: ::std::option::Option<ProductOrderState>,
     /// What to do; `add` creates licenses.
-    #[oai(rename = "action")]
     pub action: OrderItemAction,
     /// The offering of Orange's catalogue the licenses are sold under.
-    #[oai(rename = "productOffering")]
     pub product_offering: crate::common::types::ProductOffering,
     /// The fleet the licenses go to, and how many to add.
-    #[oai(rename = "productRef")]
     pub product_ref: ProductRef,
     /// End users and realizing resources for the new licenses, applied to them in order (the first entry to the
     /// first new license…). May come with UC2; its content is agreed per partner in Appendix 2 of the contract.
     /// Decision: an array of {endUser, realizingResource} applied to the new licenses in order; confirm the shape with Orange and Appendix 2.
-    #[oai(
-        rename = "endUserConfiguration",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub end_user_configuration: ::std::option::Option<
         ::std::vec::Vec<EndUserConfiguration>,
     >,
 }
+impl OrderItem {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "OrderItem",
+            ::std::option::Option::Some(
+                "The content of an order: which offering, how many licenses, in which fleet. One per order.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "Identifier of the item within the order, as Orange sends it; answered back unchanged.\nDecision: optional, because Orange's page does not require it; the answer and the event name the item as\nOrange did, and carry no id when Orange sent none; confirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<ProductOrderState>,
+            >(
+                "state",
+                ::std::option::Option::Some(
+                    "State of the item, set by the partner in answers (the same values as the order's state).",
+                ),
+            );
+        schema
+            .property::<
+                OrderItemAction,
+            >(
+                "action",
+                ::std::option::Option::Some("What to do; `add` creates licenses."),
+            );
+        schema
+            .property::<
+                crate::common::types::ProductOffering,
+            >(
+                "productOffering",
+                ::std::option::Option::Some(
+                    "The offering of Orange's catalogue the licenses are sold under.",
+                ),
+            );
+        schema
+            .property::<
+                ProductRef,
+            >(
+                "productRef",
+                ::std::option::Option::Some(
+                    "The fleet the licenses go to, and how many to add.",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::vec::Vec<EndUserConfiguration>>,
+            >(
+                "endUserConfiguration",
+                ::std::option::Option::Some(
+                    "End users and realizing resources for the new licenses, applied to them in order (the first entry to the\nfirst new license…). May come with UC2; its content is agreed per partner in Appendix 2 of the contract.\nDecision: an array of {endUser, realizingResource} applied to the new licenses in order; confirm the shape with Orange and Appendix 2.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            state: ::obakit_runtime::object::take(&mut properties, "state")?,
+            action: ::obakit_runtime::object::take(&mut properties, "action")?,
+            product_offering: ::obakit_runtime::object::take(
+                &mut properties,
+                "productOffering",
+            )?,
+            product_ref: ::obakit_runtime::object::take(&mut properties, "productRef")?,
+            end_user_configuration: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::vec::Vec<EndUserConfiguration>>,
+                Self,
+            >(
+                &mut properties,
+                "endUserConfiguration",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.id) {
+            ::obakit_runtime::object::put(properties, "id", &self.id);
+        }
+        if !::obakit_runtime::is_absent(&self.state) {
+            ::obakit_runtime::object::put(properties, "state", &self.state);
+        }
+        ::obakit_runtime::object::put(properties, "action", &self.action);
+        ::obakit_runtime::object::put(
+            properties,
+            "productOffering",
+            &self.product_offering,
+        );
+        ::obakit_runtime::object::put(properties, "productRef", &self.product_ref);
+        if !::obakit_runtime::is_absent(&self.end_user_configuration) {
+            ::obakit_runtime::object::put(
+                properties,
+                "endUserConfiguration",
+                &self.end_user_configuration,
+            );
+        }
+    }
+}
+::obakit_runtime::plain_object!(OrderItem, "OrderItem");
 impl ::obakit_runtime::IsEmptyValue for OrderItem {
     fn is_empty_value(&self) -> bool {
         false
@@ -257,55 +626,277 @@ impl OrderItemAction {
 /// The customer, a company or organisation, identified by Orange's `externalReference`. Created or updated by
 /// UC1 (a replay updates, never duplicates) or created from a UC2 or UC3 order that names an unknown customer.
 /// Decision: Orange publishes that the customer carries a trading name, registration data, a postal address, characteristics and an externalReference; every property name is our choice; only `externalReference` (the key the customer is stored under) is required; confirm them with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Organization")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Organization {
     /// The partner's identifier of the customer, set in answers.
-    #[oai(
-        rename = "id",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 128)
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// Orange's identifier of the customer; the key under which the partner stores it.
-    #[oai(rename = "externalReference")]
     pub external_reference: crate::common::types::ExternalReference,
     /// The name the customer trades under.
     /// Decision: optional, because Orange's page does not require it; when absent the partner's platform names the
     /// account from `registeredName` or Orange's reference; confirm with Orange.
-    #[oai(
-        rename = "tradingName",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub trading_name: ::std::option::Option<::std::string::String>,
     /// The customer's legal (registered) name.
-    #[oai(
-        rename = "registeredName",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub registered_name: ::std::option::Option<::std::string::String>,
     /// Company registration number (in France the SIREN or SIRET).
-    #[oai(
-        rename = "registrationNumber",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 64)
-    )]
     pub registration_number: ::std::option::Option<::std::string::String>,
     /// The customer's postal address.
-    #[oai(rename = "postalAddress", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub postal_address: ::std::option::Option<PostalAddress>,
     /// Further customer data agreed in Appendix 2 of the contract.
-    #[oai(
-        rename = "characteristic",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub characteristic: ::std::option::Option<
         ::std::vec::Vec<crate::common::types::Characteristic>,
     >,
 }
+impl Organization {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Organization",
+            ::std::option::Option::Some(
+                "The customer, a company or organisation, identified by Orange's `externalReference`. Created or updated by\nUC1 (a replay updates, never duplicates) or created from a UC2 or UC3 order that names an unknown customer.\nDecision: Orange publishes that the customer carries a trading name, registration data, a postal address, characteristics and an externalReference; every property name is our choice; only `externalReference` (the key the customer is stored under) is required; confirm them with Orange's files.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "The partner's identifier of the customer, set in answers.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                crate::common::types::ExternalReference,
+            >(
+                "externalReference",
+                ::std::option::Option::Some(
+                    "Orange's identifier of the customer; the key under which the partner stores it.",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "tradingName",
+                ::std::option::Option::Some(
+                    "The name the customer trades under.\nDecision: optional, because Orange's page does not require it; when absent the partner's platform names the\naccount from `registeredName` or Orange's reference; confirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "registeredName",
+                ::std::option::Option::Some("The customer's legal (registered) name."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "registrationNumber",
+                ::std::option::Option::Some(
+                    "Company registration number (in France the SIREN or SIRET).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<PostalAddress>,
+            >(
+                "postalAddress",
+                ::std::option::Option::Some("The customer's postal address."),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+            >(
+                "characteristic",
+                ::std::option::Option::Some(
+                    "Further customer data agreed in Appendix 2 of the contract.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            external_reference: ::obakit_runtime::object::take(
+                &mut properties,
+                "externalReference",
+            )?,
+            trading_name: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "tradingName",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            registered_name: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "registeredName",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            registration_number: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "registrationNumber",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            postal_address: ::obakit_runtime::object::take(
+                &mut properties,
+                "postalAddress",
+            )?,
+            characteristic: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+                Self,
+            >(
+                &mut properties,
+                "characteristic",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.id) {
+            ::obakit_runtime::object::put(properties, "id", &self.id);
+        }
+        ::obakit_runtime::object::put(
+            properties,
+            "externalReference",
+            &self.external_reference,
+        );
+        if !::obakit_runtime::is_absent(&self.trading_name) {
+            ::obakit_runtime::object::put(properties, "tradingName", &self.trading_name);
+        }
+        if !::obakit_runtime::is_absent(&self.registered_name) {
+            ::obakit_runtime::object::put(
+                properties,
+                "registeredName",
+                &self.registered_name,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.registration_number) {
+            ::obakit_runtime::object::put(
+                properties,
+                "registrationNumber",
+                &self.registration_number,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.postal_address) {
+            ::obakit_runtime::object::put(
+                properties,
+                "postalAddress",
+                &self.postal_address,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.characteristic) {
+            ::obakit_runtime::object::put(
+                properties,
+                "characteristic",
+                &self.characteristic,
+            );
+        }
+    }
+}
+::obakit_runtime::plain_object!(Organization, "Organization");
 impl ::obakit_runtime::IsEmptyValue for Organization {
     fn is_empty_value(&self) -> bool {
         false
@@ -314,45 +905,223 @@ impl ::obakit_runtime::IsEmptyValue for Organization {
 /// A postal address of the customer.
 /// Decision: the property names are our choice, and every line is optional: Orange's page requires none, and the
 /// address is kept as sent for the partner's platform; confirm them with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "PostalAddress")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostalAddress {
     /// Number and street.
-    #[oai(
-        rename = "streetName",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub street_name: ::std::option::Option<::std::string::String>,
     /// Further address lines (building, floor, post box).
-    #[oai(
-        rename = "additionalAddress",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub additional_address: ::std::option::Option<::std::string::String>,
     /// Postal code.
-    #[oai(
-        rename = "postCode",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 16)
-    )]
     pub post_code: ::std::option::Option<::std::string::String>,
     /// City.
-    #[oai(
-        rename = "city",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 255)
-    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// Country, kept as Orange sends it (a name such as `France` or a code such as `FR`).
-    #[oai(
-        rename = "country",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 64)
-    )]
     pub country: ::std::option::Option<::std::string::String>,
 }
+impl PostalAddress {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "PostalAddress",
+            ::std::option::Option::Some(
+                "A postal address of the customer.\nDecision: the property names are our choice, and every line is optional: Orange's page requires none, and the\naddress is kept as sent for the partner's platform; confirm them with Orange's files.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "streetName",
+                ::std::option::Option::Some("Number and street."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "additionalAddress",
+                ::std::option::Option::Some(
+                    "Further address lines (building, floor, post box).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "postCode",
+                ::std::option::Option::Some("Postal code."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(16),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "city",
+                ::std::option::Option::Some("City."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "country",
+                ::std::option::Option::Some(
+                    "Country, kept as Orange sends it (a name such as `France` or a code such as `FR`).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            street_name: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "streetName",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            additional_address: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "additionalAddress",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            post_code: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "postCode",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(16),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            city: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "city",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(255),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            country: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "country",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.street_name) {
+            ::obakit_runtime::object::put(properties, "streetName", &self.street_name);
+        }
+        if !::obakit_runtime::is_absent(&self.additional_address) {
+            ::obakit_runtime::object::put(
+                properties,
+                "additionalAddress",
+                &self.additional_address,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.post_code) {
+            ::obakit_runtime::object::put(properties, "postCode", &self.post_code);
+        }
+        if !::obakit_runtime::is_absent(&self.city) {
+            ::obakit_runtime::object::put(properties, "city", &self.city);
+        }
+        if !::obakit_runtime::is_absent(&self.country) {
+            ::obakit_runtime::object::put(properties, "country", &self.country);
+        }
+    }
+}
+::obakit_runtime::plain_object!(PostalAddress, "PostalAddress");
 impl ::obakit_runtime::IsEmptyValue for PostalAddress {
     fn is_empty_value(&self) -> bool {
         ::obakit_runtime::is_absent(&self.street_name)
@@ -365,16 +1134,10 @@ impl ::obakit_runtime::IsEmptyValue for PostalAddress {
 /// A customer's order of a Business Applications product, sent by Orange. One schema serves the request and the
 /// answer: Orange leaves out what the partner makes (`id`, `state`, the fleet's `id` in UC2, the created
 /// licenses), and the partner's answer sets them. An order carries no orderItem (UC1) or exactly one (UC2, UC3).
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "ProductOrder")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductOrder {
     /// The partner's identifier of the order; absent in Orange's request, set in every answer and event.
     /// Decision: the partner makes the id (the FAQ says the receiver of a POST makes the id); confirm with Orange.
-    #[oai(
-        rename = "id",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 128)
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// Orange's identifier of the order; the partner answers it back and uses it to recognise a replayed order.
     /// Decision: Orange's order id travels here; confirm the property name with Orange's files.
@@ -384,63 +1147,293 @@ pub struct ProductOrder {
     /// only in those gets the first answer, and another content under the same id is a 409 (code 69). An order without
     /// `externalReference` is recognised by the same content within 24 hours of the first: its resend gets the first
     /// answer and creates nothing twice (an identical order within that window is taken for a resend); confirm with Orange.
-    #[oai(
-        rename = "externalReference",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub external_reference: ::std::option::Option<
         crate::common::types::ExternalReference,
     >,
     /// Whether the order is for production use or a trial.
-    #[oai(rename = "category", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub category: ::std::option::Option<ProductOrderCategory>,
     /// Set by the partner in its answers: `acknowledged` (asynchronous answer, the final state follows in an event),
     /// `completed` or `failed` (final).
-    #[oai(rename = "state", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub state: ::std::option::Option<ProductOrderState>,
     /// When the customer ordered, as Orange sends it.
-    #[oai(rename = "orderDate", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub order_date: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// When the customer wants the service to start, as Orange sends it.
-    #[oai(
-        rename = "requestedStartDate",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub requested_start_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::FixedOffset>,
     >,
     /// When the partner finished the order (set in `completed` and `failed` answers).
-    #[oai(
-        rename = "completionDate",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub completion_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::FixedOffset>,
     >,
     /// A remark on the order; in a `failed` answer the reason of the failure, with `author` = `partner`.
     /// Decision: a failed order carries its reason here; confirm that Orange reads it from `note`.
-    #[oai(rename = "note", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub note: ::std::option::Option<crate::common::types::Note>,
     /// The unique customer of the order. Sent in UC1; an order of UC2 or UC3 names its customer too, and if UC1
     /// never came the customer is created from the order.
     /// Decision: the property name `customer` is our choice (Orange publishes only that the customer is an Organization); confirm with Orange's files.
-    #[oai(rename = "customer", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub customer: ::std::option::Option<Organization>,
     /// The customer's contacts (for example its fleet manager) and Orange's contacts for this customer.
-    #[oai(
-        rename = "relatedContact",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub related_contact: ::std::option::Option<::std::vec::Vec<Contact>>,
     /// What is ordered. Absent in UC1; exactly one item in UC2 and UC3 (Orange sends one item per order).
-    #[oai(
-        rename = "orderItem",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1, max_items = 1)
-    )]
     pub order_item: ::std::option::Option<::std::vec::Vec<OrderItem>>,
 }
+impl ProductOrder {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "ProductOrder",
+            ::std::option::Option::Some(
+                "A customer's order of a Business Applications product, sent by Orange. One schema serves the request and the\nanswer: Orange leaves out what the partner makes (`id`, `state`, the fleet's `id` in UC2, the created\nlicenses), and the partner's answer sets them. An order carries no orderItem (UC1) or exactly one (UC2, UC3).",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "The partner's identifier of the order; absent in Orange's request, set in every answer and event.\nDecision: the partner makes the id (the FAQ says the receiver of a POST makes the id); confirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::ExternalReference>,
+            >(
+                "externalReference",
+                ::std::option::Option::Some(
+                    "Orange's identifier of the order; the partner answers it back and uses it to recognise a replayed order.\nDecision: Orange's order id travels here; confirm the property name with Orange's files.\nDecision: a resend is recognised by its business content, `externalReference`, `category`, `customer`,\n`relatedContact` and `orderItem`; the dates Orange may restamp (`orderDate`, `requestedStartDate`,\n`completionDate`) and what only the partner sets (`id`, `state`, `note`) do not count, so a resend that differs\nonly in those gets the first answer, and another content under the same id is a 409 (code 69). An order without\n`externalReference` is recognised by the same content within 24 hours of the first: its resend gets the first\nanswer and creates nothing twice (an identical order within that window is taken for a resend); confirm with Orange.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<ProductOrderCategory>,
+            >(
+                "category",
+                ::std::option::Option::Some(
+                    "Whether the order is for production use or a trial.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<ProductOrderState>,
+            >(
+                "state",
+                ::std::option::Option::Some(
+                    "Set by the partner in its answers: `acknowledged` (asynchronous answer, the final state follows in an event),\n`completed` or `failed` (final).",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            >(
+                "orderDate",
+                ::std::option::Option::Some(
+                    "When the customer ordered, as Orange sends it.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            >(
+                "requestedStartDate",
+                ::std::option::Option::Some(
+                    "When the customer wants the service to start, as Orange sends it.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            >(
+                "completionDate",
+                ::std::option::Option::Some(
+                    "When the partner finished the order (set in `completed` and `failed` answers).",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::Note>,
+            >(
+                "note",
+                ::std::option::Option::Some(
+                    "A remark on the order; in a `failed` answer the reason of the failure, with `author` = `partner`.\nDecision: a failed order carries its reason here; confirm that Orange reads it from `note`.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<Organization>,
+            >(
+                "customer",
+                ::std::option::Option::Some(
+                    "The unique customer of the order. Sent in UC1; an order of UC2 or UC3 names its customer too, and if UC1\nnever came the customer is created from the order.\nDecision: the property name `customer` is our choice (Orange publishes only that the customer is an Organization); confirm with Orange's files.",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::vec::Vec<Contact>>,
+            >(
+                "relatedContact",
+                ::std::option::Option::Some(
+                    "The customer's contacts (for example its fleet manager) and Orange's contacts for this customer.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::vec::Vec<OrderItem>>,
+            >(
+                "orderItem",
+                ::std::option::Option::Some(
+                    "What is ordered. Absent in UC1; exactly one item in UC2 and UC3 (Orange sends one item per order).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[
+                        &::poem_openapi::validation::MaxItems::new(1),
+                        &::poem_openapi::validation::MinItems::new(1),
+                    ],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            external_reference: ::obakit_runtime::object::take(
+                &mut properties,
+                "externalReference",
+            )?,
+            category: ::obakit_runtime::object::take(&mut properties, "category")?,
+            state: ::obakit_runtime::object::take(&mut properties, "state")?,
+            order_date: ::obakit_runtime::object::take(&mut properties, "orderDate")?,
+            requested_start_date: ::obakit_runtime::object::take(
+                &mut properties,
+                "requestedStartDate",
+            )?,
+            completion_date: ::obakit_runtime::object::take(
+                &mut properties,
+                "completionDate",
+            )?,
+            note: ::obakit_runtime::object::take(&mut properties, "note")?,
+            customer: ::obakit_runtime::object::take(&mut properties, "customer")?,
+            related_contact: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::vec::Vec<Contact>>,
+                Self,
+            >(
+                &mut properties,
+                "relatedContact",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+            order_item: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::vec::Vec<OrderItem>>,
+                Self,
+            >(
+                &mut properties,
+                "orderItem",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[
+                        &::poem_openapi::validation::MaxItems::new(1),
+                        &::poem_openapi::validation::MinItems::new(1),
+                    ],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.id) {
+            ::obakit_runtime::object::put(properties, "id", &self.id);
+        }
+        if !::obakit_runtime::is_absent(&self.external_reference) {
+            ::obakit_runtime::object::put(
+                properties,
+                "externalReference",
+                &self.external_reference,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.category) {
+            ::obakit_runtime::object::put(properties, "category", &self.category);
+        }
+        if !::obakit_runtime::is_absent(&self.state) {
+            ::obakit_runtime::object::put(properties, "state", &self.state);
+        }
+        if !::obakit_runtime::is_absent(&self.order_date) {
+            ::obakit_runtime::object::put(properties, "orderDate", &self.order_date);
+        }
+        if !::obakit_runtime::is_absent(&self.requested_start_date) {
+            ::obakit_runtime::object::put(
+                properties,
+                "requestedStartDate",
+                &self.requested_start_date,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.completion_date) {
+            ::obakit_runtime::object::put(
+                properties,
+                "completionDate",
+                &self.completion_date,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.note) {
+            ::obakit_runtime::object::put(properties, "note", &self.note);
+        }
+        if !::obakit_runtime::is_absent(&self.customer) {
+            ::obakit_runtime::object::put(properties, "customer", &self.customer);
+        }
+        if !::obakit_runtime::is_absent(&self.related_contact) {
+            ::obakit_runtime::object::put(
+                properties,
+                "relatedContact",
+                &self.related_contact,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.order_item) {
+            ::obakit_runtime::object::put(properties, "orderItem", &self.order_item);
+        }
+    }
+}
+::obakit_runtime::plain_object!(ProductOrder, "ProductOrder");
 impl ::obakit_runtime::IsEmptyValue for ProductOrder {
     fn is_empty_value(&self) -> bool {
         ::obakit_runtime::is_absent(&self.id)
@@ -675,70 +1668,201 @@ impl ProductOrderState {
 );
 /// The fleet: the group of licenses of one customer for one application. Its `id` is the productRefId Orange
 /// uses to consult the licenses and to order more.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "ProductRef")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductRef {
     /// The fleet's identifier (productRefId), made by the partner. Absent when Orange asks for a new fleet (UC2),
     /// present when Orange adds licenses to a known fleet (UC3), always set in answers. A partner may put the
     /// added licenses in another fleet, and then answers that fleet's id.
     /// Decision: a fleet belongs to the customer whose order created it; an order adding licenses to it that names
     /// another customer is answered `failed` with the reason, and nothing is created; confirm with Orange.
-    #[oai(
-        rename = "id",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 128)
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// Number of licenses to add to the fleet (a delta, not the fleet's new size).
-    #[oai(rename = "userServiceQuantity", validator(minimum(value = "1")))]
     pub user_service_quantity: i32,
     /// Technical data for the fleet's licenses agreed in Appendix 2 (for example a storage size).
     /// Decision: each license created by the order keeps these characteristics and answers them in
     /// `userService.characteristic`; licenses added to a known fleet without any take the fleet's. An offer whose
     /// Appendix 2 requires a characteristic fails a new fleet that lacks it, naming it; confirm with Orange.
-    #[oai(
-        rename = "characteristic",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub characteristic: ::std::option::Option<
         ::std::vec::Vec<crate::common::types::Characteristic>,
     >,
     /// In answers only: the licenses this order item created, with their states.
     /// Decision: the created licenses are listed here; confirm with Orange's files.
-    #[oai(
-        rename = "userService",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub user_service: ::std::option::Option<::std::vec::Vec<UserServiceRef>>,
 }
+impl ProductRef {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "ProductRef",
+            ::std::option::Option::Some(
+                "The fleet: the group of licenses of one customer for one application. Its `id` is the productRefId Orange\nuses to consult the licenses and to order more.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "The fleet's identifier (productRefId), made by the partner. Absent when Orange asks for a new fleet (UC2),\npresent when Orange adds licenses to a known fleet (UC3), always set in answers. A partner may put the\nadded licenses in another fleet, and then answers that fleet's id.\nDecision: a fleet belongs to the customer whose order created it; an order adding licenses to it that names\nanother customer is answered `failed` with the reason, and nothing is created; confirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                i32,
+            >(
+                "userServiceQuantity",
+                ::std::option::Option::Some(
+                    "Number of licenses to add to the fleet (a delta, not the fleet's new size).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::Minimum::new(1.0, false)],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+            >(
+                "characteristic",
+                ::std::option::Option::Some(
+                    "Technical data for the fleet's licenses agreed in Appendix 2 (for example a storage size).\nDecision: each license created by the order keeps these characteristics and answers them in\n`userService.characteristic`; licenses added to a known fleet without any take the fleet's. An offer whose\nAppendix 2 requires a characteristic fails a new fleet that lacks it, naming it; confirm with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::vec::Vec<UserServiceRef>>,
+            >(
+                "userService",
+                ::std::option::Option::Some(
+                    "In answers only: the licenses this order item created, with their states.\nDecision: the created licenses are listed here; confirm with Orange's files.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            user_service_quantity: ::obakit_runtime::object::take_checked::<
+                i32,
+                Self,
+            >(
+                &mut properties,
+                "userServiceQuantity",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::Minimum::new(1.0, false)],
+                    whole: &[],
+                },
+            )?,
+            characteristic: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+                Self,
+            >(
+                &mut properties,
+                "characteristic",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+            user_service: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::vec::Vec<UserServiceRef>>,
+                Self,
+            >(
+                &mut properties,
+                "userService",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.id) {
+            ::obakit_runtime::object::put(properties, "id", &self.id);
+        }
+        ::obakit_runtime::object::put(
+            properties,
+            "userServiceQuantity",
+            &self.user_service_quantity,
+        );
+        if !::obakit_runtime::is_absent(&self.characteristic) {
+            ::obakit_runtime::object::put(
+                properties,
+                "characteristic",
+                &self.characteristic,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.user_service) {
+            ::obakit_runtime::object::put(properties, "userService", &self.user_service);
+        }
+    }
+}
+::obakit_runtime::plain_object!(ProductRef, "ProductRef");
 impl ::obakit_runtime::IsEmptyValue for ProductRef {
     fn is_empty_value(&self) -> bool {
         false
     }
 }
 /// The OAuth 2.0 client-credentials grant, sent as an HTML form.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::poem_openapi::Object
-)]
-#[oai(rename = "TokenRequest")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TokenRequest {
     /// Always `client_credentials`.
-    #[oai(rename = "grant_type")]
     #[serde(rename = "grant_type")]
     pub grant_type: GrantType,
     /// Space-separated scopes, only if Orange asks for some; usually left out.
-    #[oai(
-        rename = "scope",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 1024)
-    )]
     #[serde(
         rename = "scope",
         default,
@@ -746,26 +1870,208 @@ pub struct TokenRequest {
     )]
     pub scope: ::std::option::Option<::std::string::String>,
 }
+impl TokenRequest {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "TokenRequest",
+            ::std::option::Option::Some(
+                "The OAuth 2.0 client-credentials grant, sent as an HTML form.",
+            ),
+        );
+        schema
+            .property::<
+                GrantType,
+            >("grant_type", ::std::option::Option::Some("Always `client_credentials`."));
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "scope",
+                ::std::option::Option::Some(
+                    "Space-separated scopes, only if Orange asks for some; usually left out.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(1024),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            grant_type: ::obakit_runtime::object::take(&mut properties, "grant_type")?,
+            scope: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "scope",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(1024),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "grant_type", &self.grant_type);
+        if !::obakit_runtime::is_absent(&self.scope) {
+            ::obakit_runtime::object::put(properties, "scope", &self.scope);
+        }
+    }
+}
+::obakit_runtime::plain_object!(TokenRequest, "TokenRequest");
 impl ::obakit_runtime::IsEmptyValue for TokenRequest {
     fn is_empty_value(&self) -> bool {
         false
     }
 }
 /// An access token for Orange's event endpoints.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "TokenResponse")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenResponse {
     /// Kind of token, `Bearer`; send it as `Authorization: Bearer <access_token>`.
-    #[oai(rename = "token_type", validator(min_length = 1, max_length = 64))]
     pub token_type: ::std::string::String,
     /// The token itself, opaque to the partner.
-    #[oai(rename = "access_token", validator(min_length = 1, max_length = 4096))]
     pub access_token: ::std::string::String,
     /// Seconds the token stays valid (about an hour).
     /// Decision: the partner caches the token until shortly before `expires_in` runs out and fetches a new one when an event call answers 401; confirm the token lifetime and the retry rule with Orange.
-    #[oai(rename = "expires_in", validator(minimum(value = "0")))]
     pub expires_in: i32,
 }
+impl TokenResponse {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "TokenResponse",
+            ::std::option::Option::Some("An access token for Orange's event endpoints."),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "token_type",
+                ::std::option::Option::Some(
+                    "Kind of token, `Bearer`; send it as `Authorization: Bearer <access_token>`.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "access_token",
+                ::std::option::Option::Some("The token itself, opaque to the partner."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(4096),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                i32,
+            >(
+                "expires_in",
+                ::std::option::Option::Some(
+                    "Seconds the token stays valid (about an hour).\nDecision: the partner caches the token until shortly before `expires_in` runs out and fetches a new one when an event call answers 401; confirm the token lifetime and the retry rule with Orange.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::Minimum::new(0.0, false)],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            token_type: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "token_type",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            access_token: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "access_token",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(4096),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            expires_in: ::obakit_runtime::object::take_checked::<
+                i32,
+                Self,
+            >(
+                &mut properties,
+                "expires_in",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::Minimum::new(0.0, false)],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "token_type", &self.token_type);
+        ::obakit_runtime::object::put(properties, "access_token", &self.access_token);
+        ::obakit_runtime::object::put(properties, "expires_in", &self.expires_in);
+    }
+}
+::obakit_runtime::plain_object!(TokenResponse, "TokenResponse");
 impl ::obakit_runtime::IsEmptyValue for TokenResponse {
     fn is_empty_value(&self) -> bool {
         false
@@ -774,16 +2080,84 @@ impl ::obakit_runtime::IsEmptyValue for TokenResponse {
 /// A license created by an order, as listed in the answer: its id and state. The whole license is read
 /// with the UserService API.
 /// Decision: `{id, state}` per created license; confirm with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "UserServiceRef")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserServiceRef {
     /// The partner's identifier of the license (userService id).
-    #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
     /// State of the new license; `active` once the order is completed.
-    #[oai(rename = "state")]
     pub state: crate::common::types::UserServiceState,
 }
+impl UserServiceRef {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "UserServiceRef",
+            ::std::option::Option::Some(
+                "A license created by an order, as listed in the answer: its id and state. The whole license is read\nwith the UserService API.\nDecision: `{id, state}` per created license; confirm with Orange's files.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "The partner's identifier of the license (userService id).",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                crate::common::types::UserServiceState,
+            >(
+                "state",
+                ::std::option::Option::Some(
+                    "State of the new license; `active` once the order is completed.",
+                ),
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            state: ::obakit_runtime::object::take(&mut properties, "state")?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "id", &self.id);
+        ::obakit_runtime::object::put(properties, "state", &self.state);
+    }
+}
+::obakit_runtime::plain_object!(UserServiceRef, "UserServiceRef");
 impl ::obakit_runtime::IsEmptyValue for UserServiceRef {
     fn is_empty_value(&self) -> bool {
         false

@@ -22,6 +22,49 @@ impl ::obakit_runtime::ListItems for ListUserServicesIdItems {
         ..::obakit_runtime::ItemConstraints::NONE
     };
 }
+/// The query parameters of `listUserServices`.
+#[doc(hidden)]
+pub struct __ListUserServicesQuery {
+    product_ref_id: ::std::option::Option<::std::string::String>,
+}
+impl<'a> ::poem::FromRequest<'a> for __ListUserServicesQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            product_ref_id: ::obakit_runtime::query_param(
+                request,
+                "productRefId",
+                true,
+                &[
+                    &::poem_openapi::validation::MaxLength::new(128),
+                    &::poem_openapi::validation::MinLength::new(1),
+                ],
+            )?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __ListUserServicesQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "productRefId",
+                ::std::option::Option::Some(
+                    "The fleet whose licenses are listed (the productRef.id answered to the order).",
+                ),
+                false,
+                true,
+                &[
+                    &::poem_openapi::validation::MaxLength::new(128),
+                    &::poem_openapi::validation::MinLength::new(1),
+                ],
+            ),
+        ])
+    }
+}
 /// Serves any [`UserServicePartnerApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct UserServicePartnerServer<H>(pub ::std::sync::Arc<H>);
 impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
@@ -33,8 +76,11 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`UserServicePartnerServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct UserServicePartnerServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
+impl<H: UserServicePartnerApi> UserServicePartnerServerPart0<H> {
     /// List licenses by fleet or by ids (consultation)
     ///
     /// Orange lists the licenses of one fleet (`productRefId`) or the licenses with the given ids (`id`). Exactly one
@@ -49,11 +95,7 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
     )]
     async fn list_user_services(
         &self,
-        /// The fleet whose licenses are listed (the productRef.id answered to the order).
-        #[oai(name = "productRefId", validator(min_length = 1, max_length = 128))]
-        product_ref_id: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
-        >,
+        __query: __ListUserServicesQuery,
         /// Ids of the licenses to list, comma separated (`id=lic-90001,lic-90002`). Unknown ids are left out of the answer.
         #[oai(name = "id", explode = false, default, validator(min_items = 1))]
         id: ::obakit_runtime::EachItem<
@@ -63,7 +105,7 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
             ListUserServicesIdItems,
         >,
     ) -> ::poem::Result<ListUserServicesResponse> {
-        self.0.list_user_services(product_ref_id.0, id.0.0).await
+        self.0.list_user_services(__query.product_ref_id, id.0.0).await
     }
     /// Read one license
     ///
@@ -104,6 +146,47 @@ impl<H: UserServicePartnerApi> UserServicePartnerServer<H> {
         >,
     ) -> ::poem::Result<UpdateUserServicesResponse> {
         self.0.update_user_services(body.0).await
+    }
+}
+impl<H: UserServicePartnerApi> ::poem_openapi::OpenApi for UserServicePartnerServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <UserServicePartnerServerPart0<
+            H,
+        > as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "listUserServices",
+                    0usize,
+                    <__ListUserServicesQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <UserServicePartnerServerPart0<
+            H,
+        > as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<
+            ::std::string::String,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            UserServicePartnerServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }
 /// Serves any [`UserServiceOrangeApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.

@@ -358,24 +358,105 @@ impl RealizingResourceOperationAction {
     ::std::option::Option::Some("Action of a realizingResourceOperation: `modify` (sets or updates the resource). The enumeration is open:\nunknown values are kept and passed on.\n")
 );
 /// A change of a license's login or a password reset, sent by the partner to Orange (UC5.3).
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "RightOperation")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RightOperation {
     /// `add` (a login is created), `modify` (the login changed), `resetPassword` (the password was reset).
-    #[oai(rename = "action")]
     pub action: RightOperationAction,
     /// The login after the change.
-    #[oai(rename = "loginKeyValue")]
     pub login_key_value: crate::common::types::LoginKeyValue,
     /// The e-mail address the login and/or password are sent to.
     /// Decision: the property name `email` is our choice; confirm with Orange's files.
-    #[oai(
-        rename = "email",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 3, max_length = 254)
-    )]
     pub email: ::std::option::Option<::std::string::String>,
 }
+impl RightOperation {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "RightOperation",
+            ::std::option::Option::Some(
+                "A change of a license's login or a password reset, sent by the partner to Orange (UC5.3).",
+            ),
+        );
+        schema
+            .property::<
+                RightOperationAction,
+            >(
+                "action",
+                ::std::option::Option::Some(
+                    "`add` (a login is created), `modify` (the login changed), `resetPassword` (the password was reset).",
+                ),
+            );
+        schema
+            .property::<
+                crate::common::types::LoginKeyValue,
+            >(
+                "loginKeyValue",
+                ::std::option::Option::Some("The login after the change."),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::string::String>,
+            >(
+                "email",
+                ::std::option::Option::Some(
+                    "The e-mail address the login and/or password are sent to.\nDecision: the property name `email` is our choice; confirm with Orange's files.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(254),
+                        &::poem_openapi::validation::MinLength::new(3),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            action: ::obakit_runtime::object::take(&mut properties, "action")?,
+            login_key_value: ::obakit_runtime::object::take(
+                &mut properties,
+                "loginKeyValue",
+            )?,
+            email: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::string::String>,
+                Self,
+            >(
+                &mut properties,
+                "email",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(254),
+                        &::poem_openapi::validation::MinLength::new(3),
+                    ],
+                    whole: &[],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "action", &self.action);
+        ::obakit_runtime::object::put(
+            properties,
+            "loginKeyValue",
+            &self.login_key_value,
+        );
+        if !::obakit_runtime::is_absent(&self.email) {
+            ::obakit_runtime::object::put(properties, "email", &self.email);
+        }
+    }
+}
+::obakit_runtime::plain_object!(RightOperation, "RightOperation");
 impl ::obakit_runtime::IsEmptyValue for RightOperation {
     fn is_empty_value(&self) -> bool {
         false
@@ -540,85 +621,393 @@ impl ServiceCharacteristicOperationAction {
 /// under an offering of Orange's catalogue. Answered by the consultation and the update; in UC5 events it also
 /// carries the operation that changed it (an operation never appears in a consultation answer).
 /// Decision: Orange publishes the names `id`, `relatedProductRefId`, `state` and `externalState`; the rest of the layout is our choice; confirm with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "UserService")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserService {
     /// The partner's identifier of the license.
-    #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
     /// The fleet (productRef.id) the license belongs to.
-    #[oai(rename = "relatedProductRefId", validator(min_length = 1, max_length = 128))]
     pub related_product_ref_id: ::std::string::String,
     /// The license's state on the partner side. A deleted license is answered once as `inactive` and then leaves every answer.
-    #[oai(rename = "state")]
     pub state: crate::common::types::UserServiceState,
     /// The last state Orange asked for, answered back.
     /// Decision: the answers echo Orange's last externalState, and a deleted license shows `state` `inactive` with `externalState` `deleted`; confirm with Orange.
-    #[oai(rename = "externalState", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub external_state: ::std::option::Option<ExternalState>,
     /// The offering of Orange's catalogue the license is sold under (changed by a swap).
-    #[oai(rename = "productOffering")]
     pub product_offering: crate::common::types::ProductOffering,
     /// The person using the license, if one is assigned (at most one).
-    #[oai(rename = "endUser", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub end_user: ::std::option::Option<crate::common::types::Individual>,
     /// The technical medium the license runs on, if any.
-    #[oai(
-        rename = "realizingResource",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub realizing_resource: ::std::option::Option<
         crate::common::types::RealizingResource,
     >,
     /// The license's login, if any (at most one).
-    #[oai(rename = "loginKeyValue", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub login_key_value: ::std::option::Option<crate::common::types::LoginKeyValue>,
     /// Further data on the license agreed in Appendix 2 of the contract.
-    #[oai(
-        rename = "characteristic",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub characteristic: ::std::option::Option<
         ::std::vec::Vec<crate::common::types::Characteristic>,
     >,
     /// When the partner created the license.
-    #[oai(rename = "creationDate", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub creation_date: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// When the license last changed.
-    #[oai(rename = "lastUpdate", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub last_update: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// In UC5 events only: the change of the license's end user.
     /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
-    #[oai(
-        rename = "endUserOperation",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub end_user_operation: ::std::option::Option<EndUserOperation>,
     /// In UC5 events only: the change of the license's realizing resource.
     /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
-    #[oai(
-        rename = "realizingResourceOperation",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub realizing_resource_operation: ::std::option::Option<RealizingResourceOperation>,
     /// In UC5 events only: the change of the license's login.
     /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
-    #[oai(
-        rename = "rightOperation",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub right_operation: ::std::option::Option<RightOperation>,
     /// In UC5 events only: the change of one of the license's characteristics.
     /// Decision: one operation object per kind on a license (not an array); confirm with Orange's files.
-    #[oai(
-        rename = "serviceCharacteristicOperation",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub service_characteristic_operation: ::std::option::Option<
         ServiceCharacteristicOperation,
     >,
 }
+impl UserService {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "UserService",
+            ::std::option::Option::Some(
+                "A license: one access to the partner's application, in a fleet (`relatedProductRefId`) of one customer, sold\nunder an offering of Orange's catalogue. Answered by the consultation and the update; in UC5 events it also\ncarries the operation that changed it (an operation never appears in a consultation answer).\nDecision: Orange publishes the names `id`, `relatedProductRefId`, `state` and `externalState`; the rest of the layout is our choice; confirm with Orange's files.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "id",
+                ::std::option::Option::Some("The partner's identifier of the license."),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "relatedProductRefId",
+                ::std::option::Option::Some(
+                    "The fleet (productRef.id) the license belongs to.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                crate::common::types::UserServiceState,
+            >(
+                "state",
+                ::std::option::Option::Some(
+                    "The license's state on the partner side. A deleted license is answered once as `inactive` and then leaves every answer.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<ExternalState>,
+            >(
+                "externalState",
+                ::std::option::Option::Some(
+                    "The last state Orange asked for, answered back.\nDecision: the answers echo Orange's last externalState, and a deleted license shows `state` `inactive` with `externalState` `deleted`; confirm with Orange.",
+                ),
+            );
+        schema
+            .property::<
+                crate::common::types::ProductOffering,
+            >(
+                "productOffering",
+                ::std::option::Option::Some(
+                    "The offering of Orange's catalogue the license is sold under (changed by a swap).",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::Individual>,
+            >(
+                "endUser",
+                ::std::option::Option::Some(
+                    "The person using the license, if one is assigned (at most one).",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::RealizingResource>,
+            >(
+                "realizingResource",
+                ::std::option::Option::Some(
+                    "The technical medium the license runs on, if any.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::LoginKeyValue>,
+            >(
+                "loginKeyValue",
+                ::std::option::Option::Some("The license's login, if any (at most one)."),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+            >(
+                "characteristic",
+                ::std::option::Option::Some(
+                    "Further data on the license agreed in Appendix 2 of the contract.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            >(
+                "creationDate",
+                ::std::option::Option::Some("When the partner created the license."),
+            );
+        schema
+            .property::<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            >(
+                "lastUpdate",
+                ::std::option::Option::Some("When the license last changed."),
+            );
+        schema
+            .property::<
+                ::std::option::Option<EndUserOperation>,
+            >(
+                "endUserOperation",
+                ::std::option::Option::Some(
+                    "In UC5 events only: the change of the license's end user.\nDecision: one operation object per kind on a license (not an array); confirm with Orange's files.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<RealizingResourceOperation>,
+            >(
+                "realizingResourceOperation",
+                ::std::option::Option::Some(
+                    "In UC5 events only: the change of the license's realizing resource.\nDecision: one operation object per kind on a license (not an array); confirm with Orange's files.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<RightOperation>,
+            >(
+                "rightOperation",
+                ::std::option::Option::Some(
+                    "In UC5 events only: the change of the license's login.\nDecision: one operation object per kind on a license (not an array); confirm with Orange's files.",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<ServiceCharacteristicOperation>,
+            >(
+                "serviceCharacteristicOperation",
+                ::std::option::Option::Some(
+                    "In UC5 events only: the change of one of the license's characteristics.\nDecision: one operation object per kind on a license (not an array); confirm with Orange's files.",
+                ),
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            related_product_ref_id: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "relatedProductRefId",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            state: ::obakit_runtime::object::take(&mut properties, "state")?,
+            external_state: ::obakit_runtime::object::take(
+                &mut properties,
+                "externalState",
+            )?,
+            product_offering: ::obakit_runtime::object::take(
+                &mut properties,
+                "productOffering",
+            )?,
+            end_user: ::obakit_runtime::object::take(&mut properties, "endUser")?,
+            realizing_resource: ::obakit_runtime::object::take(
+                &mut properties,
+                "realizingResource",
+            )?,
+            login_key_value: ::obakit_runtime::object::take(
+                &mut properties,
+                "loginKeyValue",
+            )?,
+            characteristic: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::common::types::Characteristic>,
+                >,
+                Self,
+            >(
+                &mut properties,
+                "characteristic",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+            creation_date: ::obakit_runtime::object::take(
+                &mut properties,
+                "creationDate",
+            )?,
+            last_update: ::obakit_runtime::object::take(&mut properties, "lastUpdate")?,
+            end_user_operation: ::obakit_runtime::object::take(
+                &mut properties,
+                "endUserOperation",
+            )?,
+            realizing_resource_operation: ::obakit_runtime::object::take(
+                &mut properties,
+                "realizingResourceOperation",
+            )?,
+            right_operation: ::obakit_runtime::object::take(
+                &mut properties,
+                "rightOperation",
+            )?,
+            service_characteristic_operation: ::obakit_runtime::object::take(
+                &mut properties,
+                "serviceCharacteristicOperation",
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "id", &self.id);
+        ::obakit_runtime::object::put(
+            properties,
+            "relatedProductRefId",
+            &self.related_product_ref_id,
+        );
+        ::obakit_runtime::object::put(properties, "state", &self.state);
+        if !::obakit_runtime::is_absent(&self.external_state) {
+            ::obakit_runtime::object::put(
+                properties,
+                "externalState",
+                &self.external_state,
+            );
+        }
+        ::obakit_runtime::object::put(
+            properties,
+            "productOffering",
+            &self.product_offering,
+        );
+        if !::obakit_runtime::is_absent(&self.end_user) {
+            ::obakit_runtime::object::put(properties, "endUser", &self.end_user);
+        }
+        if !::obakit_runtime::is_absent(&self.realizing_resource) {
+            ::obakit_runtime::object::put(
+                properties,
+                "realizingResource",
+                &self.realizing_resource,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.login_key_value) {
+            ::obakit_runtime::object::put(
+                properties,
+                "loginKeyValue",
+                &self.login_key_value,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.characteristic) {
+            ::obakit_runtime::object::put(
+                properties,
+                "characteristic",
+                &self.characteristic,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.creation_date) {
+            ::obakit_runtime::object::put(
+                properties,
+                "creationDate",
+                &self.creation_date,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.last_update) {
+            ::obakit_runtime::object::put(properties, "lastUpdate", &self.last_update);
+        }
+        if !::obakit_runtime::is_absent(&self.end_user_operation) {
+            ::obakit_runtime::object::put(
+                properties,
+                "endUserOperation",
+                &self.end_user_operation,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.realizing_resource_operation) {
+            ::obakit_runtime::object::put(
+                properties,
+                "realizingResourceOperation",
+                &self.realizing_resource_operation,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.right_operation) {
+            ::obakit_runtime::object::put(
+                properties,
+                "rightOperation",
+                &self.right_operation,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.service_characteristic_operation) {
+            ::obakit_runtime::object::put(
+                properties,
+                "serviceCharacteristicOperation",
+                &self.service_characteristic_operation,
+            );
+        }
+    }
+}
+::obakit_runtime::plain_object!(UserService, "UserService");
 impl ::obakit_runtime::IsEmptyValue for UserService {
     fn is_empty_value(&self) -> bool {
         false
@@ -704,20 +1093,96 @@ impl ::obakit_runtime::IsEmptyValue for UserServiceEvent {
 /// What an updateNotification carries: the licenses concerned, as they now are, and for an asynchronous update
 /// its final state.
 /// Decision: `{state?, userService, note?}`, with `state` present when the event answers an acknowledged update and absent for a partner-initiated change (UC5); confirm with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "UserServiceEventResource")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserServiceEventResource {
     /// The final state (`completed` or `failed`) of the update this event answers; left out for a partner-initiated change (UC5).
-    #[oai(rename = "state", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub state: ::std::option::Option<UserServiceUpdateState>,
     /// The licenses concerned, as they now are; in UC5 each carries the operation that changed it.
-    #[oai(rename = "userService", validator(min_items = 1))]
     pub user_service: ::std::vec::Vec<UserService>,
     /// The reason, when the asynchronous update failed.
     /// Decision: the reason travels in a note as in the synchronous answer; confirm with Orange.
-    #[oai(rename = "note", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub note: ::std::option::Option<crate::common::types::Note>,
 }
+impl UserServiceEventResource {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "UserServiceEventResource",
+            ::std::option::Option::Some(
+                "What an updateNotification carries: the licenses concerned, as they now are, and for an asynchronous update\nits final state.\nDecision: `{state?, userService, note?}`, with `state` present when the event answers an acknowledged update and absent for a partner-initiated change (UC5); confirm with Orange's files.",
+            ),
+        );
+        schema
+            .property::<
+                ::std::option::Option<UserServiceUpdateState>,
+            >(
+                "state",
+                ::std::option::Option::Some(
+                    "The final state (`completed` or `failed`) of the update this event answers; left out for a partner-initiated change (UC5).",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::vec::Vec<UserService>,
+            >(
+                "userService",
+                ::std::option::Option::Some(
+                    "The licenses concerned, as they now are; in UC5 each carries the operation that changed it.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::Note>,
+            >(
+                "note",
+                ::std::option::Option::Some(
+                    "The reason, when the asynchronous update failed.\nDecision: the reason travels in a note as in the synchronous answer; confirm with Orange.",
+                ),
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            state: ::obakit_runtime::object::take(&mut properties, "state")?,
+            user_service: ::obakit_runtime::object::take_checked::<
+                ::std::vec::Vec<UserService>,
+                Self,
+            >(
+                &mut properties,
+                "userService",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+            note: ::obakit_runtime::object::take(&mut properties, "note")?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        if !::obakit_runtime::is_absent(&self.state) {
+            ::obakit_runtime::object::put(properties, "state", &self.state);
+        }
+        ::obakit_runtime::object::put(properties, "userService", &self.user_service);
+        if !::obakit_runtime::is_absent(&self.note) {
+            ::obakit_runtime::object::put(properties, "note", &self.note);
+        }
+    }
+}
+::obakit_runtime::plain_object!(UserServiceEventResource, "UserServiceEventResource");
 impl ::obakit_runtime::IsEmptyValue for UserServiceEventResource {
     fn is_empty_value(&self) -> bool {
         false
@@ -758,61 +1223,274 @@ impl UserServiceEventType {
 /// One license to change: its id, and a new `externalState` and/or a `productOfferingOperation`. An item with
 /// neither changes nothing. Other license properties Orange may send are ignored.
 /// Decision: a request item carries only `id`, `externalState` and `productOfferingOperation`; confirm with Orange's files.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "UserServiceUpdateItem")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserServiceUpdateItem {
     /// The partner's id of the license. An unknown id fails the whole update.
-    #[oai(rename = "id", validator(min_length = 1, max_length = 128))]
     pub id: ::std::string::String,
     /// The state Orange asks for.
-    #[oai(rename = "externalState", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub external_state: ::std::option::Option<ExternalState>,
     /// A change of offering (swap).
-    #[oai(
-        rename = "productOfferingOperation",
-        skip_serializing_if = "::obakit_runtime::is_absent"
-    )]
     pub product_offering_operation: ::std::option::Option<ProductOfferingOperation>,
 }
+impl UserServiceUpdateItem {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "UserServiceUpdateItem",
+            ::std::option::Option::Some(
+                "One license to change: its id, and a new `externalState` and/or a `productOfferingOperation`. An item with\nneither changes nothing. Other license properties Orange may send are ignored.\nDecision: a request item carries only `id`, `externalState` and `productOfferingOperation`; confirm with Orange's files.",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::string::String,
+            >(
+                "id",
+                ::std::option::Option::Some(
+                    "The partner's id of the license. An unknown id fails the whole update.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<ExternalState>,
+            >(
+                "externalState",
+                ::std::option::Option::Some("The state Orange asks for."),
+            );
+        schema
+            .property::<
+                ::std::option::Option<ProductOfferingOperation>,
+            >(
+                "productOfferingOperation",
+                ::std::option::Option::Some("A change of offering (swap)."),
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            id: ::obakit_runtime::object::take_checked::<
+                ::std::string::String,
+                Self,
+            >(
+                &mut properties,
+                "id",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(128),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            external_state: ::obakit_runtime::object::take(
+                &mut properties,
+                "externalState",
+            )?,
+            product_offering_operation: ::obakit_runtime::object::take(
+                &mut properties,
+                "productOfferingOperation",
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "id", &self.id);
+        if !::obakit_runtime::is_absent(&self.external_state) {
+            ::obakit_runtime::object::put(
+                properties,
+                "externalState",
+                &self.external_state,
+            );
+        }
+        if !::obakit_runtime::is_absent(&self.product_offering_operation) {
+            ::obakit_runtime::object::put(
+                properties,
+                "productOfferingOperation",
+                &self.product_offering_operation,
+            );
+        }
+    }
+}
+::obakit_runtime::plain_object!(UserServiceUpdateItem, "UserServiceUpdateItem");
 impl ::obakit_runtime::IsEmptyValue for UserServiceUpdateItem {
     fn is_empty_value(&self) -> bool {
         false
     }
 }
 /// Orange's update: the licenses to change, applied as one transaction (all or nothing).
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "UserServiceUpdateRequest")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserServiceUpdateRequest {
     /// The licenses to change and how.
     /// Decision: the array is named `userService`; confirm with Orange's files.
-    #[oai(rename = "userService", validator(min_items = 1))]
     pub user_service: ::std::vec::Vec<UserServiceUpdateItem>,
 }
+impl UserServiceUpdateRequest {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "UserServiceUpdateRequest",
+            ::std::option::Option::Some(
+                "Orange's update: the licenses to change, applied as one transaction (all or nothing).",
+            ),
+        );
+        schema
+            .property_checked::<
+                ::std::vec::Vec<UserServiceUpdateItem>,
+            >(
+                "userService",
+                ::std::option::Option::Some(
+                    "The licenses to change and how.\nDecision: the array is named `userService`; confirm with Orange's files.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            user_service: ::obakit_runtime::object::take_checked::<
+                ::std::vec::Vec<UserServiceUpdateItem>,
+                Self,
+            >(
+                &mut properties,
+                "userService",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "userService", &self.user_service);
+    }
+}
+::obakit_runtime::plain_object!(UserServiceUpdateRequest, "UserServiceUpdateRequest");
 impl ::obakit_runtime::IsEmptyValue for UserServiceUpdateRequest {
     fn is_empty_value(&self) -> bool {
         false
     }
 }
 /// The partner's answer to an update. A separate schema from the request because it carries whole licenses.
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "UserServiceUpdateResponse")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserServiceUpdateResponse {
     /// `completed` or `failed` (synchronous answer) or `acknowledged` (an `updateNotification` event follows).
-    #[oai(rename = "state")]
     pub state: UserServiceUpdateState,
     /// The licenses of the request as they now are (unchanged when the update failed; unknown ids are left out).
     /// Left out when there is no license to show.
-    #[oai(
-        rename = "userService",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_items = 1)
-    )]
     pub user_service: ::std::option::Option<::std::vec::Vec<UserService>>,
     /// The reason, when the update failed.
     /// Decision: a failed update carries its reason here, with `author` = `partner`; confirm with Orange.
-    #[oai(rename = "note", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub note: ::std::option::Option<crate::common::types::Note>,
 }
+impl UserServiceUpdateResponse {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "UserServiceUpdateResponse",
+            ::std::option::Option::Some(
+                "The partner's answer to an update. A separate schema from the request because it carries whole licenses.",
+            ),
+        );
+        schema
+            .property::<
+                UserServiceUpdateState,
+            >(
+                "state",
+                ::std::option::Option::Some(
+                    "`completed` or `failed` (synchronous answer) or `acknowledged` (an `updateNotification` event follows).",
+                ),
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::vec::Vec<UserService>>,
+            >(
+                "userService",
+                ::std::option::Option::Some(
+                    "The licenses of the request as they now are (unchanged when the update failed; unknown ids are left out).\nLeft out when there is no license to show.",
+                ),
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<crate::common::types::Note>,
+            >(
+                "note",
+                ::std::option::Option::Some(
+                    "The reason, when the update failed.\nDecision: a failed update carries its reason here, with `author` = `partner`; confirm with Orange.",
+                ),
+            );
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            state: ::obakit_runtime::object::take(&mut properties, "state")?,
+            user_service: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::vec::Vec<UserService>>,
+                Self,
+            >(
+                &mut properties,
+                "userService",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[],
+                    whole: &[&::poem_openapi::validation::MinItems::new(1)],
+                },
+            )?,
+            note: ::obakit_runtime::object::take(&mut properties, "note")?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "state", &self.state);
+        if !::obakit_runtime::is_absent(&self.user_service) {
+            ::obakit_runtime::object::put(properties, "userService", &self.user_service);
+        }
+        if !::obakit_runtime::is_absent(&self.note) {
+            ::obakit_runtime::object::put(properties, "note", &self.note);
+        }
+    }
+}
+::obakit_runtime::plain_object!(UserServiceUpdateResponse, "UserServiceUpdateResponse");
 impl ::obakit_runtime::IsEmptyValue for UserServiceUpdateResponse {
     fn is_empty_value(&self) -> bool {
         false

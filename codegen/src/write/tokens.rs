@@ -111,6 +111,94 @@ fn f64_lit(v: f64) -> String {
     }
 }
 
+/// The length and pattern constraints on a value, or on each item of a list of scalars: poem-openapi
+/// applies them to each element either way.
+fn text_constraints(v: &Validators) -> (Option<usize>, Option<usize>, Option<String>) {
+    let items = v.items.as_deref();
+    let min_length = v.min_length.or(items.and_then(|i| i.min_length));
+    let max_length = v.max_length.or(items.and_then(|i| i.max_length));
+    let pattern = v.pattern.clone().or(items.and_then(|i| i.pattern.clone()));
+    (min_length, max_length, pattern)
+}
+
+/// The runtime's `object::Rules` for a written-out property: the validators `validator_attr`
+/// names, in the order poem-openapi's derive checks them (element constraints, then those on the
+/// whole value), so that an invalid value gets the same message either way.
+pub(super) fn rules_tokens(v: &Validators, rt: &TokenStream) -> TokenStream {
+    let (elements, whole) = rule_lists(v);
+    quote!(#rt::object::Rules { elements: &[#(&#elements),*], whole: &[#(&#whole),*] })
+}
+
+/// A query parameter's rules for the runtime's `query_param`: poem-openapi's `#[OpenApi]` checks
+/// those on the whole value before the others, all on the value itself.
+pub(super) fn param_rules_tokens(v: &Validators) -> TokenStream {
+    let (elements, whole) = rule_lists(v);
+    quote!(&[#(&#whole,)* #(&#elements),*])
+}
+
+/// poem-openapi's validators for `v`: those on each element, then those on the whole value, each
+/// in the order its derives check them.
+fn rule_lists(v: &Validators) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let validation = quote!(::poem_openapi::validation);
+    let number = |n: f64| Literal::f64_unsuffixed(n);
+    let count = |n: usize| Literal::usize_unsuffixed(n);
+    let (min_length, max_length, pattern) = text_constraints(v);
+    let mut elements = Vec::new();
+    if let Some(m) = v.multiple_of {
+        let m = number(m);
+        elements.push(quote!(#validation::MultipleOf::new(#m)));
+    }
+    if let Some((max, exclusive)) = v.maximum {
+        let max = number(max);
+        elements.push(quote!(#validation::Maximum::new(#max, #exclusive)));
+    }
+    if let Some((min, exclusive)) = v.minimum {
+        let min = number(min);
+        elements.push(quote!(#validation::Minimum::new(#min, #exclusive)));
+    }
+    if let Some(n) = max_length.map(count) {
+        elements.push(quote!(#validation::MaxLength::new(#n)));
+    }
+    if let Some(n) = min_length.map(count) {
+        elements.push(quote!(#validation::MinLength::new(#n)));
+    }
+    if let Some(p) = pattern {
+        elements.push(quote!(#validation::Pattern::new(#p)));
+    }
+    let mut whole = Vec::new();
+    if let Some(n) = v.max_items.map(count) {
+        whole.push(quote!(#validation::MaxItems::new(#n)));
+    }
+    if let Some(n) = v.min_items.map(count) {
+        whole.push(quote!(#validation::MinItems::new(#n)));
+    }
+    if v.unique_items {
+        whole.push(quote!(#validation::UniqueItems::new()));
+    }
+    if let Some(n) = v.max_properties.map(count) {
+        whole.push(quote!(#validation::MaxProperties::new(#n)));
+    }
+    if let Some(n) = v.min_properties.map(count) {
+        whole.push(quote!(#validation::MinProperties::new(#n)));
+    }
+    (elements, whole)
+}
+
+/// The description poem-openapi's derives read from the doc comment `doc_attr` writes: its lines
+/// trimmed and joined, so a written-out schema says what a derived one would.
+pub(super) fn description(docs: Option<&str>) -> Option<String> {
+    let text = doc_text(&[docs]);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+pub(super) fn optional_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(t) => quote!(::std::option::Option::Some(#t)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
 /// `validator(...)` contents for poem-openapi, or nothing.
 pub(super) fn validator_attr(v: &Validators) -> Option<TokenStream> {
     let mut parts = Vec::new();
@@ -134,10 +222,7 @@ pub(super) fn validator_attr(v: &Validators) -> Option<TokenStream> {
         let m = Literal::f64_unsuffixed(m);
         parts.push(quote!(multiple_of = #m));
     }
-    let items = v.items.as_deref();
-    let min_length = v.min_length.or(items.and_then(|i| i.min_length));
-    let max_length = v.max_length.or(items.and_then(|i| i.max_length));
-    let pattern = v.pattern.clone().or(items.and_then(|i| i.pattern.clone()));
+    let (min_length, max_length, pattern) = text_constraints(v);
     if let Some(n) = min_length {
         let n = Literal::usize_unsuffixed(n);
         parts.push(quote!(min_length = #n));

@@ -4,7 +4,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{
-    Paths, doc_attr, doc_parts, doc_text, field_value_tokens, ident, type_tokens, validator_attr,
+    Paths, description, doc_attr, doc_parts, field_value_tokens, ident, optional_str, rules_tokens,
+    type_tokens, validator_attr,
 };
 use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, UnionDef};
 
@@ -172,18 +173,17 @@ fn object(
     }
 }
 
-/// An object whose properties have no constraint and none is flattened: its poem-openapi traits are
-/// written out (`plain_traits`) instead of derived. The derive writes each property's parsing and
-/// writing three times (JSON, XML, YAML) and its schema as a block of its own: checking OpenAI's
-/// types alone (1,612 derived objects) took 55 s and 3.5 GB, of 184 s and 4.7 GB for its whole
-/// crate; written out, 40 s and 2.5 GB. Here each property is one call of the runtime's
-/// `object` helpers, and XML and YAML call the JSON code (`plain_object!`), as the derive's code
-/// does for each property. Constraints and flattened maps are left to the derive.
+/// An object without property-count bounds whose properties are not flattened: its poem-openapi
+/// traits are written out (`plain_traits`) instead of derived. The derive writes each property's
+/// parsing and writing three times (JSON, XML, YAML) and its schema as a block of its own: checking
+/// OpenAI's types alone (1,612 derived objects) took 55 s and 3.5 GB, of 184 s and 4.7 GB for its
+/// whole crate; written out, 40 s and 2.5 GB. Here each property is one call of the runtime's
+/// `object` helpers, its constraints a list of poem-openapi's validators handed to them, and XML
+/// and YAML call the JSON code (`plain_object!`), as the derive's code does for each property.
+/// Constrained properties were left to the derive at first: Stripe's 541 objects with a
+/// `maxLength` kept its crate at 237 s and 5.4 GB; written out too, 80 s and 4.0 GB.
 fn is_plain(o: &ObjectDef) -> bool {
-    o.bounds.is_none()
-        && o.fields
-            .iter()
-            .all(|f| !f.flatten && f.validators.is_empty())
+    o.bounds.is_none() && o.fields.iter().all(|f| !f.flatten)
 }
 
 /// poem-openapi's traits of a plain object (`is_plain`), written out as `derive(Object)` would.
@@ -193,9 +193,19 @@ fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Pat
     let schema_name = Literal::string(&def.schema_name);
     let object_description = optional_str(description(def.docs.as_deref()).as_deref());
     let default_of = |f: &Field| f.default_fn.as_deref().map(ident);
-    let parse = o.fields.iter().map(|f| {
+    let optional_default = |f: &Field| match default_of(f) {
+        Some(default) => quote!(::std::option::Option::Some(#default)),
+        None => quote!(::std::option::Option::None),
+    };
+    let parse = o.fields.iter().zip(fields).map(|(f, parts)| {
         let n = ident(&f.rust_name);
         let wire = &f.wire_name;
+        if !f.validators.is_empty() {
+            let ty = &parts.ty;
+            let default = optional_default(f);
+            let rules = rules_tokens(&f.validators, rt);
+            return quote!(#n: #rt::object::take_checked::<#ty, Self>(&mut properties, #wire, #default, #rules)?,);
+        }
         match default_of(f) {
             Some(default) => quote!(#n: #rt::object::take_or(&mut properties, #wire, #default)?,),
             None => quote!(#n: #rt::object::take(&mut properties, #wire)?,),
@@ -216,11 +226,11 @@ fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Pat
         let ty = &parts.ty;
         let description = optional_str(description(f.docs.as_deref()).as_deref());
         let deprecated = f.deprecated;
-        let default = match default_of(f) {
-            Some(default) => quote!(::std::option::Option::Some(#default)),
-            None => quote!(::std::option::Option::None),
-        };
-        if deprecated || f.default_fn.is_some() {
+        let default = optional_default(f);
+        if !f.validators.is_empty() {
+            let rules = rules_tokens(&f.validators, rt);
+            quote!(schema.property_checked::<#ty>(#wire, #description, #deprecated, #default, #rules);)
+        } else if deprecated || f.default_fn.is_some() {
             quote!(schema.property_with::<#ty>(#wire, #description, #deprecated, #default);)
         } else {
             quote!(schema.property::<#ty>(#wire, #description);)
@@ -251,21 +261,6 @@ fn plain_traits(def: &TypeDef, o: &ObjectDef, fields: &[FieldParts], paths: &Pat
             }
         }
         #rt::plain_object!(#name, #schema_name);
-    }
-}
-
-/// The description poem-openapi's derives read from the doc comment `doc_attr` writes: its lines
-/// trimmed and joined, so a written-out schema says what a derived one would.
-fn description(docs: Option<&str>) -> Option<String> {
-    let text = doc_text(&[docs]);
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-fn optional_str(text: Option<&str>) -> TokenStream {
-    match text {
-        Some(t) => quote!(::std::option::Option::Some(#t)),
-        None => quote!(::std::option::Option::None),
     }
 }
 

@@ -2,6 +2,60 @@
 // `OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden`.
 
 use super::handler::*;
+/// The query parameters of `search`.
+#[doc(hidden)]
+pub struct __SearchQuery {
+    query: ::std::string::String,
+    url: ::std::option::Option<::std::string::String>,
+    status: ::std::option::Option<i64>,
+    bytes: ::std::option::Option<::std::string::String>,
+    value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    other: ::std::option::Option<::std::string::String>,
+}
+impl<'a> ::poem::FromRequest<'a> for __SearchQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            query: ::obakit_runtime::query_param(request, "query", true, &[])?,
+            url: ::obakit_runtime::query_param(request, "url", true, &[])?,
+            status: ::obakit_runtime::query_param(request, "status", true, &[])?,
+            bytes: ::obakit_runtime::query_param(request, "bytes", true, &[])?,
+            value: ::obakit_runtime::query_param(request, "value", false, &[])?,
+            values: ::obakit_runtime::query_param(request, "values", true, &[])?,
+            other: ::obakit_runtime::query_param(request, "other", true, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __SearchQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::string::String,
+            >("query", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("url", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<i64>,
+            >("status", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("bytes", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >("value", ::std::option::Option::None, false, false, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >("values", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("other", ::std::option::Option::None, false, true, &[]),
+        ])
+    }
+}
 /// Serves any [`ClientLocalsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct ClientLocalsServer<H>(pub ::std::sync::Arc<H>);
 impl<H: ClientLocalsApi> ClientLocalsServer<H> {
@@ -13,57 +67,81 @@ impl<H: ClientLocalsApi> ClientLocalsServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`ClientLocalsServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct ClientLocalsServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: ClientLocalsApi> ClientLocalsServer<H> {
+impl<H: ClientLocalsApi> ClientLocalsServerPart0<H> {
     #[oai(path = "/search", method = "get", operation_id = "search")]
     async fn search(
         &self,
-        #[oai(name = "query")]
-        query: ::poem_openapi::param::Query<::std::string::String>,
-        #[oai(name = "url")]
-        url: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+        __query: __SearchQuery,
         #[oai(name = "builder")]
         builder: ::poem_openapi::param::Header<
             ::std::option::Option<::std::string::String>,
         >,
-        #[oai(name = "status")]
-        status: ::poem_openapi::param::Query<::std::option::Option<i64>>,
         #[oai(name = "headers")]
         headers: ::poem_openapi::param::Header<
             ::std::option::Option<::std::string::String>,
         >,
-        #[oai(name = "bytes")]
-        bytes: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
-        >,
-        #[oai(name = "value", explode = false, default)]
-        value: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
-        #[oai(name = "values")]
-        values: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
         #[oai(name = "item")]
-        item: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
-        >,
-        #[oai(name = "other")]
-        other: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+        item: ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
     ) -> ::poem::Result<SearchResponse> {
         self.0
             .search(
-                query.0,
-                url.0,
+                __query.query,
+                __query.url,
                 builder.0,
-                status.0,
+                __query.status,
                 headers.0,
-                bytes.0,
-                value.0,
-                values.0,
+                __query.bytes,
+                __query.value,
+                __query.values,
                 item.0,
-                other.0,
+                __query.other,
             )
             .await
+    }
+}
+impl<H: ClientLocalsApi> ::poem_openapi::OpenApi for ClientLocalsServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <ClientLocalsServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "search",
+                    0usize,
+                    <__SearchQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <ClientLocalsServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::string::String as ::poem_openapi::types::Type>::register(registry);
+        <::std::option::Option<
+            ::std::string::String,
+        > as ::poem_openapi::types::Type>::register(registry);
+        <::std::option::Option<i64> as ::poem_openapi::types::Type>::register(registry);
+        <::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            ClientLocalsServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

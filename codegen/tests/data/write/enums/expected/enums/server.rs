@@ -2,6 +2,30 @@
 // `OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden`.
 
 use super::handler::*;
+/// The query parameters of `listTasks`.
+#[doc(hidden)]
+pub struct __ListTasksQuery {
+    state: ::std::option::Option<crate::enums::types::TaskState>,
+}
+impl<'a> ::poem::FromRequest<'a> for __ListTasksQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            state: ::obakit_runtime::query_param(request, "state", true, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __ListTasksQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<crate::enums::types::TaskState>,
+            >("state", ::std::option::Option::None, false, true, &[]),
+        ])
+    }
+}
 /// Serves any [`EnumsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct EnumsServer<H>(pub ::std::sync::Arc<H>);
 impl<H: EnumsApi> EnumsServer<H> {
@@ -13,16 +37,53 @@ impl<H: EnumsApi> EnumsServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`EnumsServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct EnumsServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: EnumsApi> EnumsServer<H> {
+impl<H: EnumsApi> EnumsServerPart0<H> {
     #[oai(path = "/tasks", method = "get", operation_id = "listTasks")]
     async fn list_tasks(
         &self,
-        #[oai(name = "state")]
-        state: ::poem_openapi::param::Query<
-            ::std::option::Option<crate::enums::types::TaskState>,
-        >,
+        __query: __ListTasksQuery,
     ) -> ::poem::Result<ListTasksResponse> {
-        self.0.list_tasks(state.0).await
+        self.0.list_tasks(__query.state).await
+    }
+}
+impl<H: EnumsApi> ::poem_openapi::OpenApi for EnumsServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <EnumsServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "listTasks",
+                    0usize,
+                    <__ListTasksQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <EnumsServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<
+            crate::enums::types::TaskState,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            EnumsServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

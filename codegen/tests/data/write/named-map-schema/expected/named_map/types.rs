@@ -24,28 +24,116 @@ impl ::obakit_runtime::IsEmptyValue for Open {
         ::obakit_runtime::is_absent(&self.name) && self.additional_properties.is_empty()
     }
 }
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Resource")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
-    #[oai(
-        rename = "labels",
-        validator(
-            min_length = 1,
-            max_length = 64,
-            min_properties = 1,
-            max_properties = 20
-        )
-    )]
     pub labels: Labels,
-    #[oai(
-        rename = "names",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(min_length = 1, max_length = 64)
-    )]
     pub names: ::std::option::Option<::std::vec::Vec<Label>>,
-    #[oai(rename = "extra", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub extra: ::std::option::Option<Anything>,
 }
+impl Resource {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Resource",
+            ::std::option::Option::None,
+        );
+        schema
+            .property_checked::<
+                Labels,
+            >(
+                "labels",
+                ::std::option::Option::None,
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[
+                        &::poem_openapi::validation::MaxProperties::new(20),
+                        &::poem_openapi::validation::MinProperties::new(1),
+                    ],
+                },
+            );
+        schema
+            .property_checked::<
+                ::std::option::Option<::std::vec::Vec<Label>>,
+            >(
+                "names",
+                ::std::option::Option::None,
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<Anything>,
+            >("extra", ::std::option::Option::None);
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            labels: ::obakit_runtime::object::take_checked::<
+                Labels,
+                Self,
+            >(
+                &mut properties,
+                "labels",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[
+                        &::poem_openapi::validation::MaxProperties::new(20),
+                        &::poem_openapi::validation::MinProperties::new(1),
+                    ],
+                },
+            )?,
+            names: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<::std::vec::Vec<Label>>,
+                Self,
+            >(
+                &mut properties,
+                "names",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[
+                        &::poem_openapi::validation::MaxLength::new(64),
+                        &::poem_openapi::validation::MinLength::new(1),
+                    ],
+                    whole: &[],
+                },
+            )?,
+            extra: ::obakit_runtime::object::take(&mut properties, "extra")?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "labels", &self.labels);
+        if !::obakit_runtime::is_absent(&self.names) {
+            ::obakit_runtime::object::put(properties, "names", &self.names);
+        }
+        if !::obakit_runtime::is_absent(&self.extra) {
+            ::obakit_runtime::object::put(properties, "extra", &self.extra);
+        }
+    }
+}
+::obakit_runtime::plain_object!(Resource, "Resource");
 impl ::obakit_runtime::IsEmptyValue for Resource {
     fn is_empty_value(&self) -> bool {
         false

@@ -2,6 +2,40 @@
 // `OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden`.
 
 use super::handler::*;
+/// The query parameters of `type`.
+#[doc(hidden)]
+pub struct __TypeQuery {
+    foo_bar: ::std::option::Option<::std::string::String>,
+    foo_bar2: ::std::option::Option<::std::string::String>,
+    body2: ::std::option::Option<::std::string::String>,
+}
+impl<'a> ::poem::FromRequest<'a> for __TypeQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            foo_bar: ::obakit_runtime::query_param(request, "fooBar", true, &[])?,
+            foo_bar2: ::obakit_runtime::query_param(request, "foo_bar", true, &[])?,
+            body2: ::obakit_runtime::query_param(request, "body", true, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __TypeQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("fooBar", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("foo_bar", ::std::option::Option::None, false, true, &[]),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("body", ::std::option::Option::None, false, true, &[]),
+        ])
+    }
+}
 /// Serves any [`TypeApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct TypeServer<H>(pub ::std::sync::Arc<H>);
 impl<H: TypeApi> TypeServer<H> {
@@ -13,8 +47,11 @@ impl<H: TypeApi> TypeServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`TypeServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct TypeServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: TypeApi> TypeServer<H> {
+impl<H: TypeApi> TypeServerPart0<H> {
     /// Answers a schema named like its own response enum, as `statBox` does: the two enums differ (one holds `InspectBoxResponse`, the other `StatBoxResponse`), so neither is the other's alias.
     #[oai(path = "/boxes/:id", method = "get", operation_id = "inspectBox")]
     async fn inspect_box(
@@ -37,18 +74,9 @@ impl<H: TypeApi> TypeServer<H> {
         &self,
         #[oai(name = "self")]
         self_: ::poem_openapi::param::Path<::std::string::String>,
-        #[oai(name = "fooBar")]
-        foo_bar: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
-        >,
-        #[oai(name = "foo_bar")]
-        foo_bar2: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
-        >,
-        #[oai(name = "body")]
-        body2: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+        __query: __TypeQuery,
     ) -> ::poem::Result<TypeResponse> {
-        self.0.type_(self_.0, foo_bar.0, foo_bar2.0, body2.0).await
+        self.0.type_(self_.0, __query.foo_bar, __query.foo_bar2, __query.body2).await
     }
     #[oai(path = "/match", method = "get", operation_id = "get_thing")]
     async fn get_thing(&self) -> ::poem::Result<GetThingResponse> {
@@ -57,5 +85,36 @@ impl<H: TypeApi> TypeServer<H> {
     #[oai(path = "/match2", method = "get", operation_id = "getThing")]
     async fn get_thing2(&self) -> ::poem::Result<GetThingResponse2> {
         self.0.get_thing2().await
+    }
+}
+impl<H: TypeApi> ::poem_openapi::OpenApi for TypeServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <TypeServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[("type", 1usize, <__TypeQuery as ::obakit_runtime::QueryParams>::params)],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <TypeServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<
+            ::std::string::String,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            TypeServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

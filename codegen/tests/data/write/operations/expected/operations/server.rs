@@ -32,6 +32,79 @@ impl ::obakit_runtime::ListItems for GetPartWeightItems {
         ..::obakit_runtime::ItemConstraints::NONE
     };
 }
+/// The query parameters of `getPart`.
+#[doc(hidden)]
+pub struct __GetPartQuery {
+    fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    limit: ::std::option::Option<i32>,
+    since: ::chrono::DateTime<::chrono::FixedOffset>,
+}
+impl<'a> ::poem::FromRequest<'a> for __GetPartQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            fields: ::obakit_runtime::query_param(request, "fields", false, &[])?,
+            tag: ::obakit_runtime::query_param(
+                request,
+                "tag",
+                true,
+                &[&::poem_openapi::validation::MaxItems::new(5)],
+            )?,
+            limit: ::obakit_runtime::query_param(
+                request,
+                "limit",
+                true,
+                &[
+                    &::poem_openapi::validation::Maximum::new(100.0, false),
+                    &::poem_openapi::validation::Minimum::new(1.0, false),
+                ],
+            )?,
+            since: ::obakit_runtime::query_param(request, "since", true, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __GetPartQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >(
+                "fields",
+                ::std::option::Option::Some("Comma-separated (explode false)."),
+                false,
+                false,
+                &[],
+            ),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >(
+                "tag",
+                ::std::option::Option::Some("Repeated (explode true, the default)."),
+                false,
+                true,
+                &[&::poem_openapi::validation::MaxItems::new(5)],
+            ),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<i32>,
+            >(
+                "limit",
+                ::std::option::Option::None,
+                false,
+                true,
+                &[
+                    &::poem_openapi::validation::Maximum::new(100.0, false),
+                    &::poem_openapi::validation::Minimum::new(1.0, false),
+                ],
+            ),
+            ::obakit_runtime::query_param_meta::<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+            >("since", ::std::option::Option::None, false, true, &[]),
+        ])
+    }
+}
 /// Serves any [`OperationsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct OperationsServer<H>(pub ::std::sync::Arc<H>);
 impl<H: OperationsApi> OperationsServer<H> {
@@ -43,8 +116,11 @@ impl<H: OperationsApi> OperationsServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`OperationsServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct OperationsServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: OperationsApi> OperationsServer<H> {
+impl<H: OperationsApi> OperationsServerPart0<H> {
     /// One part of an item
     ///
     /// Path, query and header parameters.
@@ -61,16 +137,7 @@ impl<H: OperationsApi> OperationsServer<H> {
         item_id: ::poem_openapi::param::Path<::std::string::String>,
         #[oai(name = "partNo", validator(minimum(value = "1")))]
         part_no: ::poem_openapi::param::Path<i32>,
-        /// Comma-separated (explode false).
-        #[oai(name = "fields", explode = false, default)]
-        fields: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
-        /// Repeated (explode true, the default).
-        #[oai(name = "tag", validator(max_items = 5))]
-        tag: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
+        __query: __GetPartQuery,
         /// Items with constraints, which the runtime checks one by one.
         #[oai(name = "id", explode = false, default, validator(min_items = 1))]
         id: ::obakit_runtime::EachItem<
@@ -84,10 +151,6 @@ impl<H: OperationsApi> OperationsServer<H> {
             ::poem_openapi::param::Query<::std::option::Option<::std::vec::Vec<f64>>>,
             GetPartWeightItems,
         >,
-        #[oai(name = "limit", validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: ::poem_openapi::param::Query<::std::option::Option<i32>>,
-        #[oai(name = "since")]
-        since: ::poem_openapi::param::Query<::chrono::DateTime<::chrono::FixedOffset>>,
         #[oai(name = "X-Request-Id")]
         x_request_id: ::poem_openapi::param::Header<::std::string::String>,
         #[oai(name = "X-Trace", deprecated)]
@@ -99,12 +162,12 @@ impl<H: OperationsApi> OperationsServer<H> {
             .get_part(
                 item_id.0,
                 part_no.0,
-                fields.0,
-                tag.0,
+                __query.fields,
+                __query.tag,
                 id.0.0,
                 weight.0.0,
-                limit.0,
-                since.0,
+                __query.limit,
+                __query.since,
                 x_request_id.0,
                 x_trace.0,
             )
@@ -224,5 +287,46 @@ impl<H: OperationsApi> OperationsServer<H> {
         body: ::poem_openapi::payload::Binary<::std::vec::Vec<u8>>,
     ) -> ::poem::Result<UploadFileResponse> {
         self.0.upload_file(name.0, body.0).await
+    }
+}
+impl<H: OperationsApi> ::poem_openapi::OpenApi for OperationsServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <OperationsServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "getPart",
+                    2usize,
+                    <__GetPartQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <OperationsServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        > as ::poem_openapi::types::Type>::register(registry);
+        <::std::option::Option<i32> as ::poem_openapi::types::Type>::register(registry);
+        <::chrono::DateTime<
+            ::chrono::FixedOffset,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            OperationsServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

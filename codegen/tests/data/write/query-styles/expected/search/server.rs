@@ -11,6 +11,30 @@ impl ::obakit_runtime::ListItems for ListChargesStatusItems {
         ..::obakit_runtime::ItemConstraints::NONE
     };
 }
+/// The query parameters of `listCharges`.
+#[doc(hidden)]
+pub struct __ListChargesQuery {
+    tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'a> ::poem::FromRequest<'a> for __ListChargesQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            tags: ::obakit_runtime::query_param(request, "tags", true, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __ListChargesQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >("tags", ::std::option::Option::None, false, true, &[]),
+        ])
+    }
+}
 /// Serves any [`SearchApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct SearchServer<H>(pub ::std::sync::Arc<H>);
 impl<H: SearchApi> SearchServer<H> {
@@ -22,8 +46,11 @@ impl<H: SearchApi> SearchServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`SearchServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct SearchServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: SearchApi> SearchServer<H> {
+impl<H: SearchApi> SearchServerPart0<H> {
     #[oai(path = "/charges", method = "get", operation_id = "listCharges")]
     async fn list_charges(
         &self,
@@ -55,10 +82,7 @@ impl<H: SearchApi> SearchServer<H> {
         >,
         #[oai(name = "amount", style = "deep_object")]
         amount: ::obakit_runtime::DeepObjectQuery<crate::search::types::RangeQuery>,
-        #[oai(name = "tags")]
-        tags: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
+        __query: __ListChargesQuery,
     ) -> ::poem::Result<ListChargesResponse> {
         self.0
             .list_charges(
@@ -68,8 +92,45 @@ impl<H: SearchApi> SearchServer<H> {
                 metadata.0,
                 created.0,
                 amount.0,
-                tags.0,
+                __query.tags,
             )
             .await
+    }
+}
+impl<H: SearchApi> ::poem_openapi::OpenApi for SearchServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <SearchServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "listCharges",
+                    6usize,
+                    <__ListChargesQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <SearchServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            SearchServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

@@ -2,6 +2,46 @@
 // `OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden`.
 
 use super::handler::*;
+/// The query parameters of `listPets`.
+#[doc(hidden)]
+pub struct __ListPetsQuery {
+    limit: ::std::option::Option<i32>,
+    tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'a> ::poem::FromRequest<'a> for __ListPetsQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            limit: ::obakit_runtime::query_param(
+                request,
+                "limit",
+                true,
+                &[&::poem_openapi::validation::Maximum::new(100.0, false)],
+            )?,
+            tags: ::obakit_runtime::query_param(request, "tags", false, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __ListPetsQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<i32>,
+            >(
+                "limit",
+                ::std::option::Option::None,
+                false,
+                true,
+                &[&::poem_openapi::validation::Maximum::new(100.0, false)],
+            ),
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >("tags", ::std::option::Option::None, false, false, &[]),
+        ])
+    }
+}
 /// Serves any [`Swagger2Api`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct Swagger2Server<H>(pub ::std::sync::Arc<H>);
 impl<H: Swagger2Api> Swagger2Server<H> {
@@ -13,21 +53,19 @@ impl<H: Swagger2Api> Swagger2Server<H> {
         Self(handler)
     }
 }
+/// Operations of [`Swagger2Server`], which serves them with the others.
+#[doc(hidden)]
+pub struct Swagger2ServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: Swagger2Api> Swagger2Server<H> {
+impl<H: Swagger2Api> Swagger2ServerPart0<H> {
     #[oai(path = "/pets", method = "get", operation_id = "listPets")]
     async fn list_pets(
         &self,
-        #[oai(name = "limit", validator(maximum(value = "100")))]
-        limit: ::poem_openapi::param::Query<::std::option::Option<i32>>,
-        #[oai(name = "tags", explode = false, default)]
-        tags: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
+        __query: __ListPetsQuery,
         #[oai(name = "X-Request-Id")]
         x_request_id: ::poem_openapi::param::Header<::std::string::String>,
     ) -> ::poem::Result<ListPetsResponse> {
-        self.0.list_pets(limit.0, tags.0, x_request_id.0).await
+        self.0.list_pets(__query.limit, __query.tags, x_request_id.0).await
     }
     #[oai(path = "/pets", method = "post", operation_id = "createPet")]
     async fn create_pet(
@@ -44,5 +82,43 @@ impl<H: Swagger2Api> Swagger2Server<H> {
         body: ::obakit_runtime::Form<crate::swagger2::types::DescribePhotoRequest>,
     ) -> ::poem::Result<DescribePhotoResponse> {
         self.0.describe_photo(pet_id.0, body.0).await
+    }
+}
+impl<H: Swagger2Api> ::poem_openapi::OpenApi for Swagger2Server<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <Swagger2ServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "listPets",
+                    0usize,
+                    <__ListPetsQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <Swagger2ServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<i32> as ::poem_openapi::types::Type>::register(registry);
+        <::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            Swagger2ServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

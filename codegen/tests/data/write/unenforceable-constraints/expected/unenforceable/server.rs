@@ -2,6 +2,30 @@
 // `OBAKIT_BLESS=1 cargo test -p obakit-codegen --test golden`.
 
 use super::handler::*;
+/// The query parameters of `duplicateProject`.
+#[doc(hidden)]
+pub struct __DuplicateProjectQuery {
+    filters: ::std::option::Option<::std::string::String>,
+}
+impl<'a> ::poem::FromRequest<'a> for __DuplicateProjectQuery {
+    async fn from_request(
+        request: &'a ::poem::Request,
+        _body: &mut ::poem::RequestBody,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+            filters: ::obakit_runtime::query_param(request, "filters", true, &[])?,
+        })
+    }
+}
+impl ::obakit_runtime::QueryParams for __DuplicateProjectQuery {
+    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
+        ::std::vec::Vec::from([
+            ::obakit_runtime::query_param_meta::<
+                ::std::option::Option<::std::string::String>,
+            >("filters", ::std::option::Option::None, false, true, &[]),
+        ])
+    }
+}
 /// Serves any [`UnenforceableApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct UnenforceableServer<H>(pub ::std::sync::Arc<H>);
 impl<H: UnenforceableApi> UnenforceableServer<H> {
@@ -13,8 +37,11 @@ impl<H: UnenforceableApi> UnenforceableServer<H> {
         Self(handler)
     }
 }
+/// Operations of [`UnenforceableServer`], which serves them with the others.
+#[doc(hidden)]
+pub struct UnenforceableServerPart0<H>(::std::sync::Arc<H>);
 #[::poem_openapi::OpenApi]
-impl<H: UnenforceableApi> UnenforceableServer<H> {
+impl<H: UnenforceableApi> UnenforceableServerPart0<H> {
     #[oai(
         path = "/projects/duplicate",
         method = "post",
@@ -22,14 +49,48 @@ impl<H: UnenforceableApi> UnenforceableServer<H> {
     )]
     async fn duplicate_project(
         &self,
-        #[oai(name = "filters")]
-        filters: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
-        >,
+        __query: __DuplicateProjectQuery,
         body: ::poem_openapi::payload::Json<
             crate::unenforceable::types::DuplicateRequest,
         >,
     ) -> ::poem::Result<DuplicateProjectResponse> {
-        self.0.duplicate_project(filters.0, body.0).await
+        self.0.duplicate_project(__query.filters, body.0).await
+    }
+}
+impl<H: UnenforceableApi> ::poem_openapi::OpenApi for UnenforceableServer<H> {
+    fn meta() -> ::std::vec::Vec<::poem_openapi::registry::MetaApi> {
+        let mut meta = <UnenforceableServerPart0<H> as ::poem_openapi::OpenApi>::meta();
+        ::obakit_runtime::add_query_params(
+            &mut meta,
+            &[
+                (
+                    "duplicateProject",
+                    0usize,
+                    <__DuplicateProjectQuery as ::obakit_runtime::QueryParams>::params,
+                ),
+            ],
+        );
+        meta
+    }
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        <UnenforceableServerPart0<H> as ::poem_openapi::OpenApi>::register(registry);
+        <::std::option::Option<
+            ::std::string::String,
+        > as ::poem_openapi::types::Type>::register(registry);
+    }
+    fn add_routes(
+        self,
+        route_table: &mut ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<
+                ::poem::http::Method,
+                ::poem::endpoint::BoxEndpoint<'static>,
+            >,
+        >,
+    ) {
+        ::poem_openapi::OpenApi::add_routes(
+            UnenforceableServerPart0(::std::clone::Clone::clone(&self.0)),
+            route_table,
+        );
     }
 }

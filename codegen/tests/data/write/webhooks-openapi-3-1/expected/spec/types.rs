@@ -46,23 +46,80 @@ impl ::obakit_runtime::IsEmptyValue for OrderDeliveredRequest {
         false
     }
 }
-#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
-#[oai(rename = "Shipment")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Shipment {
-    #[oai(rename = "orderId")]
     pub order_id: ::std::string::String,
-    #[oai(rename = "carrier")]
     pub carrier: ShipmentCarrier,
-    #[oai(
-        rename = "weightGrams",
-        skip_serializing_if = "::obakit_runtime::is_absent",
-        validator(minimum(value = "0", exclusive))
-    )]
     pub weight_grams: ::std::option::Option<i64>,
     /// Where to follow the parcel.
-    #[oai(rename = "tracking", skip_serializing_if = "::obakit_runtime::is_absent")]
     pub tracking: ::std::option::Option<Tracking>,
 }
+impl Shipment {
+    fn __register(
+        registry: &mut ::poem_openapi::registry::Registry,
+    ) -> ::poem_openapi::registry::MetaSchema {
+        let mut schema = ::obakit_runtime::object::Schema::new(
+            registry,
+            "Shipment",
+            ::std::option::Option::None,
+        );
+        schema.property::<::std::string::String>("orderId", ::std::option::Option::None);
+        schema.property::<ShipmentCarrier>("carrier", ::std::option::Option::None);
+        schema
+            .property_checked::<
+                ::std::option::Option<i64>,
+            >(
+                "weightGrams",
+                ::std::option::Option::None,
+                false,
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::Minimum::new(0.0, true)],
+                    whole: &[],
+                },
+            );
+        schema
+            .property::<
+                ::std::option::Option<Tracking>,
+            >("tracking", ::std::option::Option::Some("Where to follow the parcel."));
+        schema.finish()
+    }
+    fn __parse(
+        mut properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        ::std::result::Result::Ok(Self {
+            order_id: ::obakit_runtime::object::take(&mut properties, "orderId")?,
+            carrier: ::obakit_runtime::object::take(&mut properties, "carrier")?,
+            weight_grams: ::obakit_runtime::object::take_checked::<
+                ::std::option::Option<i64>,
+                Self,
+            >(
+                &mut properties,
+                "weightGrams",
+                ::std::option::Option::None,
+                ::obakit_runtime::object::Rules {
+                    elements: &[&::poem_openapi::validation::Minimum::new(0.0, true)],
+                    whole: &[],
+                },
+            )?,
+            tracking: ::obakit_runtime::object::take(&mut properties, "tracking")?,
+        })
+    }
+    fn __write(
+        &self,
+        properties: &mut ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) {
+        ::obakit_runtime::object::put(properties, "orderId", &self.order_id);
+        ::obakit_runtime::object::put(properties, "carrier", &self.carrier);
+        if !::obakit_runtime::is_absent(&self.weight_grams) {
+            ::obakit_runtime::object::put(properties, "weightGrams", &self.weight_grams);
+        }
+        if !::obakit_runtime::is_absent(&self.tracking) {
+            ::obakit_runtime::object::put(properties, "tracking", &self.tracking);
+        }
+    }
+}
+::obakit_runtime::plain_object!(Shipment, "Shipment");
 impl ::obakit_runtime::IsEmptyValue for Shipment {
     fn is_empty_value(&self) -> bool {
         false
