@@ -28,7 +28,8 @@ pub use optional_request::OptionalRequest;
 pub use param::{EachItem, ItemConstraints, ListItems};
 pub use payload::{Described, Form, NoBody, OptionalBody, SchemaDescription};
 pub use query_params::{
-    OperationQuery, QueryParams, add_query_params, query_param, query_param_meta,
+    OperationQuery, OperationQueryDoc, ParamConstraints, QueryParam, QueryParams, QueryValues,
+    add_query_params, describe_query,
 };
 pub use query_style::{DeepObjectQuery, DelimitedQuery, deep_object_query, delimited};
 pub use request_error::{FromRequestError, RequestError, RequestErrorKind, not_implemented};

@@ -24,46 +24,23 @@ impl ::obakit_runtime::ListItems for ListUserServicesIdItems {
 }
 /// The query parameters of `listUserServices`.
 #[doc(hidden)]
-pub struct __ListUserServicesQuery {
-    product_ref_id: ::std::option::Option<::std::string::String>,
-}
-impl<'a> ::poem::FromRequest<'a> for __ListUserServicesQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            product_ref_id: ::obakit_runtime::query_param(
-                request,
-                "productRefId",
-                true,
-                &[
-                    &::poem_openapi::validation::MaxLength::new(128),
-                    &::poem_openapi::validation::MinLength::new(1),
-                ],
-            )?,
-        })
-    }
-}
+pub struct __ListUserServicesQuery;
 impl ::obakit_runtime::QueryParams for __ListUserServicesQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >(
-                "productRefId",
-                ::std::option::Option::Some(
-                    "The fleet whose licenses are listed (the productRef.id answered to the order).",
-                ),
-                false,
-                true,
-                &[
-                    &::poem_openapi::validation::MaxLength::new(128),
-                    &::poem_openapi::validation::MinLength::new(1),
-                ],
+    type Values = (::std::option::Option<::std::string::String>, ());
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "productRefId",
+            description: ::std::option::Option::Some(
+                "The fleet whose licenses are listed (the productRef.id answered to the order).",
             ),
-        ])
-    }
+            constraints: ::obakit_runtime::ParamConstraints {
+                max_length: ::std::option::Option::Some(128),
+                min_length: ::std::option::Option::Some(1),
+                ..::obakit_runtime::ParamConstraints::NONE
+            },
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`UserServicePartnerApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct UserServicePartnerServer<H>(pub ::std::sync::Arc<H>);
@@ -95,7 +72,7 @@ impl<H: UserServicePartnerApi> UserServicePartnerServerPart0<H> {
     )]
     async fn list_user_services(
         &self,
-        __query: __ListUserServicesQuery,
+        __query: ::obakit_runtime::OperationQuery<__ListUserServicesQuery>,
         /// Ids of the licenses to list, comma separated (`id=lic-90001,lic-90002`). Unknown ids are left out of the answer.
         #[oai(name = "id", explode = false, default, validator(min_items = 1))]
         id: ::obakit_runtime::EachItem<
@@ -105,7 +82,8 @@ impl<H: UserServicePartnerApi> UserServicePartnerServerPart0<H> {
             ListUserServicesIdItems,
         >,
     ) -> ::poem::Result<ListUserServicesResponse> {
-        self.0.list_user_services(__query.product_ref_id, id.0.0).await
+        let (product_ref_id, ()) = __query.0;
+        self.0.list_user_services(product_ref_id, id.0.0).await
     }
     /// Read one license
     ///
@@ -159,7 +137,7 @@ impl<H: UserServicePartnerApi> ::poem_openapi::OpenApi for UserServicePartnerSer
                 (
                     "listUserServices",
                     0usize,
-                    <__ListUserServicesQuery as ::obakit_runtime::QueryParams>::params,
+                    ::obakit_runtime::describe_query::<__ListUserServicesQuery>,
                 ),
             ],
         );

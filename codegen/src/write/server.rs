@@ -4,10 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 
 use super::handler::{method_args, operation_docs, operations_of, payload_tokens, trait_name};
-use super::tokens::{
-    Paths, description, doc_attr, ident, optional_str, param_rules_tokens, type_tokens,
-    validator_attr,
-};
+use super::tokens::{Paths, description, doc_attr, ident, type_tokens, validator_attr};
 use crate::model::paths::{self as path_template, PathSegment};
 use crate::model::{Api, MediaKind, Operation, Param, ParamLocation, ParamStyle, Role};
 
@@ -105,8 +102,8 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
                 quote!(::std::option::Option<#inner>)
             };
             if QueryBundle::takes(p) {
-                query.add(p, value_ty, params.len());
-                forwards.push(quote!(__query.#n));
+                query.add(p, value_ty, params.len(), rt);
+                forwards.push(quote!(#n));
                 continue;
             }
             let extractor = match p.location {
@@ -212,13 +209,20 @@ fn server(api: &Api, role: &Role, paths: &Paths) -> TokenStream {
             });
         }
         let _ = method_args(op);
+        let mut read_query = TokenStream::new();
         if let Some(bundle) = query.name().as_deref().map(ident) {
-            params.insert(query.at, quote!(__query: #bundle));
+            params.insert(query.at, quote!(__query: #rt::OperationQuery<#bundle>));
+            let names = query.fields.iter().rev().fold(quote!(()), |rest, f| {
+                let n = &f.name;
+                quote!((#n, #rest))
+            });
+            read_query = quote!(let #names = __query.0;);
         }
         let method = quote! {
             #docs
             #[oai(#(#attrs),*)]
             async fn #method_name(&self, #(#params),*) -> ::poem::Result<#response> {
+                #read_query
                 self.0.#method_name(#(#forwards),*).await
             }
         };
@@ -307,7 +311,7 @@ fn served(
         let id = &b.operation_id;
         let at = b.at;
         let bundle = ident(&b.name().unwrap_or_default());
-        quote!((#id, #at, <#bundle as #rt::QueryParams>::params))
+        quote!((#id, #at, #rt::describe_query::<#bundle>))
     });
     let add_queries =
         (!bundles.is_empty()).then(|| quote!(#rt::add_query_params(&mut meta, &[#(#queries),*]);));
@@ -353,11 +357,11 @@ fn served(
 }
 
 /// An operation's query parameters read as one extractor (the runtime's `query_params`): a
-/// hidden struct whose `FromRequest` impl reads each, and whose `QueryParams` impl describes them
-/// for the server's own `OpenApi` impl to add to the operation. poem-openapi's `#[OpenApi]` writes
-/// a parameter's extraction, checks and description as blocks of their own, which the largest
-/// specs cannot afford: Kubernetes' 7,719 query parameters took 125 s and 2.5 GB of the 188 s and
-/// 4.7 GB its server took to check.
+/// hidden type whose `QueryParams` impl lists their types and describes each as data, for the
+/// runtime's `OperationQuery` to read and for the server's own `OpenApi` impl to add to the
+/// operation's description. poem-openapi's `#[OpenApi]` writes a parameter's extraction, checks
+/// and description as blocks of their own, which the largest specs cannot afford: Kubernetes'
+/// 7,719 query parameters took 125 s and 2.5 GB of the 188 s and 4.7 GB its server took to check.
 #[derive(Clone)]
 struct QueryBundle {
     operation_id: String,
@@ -370,12 +374,9 @@ struct QueryBundle {
 #[derive(Clone)]
 struct QueryField {
     name: proc_macro2::Ident,
-    wire: String,
     ty: TokenStream,
-    description: Option<String>,
-    deprecated: bool,
-    explode: bool,
-    rules: TokenStream,
+    /// The runtime's `QueryParam` for it.
+    param: TokenStream,
 }
 
 impl QueryBundle {
@@ -394,33 +395,32 @@ impl QueryBundle {
         p.location == ParamLocation::Query && p.style == ParamStyle::Form && p.items_type.is_none()
     }
 
-    fn add(&mut self, p: &Param, ty: TokenStream, described_before: usize) {
+    fn add(&mut self, p: &Param, ty: TokenStream, described_before: usize, rt: &TokenStream) {
         if self.fields.is_empty() {
             self.at = described_before;
         }
-        // As poem-openapi's `#[OpenApi]`, constraints on a list parameter are only those on the
-        // whole list.
-        let validators = match p.ty {
-            crate::model::TypeRef::Vec(_) => crate::model::Validators {
-                min_items: p.validators.min_items,
-                max_items: p.validators.max_items,
-                unique_items: p.validators.unique_items,
-                ..Default::default()
-            },
-            _ => p.validators.clone(),
-        };
+        let wire = &p.wire_name;
+        let mut settings = vec![quote!(name: #wire,)];
+        if let Some(text) = description(p.docs.as_deref()) {
+            settings.push(quote!(description: ::std::option::Option::Some(#text),));
+        }
+        if p.deprecated {
+            settings.push(quote!(deprecated: true,));
+        }
+        if !p.explode && matches!(p.ty, crate::model::TypeRef::Vec(_)) {
+            settings.push(quote!(explode: false,));
+        }
+        if let Some(constraints) = param_constraints(p, rt) {
+            settings.push(quote!(constraints: #constraints,));
+        }
         self.fields.push(QueryField {
             name: ident(&p.rust_name),
-            wire: p.wire_name.clone(),
             ty,
-            description: description(p.docs.as_deref()),
-            deprecated: p.deprecated,
-            explode: p.explode || !matches!(p.ty, crate::model::TypeRef::Vec(_)),
-            rules: param_rules_tokens(&validators),
+            param: quote!(#(#settings)*),
         });
     }
 
-    /// The struct's name, when the operation has such parameters.
+    /// The type's name, when the operation has such parameters.
     fn name(&self) -> Option<String> {
         use heck::ToUpperCamelCase;
         (!self.fields.is_empty())
@@ -433,46 +433,73 @@ impl QueryBundle {
         };
         let name = ident(&name);
         let doc = format!(" The query parameters of `{}`.", self.operation_id);
-        let fields = self.fields.iter().map(|f| {
-            let QueryField { name, ty, .. } = f;
-            quote!(#name: #ty,)
+        let values = self.fields.iter().rev().fold(quote!(()), |rest, f| {
+            let ty = &f.ty;
+            quote!((#ty, #rest))
         });
-        let reads = self.fields.iter().map(|f| {
-            let QueryField {
-                name,
-                wire,
-                explode,
-                rules,
-                ..
-            } = f;
-            quote!(#name: #rt::query_param(request, #wire, #explode, #rules)?,)
-        });
-        let described = self.fields.iter().map(|f| {
-            let QueryField { wire, ty, deprecated, explode, rules, .. } = f;
-            let description = optional_str(f.description.as_deref());
-            quote!(#rt::query_param_meta::<#ty>(#wire, #description, #deprecated, #explode, #rules),)
+        let params = self.fields.iter().map(|f| {
+            let settings = &f.param;
+            quote!(#rt::QueryParam { #settings ..#rt::QueryParam::DEFAULT })
         });
         quote! {
             #[doc = #doc]
             #[doc(hidden)]
-            pub struct #name {
-                #(#fields)*
-            }
-            impl<'a> ::poem::FromRequest<'a> for #name {
-                async fn from_request(
-                    request: &'a ::poem::Request,
-                    _body: &mut ::poem::RequestBody,
-                ) -> ::poem::Result<Self> {
-                    ::std::result::Result::Ok(Self { #(#reads)* })
-                }
-            }
+            pub struct #name;
             impl #rt::QueryParams for #name {
-                fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-                    ::std::vec::Vec::from([#(#described)*])
-                }
+                type Values = #values;
+                const PARAMS: &'static [#rt::QueryParam] = &[#(#params),*];
             }
         }
     }
+}
+
+/// A query parameter's constraints for the runtime's `ParamConstraints`, if it has any: as
+/// poem-openapi's `#[OpenApi]`, those of a list parameter are only those on the whole list.
+fn param_constraints(p: &Param, rt: &TokenStream) -> Option<TokenStream> {
+    let v = &p.validators;
+    let some = |value: TokenStream| quote!(::std::option::Option::Some(#value));
+    let count = |n: usize| some(Literal::usize_unsuffixed(n).into_token_stream());
+    let bound = |(value, exclusive): (f64, bool)| {
+        let value = Literal::f64_unsuffixed(value);
+        some(quote!((#value, #exclusive)))
+    };
+    let mut fields = Vec::new();
+    if let Some(n) = v.max_items {
+        let n = count(n);
+        fields.push(quote!(max_items: #n,));
+    }
+    if let Some(n) = v.min_items {
+        let n = count(n);
+        fields.push(quote!(min_items: #n,));
+    }
+    if v.unique_items {
+        fields.push(quote!(unique_items: true,));
+    }
+    if !matches!(p.ty, crate::model::TypeRef::Vec(_)) {
+        if let Some(m) = v.multiple_of {
+            let m = some(Literal::f64_unsuffixed(m).into_token_stream());
+            fields.push(quote!(multiple_of: #m,));
+        }
+        if let Some(b) = v.maximum.map(bound) {
+            fields.push(quote!(maximum: #b,));
+        }
+        if let Some(b) = v.minimum.map(bound) {
+            fields.push(quote!(minimum: #b,));
+        }
+        if let Some(n) = v.max_length {
+            let n = count(n);
+            fields.push(quote!(max_length: #n,));
+        }
+        if let Some(n) = v.min_length {
+            let n = count(n);
+            fields.push(quote!(min_length: #n,));
+        }
+        if let Some(pattern) = &v.pattern {
+            fields.push(quote!(pattern: ::std::option::Option::Some(#pattern),));
+        }
+    }
+    (!fields.is_empty())
+        .then(|| quote!(#rt::ParamConstraints { #(#fields)* ..#rt::ParamConstraints::NONE }))
 }
 
 /// Operations (each with its path, in the spec's order) in parts of `OPERATIONS_PER_PART` or so:

@@ -129,13 +129,6 @@ pub(super) fn rules_tokens(v: &Validators, rt: &TokenStream) -> TokenStream {
     quote!(#rt::object::Rules { elements: &[#(&#elements),*], whole: &[#(&#whole),*] })
 }
 
-/// A query parameter's rules for the runtime's `query_param`: poem-openapi's `#[OpenApi]` checks
-/// those on the whole value before the others, all on the value itself.
-pub(super) fn param_rules_tokens(v: &Validators) -> TokenStream {
-    let (elements, whole) = rule_lists(v);
-    quote!(&[#(&#whole,)* #(&#elements),*])
-}
-
 /// poem-openapi's validators for `v`: those on each element, then those on the whole value, each
 /// in the order its derives check them.
 fn rule_lists(v: &Validators) -> (Vec<TokenStream>, Vec<TokenStream>) {

@@ -4,57 +4,60 @@
 use super::handler::*;
 /// The query parameters of `search`.
 #[doc(hidden)]
-pub struct __SearchQuery {
-    query: ::std::string::String,
-    url: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<i64>,
-    bytes: ::std::option::Option<::std::string::String>,
-    value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    other: ::std::option::Option<::std::string::String>,
-}
-impl<'a> ::poem::FromRequest<'a> for __SearchQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            query: ::obakit_runtime::query_param(request, "query", true, &[])?,
-            url: ::obakit_runtime::query_param(request, "url", true, &[])?,
-            status: ::obakit_runtime::query_param(request, "status", true, &[])?,
-            bytes: ::obakit_runtime::query_param(request, "bytes", true, &[])?,
-            value: ::obakit_runtime::query_param(request, "value", false, &[])?,
-            values: ::obakit_runtime::query_param(request, "values", true, &[])?,
-            other: ::obakit_runtime::query_param(request, "other", true, &[])?,
-        })
-    }
-}
+pub struct __SearchQuery;
 impl ::obakit_runtime::QueryParams for __SearchQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::string::String,
-            >("query", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("url", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
+    type Values = (
+        ::std::string::String,
+        (
+            ::std::option::Option<::std::string::String>,
+            (
                 ::std::option::Option<i64>,
-            >("status", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("bytes", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >("value", ::std::option::Option::None, false, false, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >("values", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("other", ::std::option::Option::None, false, true, &[]),
-        ])
-    }
+                (
+                    ::std::option::Option<::std::string::String>,
+                    (
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                        (
+                            ::std::option::Option<
+                                ::std::vec::Vec<::std::string::String>,
+                            >,
+                            (::std::option::Option<::std::string::String>, ()),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    );
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "query",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "url",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "status",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "bytes",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "value",
+            explode: false,
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "values",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "other",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`ClientLocalsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct ClientLocalsServer<H>(pub ::std::sync::Arc<H>);
@@ -75,7 +78,7 @@ impl<H: ClientLocalsApi> ClientLocalsServerPart0<H> {
     #[oai(path = "/search", method = "get", operation_id = "search")]
     async fn search(
         &self,
-        __query: __SearchQuery,
+        __query: ::obakit_runtime::OperationQuery<__SearchQuery>,
         #[oai(name = "builder")]
         builder: ::poem_openapi::param::Header<
             ::std::option::Option<::std::string::String>,
@@ -87,18 +90,20 @@ impl<H: ClientLocalsApi> ClientLocalsServerPart0<H> {
         #[oai(name = "item")]
         item: ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
     ) -> ::poem::Result<SearchResponse> {
+        let (query, (url, (status, (bytes, (value, (values, (other, ()))))))) = __query
+            .0;
         self.0
             .search(
-                __query.query,
-                __query.url,
+                query,
+                url,
                 builder.0,
-                __query.status,
+                status,
                 headers.0,
-                __query.bytes,
-                __query.value,
-                __query.values,
+                bytes,
+                value,
+                values,
                 item.0,
-                __query.other,
+                other,
             )
             .await
     }
@@ -108,13 +113,7 @@ impl<H: ClientLocalsApi> ::poem_openapi::OpenApi for ClientLocalsServer<H> {
         let mut meta = <ClientLocalsServerPart0<H> as ::poem_openapi::OpenApi>::meta();
         ::obakit_runtime::add_query_params(
             &mut meta,
-            &[
-                (
-                    "search",
-                    0usize,
-                    <__SearchQuery as ::obakit_runtime::QueryParams>::params,
-                ),
-            ],
+            &[("search", 0usize, ::obakit_runtime::describe_query::<__SearchQuery>)],
         );
         meta
     }

@@ -4,27 +4,15 @@
 use super::handler::*;
 /// The query parameters of `listTasks`.
 #[doc(hidden)]
-pub struct __ListTasksQuery {
-    state: ::std::option::Option<crate::enums::types::TaskState>,
-}
-impl<'a> ::poem::FromRequest<'a> for __ListTasksQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            state: ::obakit_runtime::query_param(request, "state", true, &[])?,
-        })
-    }
-}
+pub struct __ListTasksQuery;
 impl ::obakit_runtime::QueryParams for __ListTasksQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<crate::enums::types::TaskState>,
-            >("state", ::std::option::Option::None, false, true, &[]),
-        ])
-    }
+    type Values = (::std::option::Option<crate::enums::types::TaskState>, ());
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "state",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`EnumsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct EnumsServer<H>(pub ::std::sync::Arc<H>);
@@ -45,9 +33,10 @@ impl<H: EnumsApi> EnumsServerPart0<H> {
     #[oai(path = "/tasks", method = "get", operation_id = "listTasks")]
     async fn list_tasks(
         &self,
-        __query: __ListTasksQuery,
+        __query: ::obakit_runtime::OperationQuery<__ListTasksQuery>,
     ) -> ::poem::Result<ListTasksResponse> {
-        self.0.list_tasks(__query.state).await
+        let (state, ()) = __query.0;
+        self.0.list_tasks(state).await
     }
 }
 impl<H: EnumsApi> ::poem_openapi::OpenApi for EnumsServer<H> {
@@ -59,7 +48,7 @@ impl<H: EnumsApi> ::poem_openapi::OpenApi for EnumsServer<H> {
                 (
                     "listTasks",
                     0usize,
-                    <__ListTasksQuery as ::obakit_runtime::QueryParams>::params,
+                    ::obakit_runtime::describe_query::<__ListTasksQuery>,
                 ),
             ],
         );

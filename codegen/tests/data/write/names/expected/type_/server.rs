@@ -4,37 +4,29 @@
 use super::handler::*;
 /// The query parameters of `type`.
 #[doc(hidden)]
-pub struct __TypeQuery {
-    foo_bar: ::std::option::Option<::std::string::String>,
-    foo_bar2: ::std::option::Option<::std::string::String>,
-    body2: ::std::option::Option<::std::string::String>,
-}
-impl<'a> ::poem::FromRequest<'a> for __TypeQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            foo_bar: ::obakit_runtime::query_param(request, "fooBar", true, &[])?,
-            foo_bar2: ::obakit_runtime::query_param(request, "foo_bar", true, &[])?,
-            body2: ::obakit_runtime::query_param(request, "body", true, &[])?,
-        })
-    }
-}
+pub struct __TypeQuery;
 impl ::obakit_runtime::QueryParams for __TypeQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("fooBar", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("foo_bar", ::std::option::Option::None, false, true, &[]),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("body", ::std::option::Option::None, false, true, &[]),
-        ])
-    }
+    type Values = (
+        ::std::option::Option<::std::string::String>,
+        (
+            ::std::option::Option<::std::string::String>,
+            (::std::option::Option<::std::string::String>, ()),
+        ),
+    );
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "fooBar",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "foo_bar",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "body",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`TypeApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct TypeServer<H>(pub ::std::sync::Arc<H>);
@@ -74,9 +66,10 @@ impl<H: TypeApi> TypeServerPart0<H> {
         &self,
         #[oai(name = "self")]
         self_: ::poem_openapi::param::Path<::std::string::String>,
-        __query: __TypeQuery,
+        __query: ::obakit_runtime::OperationQuery<__TypeQuery>,
     ) -> ::poem::Result<TypeResponse> {
-        self.0.type_(self_.0, __query.foo_bar, __query.foo_bar2, __query.body2).await
+        let (foo_bar, (foo_bar2, (body2, ()))) = __query.0;
+        self.0.type_(self_.0, foo_bar, foo_bar2, body2).await
     }
     #[oai(path = "/match", method = "get", operation_id = "get_thing")]
     async fn get_thing(&self) -> ::poem::Result<GetThingResponse> {
@@ -92,7 +85,7 @@ impl<H: TypeApi> ::poem_openapi::OpenApi for TypeServer<H> {
         let mut meta = <TypeServerPart0<H> as ::poem_openapi::OpenApi>::meta();
         ::obakit_runtime::add_query_params(
             &mut meta,
-            &[("type", 1usize, <__TypeQuery as ::obakit_runtime::QueryParams>::params)],
+            &[("type", 1usize, ::obakit_runtime::describe_query::<__TypeQuery>)],
         );
         meta
     }

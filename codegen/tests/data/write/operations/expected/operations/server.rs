@@ -34,76 +34,47 @@ impl ::obakit_runtime::ListItems for GetPartWeightItems {
 }
 /// The query parameters of `getPart`.
 #[doc(hidden)]
-pub struct __GetPartQuery {
-    fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    limit: ::std::option::Option<i32>,
-    since: ::chrono::DateTime<::chrono::FixedOffset>,
-}
-impl<'a> ::poem::FromRequest<'a> for __GetPartQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            fields: ::obakit_runtime::query_param(request, "fields", false, &[])?,
-            tag: ::obakit_runtime::query_param(
-                request,
-                "tag",
-                true,
-                &[&::poem_openapi::validation::MaxItems::new(5)],
-            )?,
-            limit: ::obakit_runtime::query_param(
-                request,
-                "limit",
-                true,
-                &[
-                    &::poem_openapi::validation::Maximum::new(100.0, false),
-                    &::poem_openapi::validation::Minimum::new(1.0, false),
-                ],
-            )?,
-            since: ::obakit_runtime::query_param(request, "since", true, &[])?,
-        })
-    }
-}
+pub struct __GetPartQuery;
 impl ::obakit_runtime::QueryParams for __GetPartQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-                "fields",
-                ::std::option::Option::Some("Comma-separated (explode false)."),
-                false,
-                false,
-                &[],
+    type Values = (
+        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        (
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            (::std::option::Option<i32>, (::chrono::DateTime<::chrono::FixedOffset>, ())),
+        ),
+    );
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "fields",
+            description: ::std::option::Option::Some("Comma-separated (explode false)."),
+            explode: false,
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "tag",
+            description: ::std::option::Option::Some(
+                "Repeated (explode true, the default).",
             ),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >(
-                "tag",
-                ::std::option::Option::Some("Repeated (explode true, the default)."),
-                false,
-                true,
-                &[&::poem_openapi::validation::MaxItems::new(5)],
-            ),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<i32>,
-            >(
-                "limit",
-                ::std::option::Option::None,
-                false,
-                true,
-                &[
-                    &::poem_openapi::validation::Maximum::new(100.0, false),
-                    &::poem_openapi::validation::Minimum::new(1.0, false),
-                ],
-            ),
-            ::obakit_runtime::query_param_meta::<
-                ::chrono::DateTime<::chrono::FixedOffset>,
-            >("since", ::std::option::Option::None, false, true, &[]),
-        ])
-    }
+            constraints: ::obakit_runtime::ParamConstraints {
+                max_items: ::std::option::Option::Some(5),
+                ..::obakit_runtime::ParamConstraints::NONE
+            },
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "limit",
+            constraints: ::obakit_runtime::ParamConstraints {
+                maximum: ::std::option::Option::Some((100.0, false)),
+                minimum: ::std::option::Option::Some((1.0, false)),
+                ..::obakit_runtime::ParamConstraints::NONE
+            },
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "since",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`OperationsApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct OperationsServer<H>(pub ::std::sync::Arc<H>);
@@ -137,7 +108,7 @@ impl<H: OperationsApi> OperationsServerPart0<H> {
         item_id: ::poem_openapi::param::Path<::std::string::String>,
         #[oai(name = "partNo", validator(minimum(value = "1")))]
         part_no: ::poem_openapi::param::Path<i32>,
-        __query: __GetPartQuery,
+        __query: ::obakit_runtime::OperationQuery<__GetPartQuery>,
         /// Items with constraints, which the runtime checks one by one.
         #[oai(name = "id", explode = false, default, validator(min_items = 1))]
         id: ::obakit_runtime::EachItem<
@@ -158,16 +129,17 @@ impl<H: OperationsApi> OperationsServerPart0<H> {
             ::std::option::Option<::std::string::String>,
         >,
     ) -> ::poem::Result<GetPartResponse> {
+        let (fields, (tag, (limit, (since, ())))) = __query.0;
         self.0
             .get_part(
                 item_id.0,
                 part_no.0,
-                __query.fields,
-                __query.tag,
+                fields,
+                tag,
                 id.0.0,
                 weight.0.0,
-                __query.limit,
-                __query.since,
+                limit,
+                since,
                 x_request_id.0,
                 x_trace.0,
             )
@@ -294,13 +266,7 @@ impl<H: OperationsApi> ::poem_openapi::OpenApi for OperationsServer<H> {
         let mut meta = <OperationsServerPart0<H> as ::poem_openapi::OpenApi>::meta();
         ::obakit_runtime::add_query_params(
             &mut meta,
-            &[
-                (
-                    "getPart",
-                    2usize,
-                    <__GetPartQuery as ::obakit_runtime::QueryParams>::params,
-                ),
-            ],
+            &[("getPart", 2usize, ::obakit_runtime::describe_query::<__GetPartQuery>)],
         );
         meta
     }

@@ -13,27 +13,15 @@ impl ::obakit_runtime::ListItems for ListChargesStatusItems {
 }
 /// The query parameters of `listCharges`.
 #[doc(hidden)]
-pub struct __ListChargesQuery {
-    tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-impl<'a> ::poem::FromRequest<'a> for __ListChargesQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            tags: ::obakit_runtime::query_param(request, "tags", true, &[])?,
-        })
-    }
-}
+pub struct __ListChargesQuery;
 impl ::obakit_runtime::QueryParams for __ListChargesQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >("tags", ::std::option::Option::None, false, true, &[]),
-        ])
-    }
+    type Values = (::std::option::Option<::std::vec::Vec<::std::string::String>>, ());
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "tags",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`SearchApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct SearchServer<H>(pub ::std::sync::Arc<H>);
@@ -82,8 +70,9 @@ impl<H: SearchApi> SearchServerPart0<H> {
         >,
         #[oai(name = "amount", style = "deep_object")]
         amount: ::obakit_runtime::DeepObjectQuery<crate::search::types::RangeQuery>,
-        __query: __ListChargesQuery,
+        __query: ::obakit_runtime::OperationQuery<__ListChargesQuery>,
     ) -> ::poem::Result<ListChargesResponse> {
+        let (tags, ()) = __query.0;
         self.0
             .list_charges(
                 ids.0,
@@ -92,7 +81,7 @@ impl<H: SearchApi> SearchServerPart0<H> {
                 metadata.0,
                 created.0,
                 amount.0,
-                __query.tags,
+                tags,
             )
             .await
     }
@@ -106,7 +95,7 @@ impl<H: SearchApi> ::poem_openapi::OpenApi for SearchServer<H> {
                 (
                     "listCharges",
                     6usize,
-                    <__ListChargesQuery as ::obakit_runtime::QueryParams>::params,
+                    ::obakit_runtime::describe_query::<__ListChargesQuery>,
                 ),
             ],
         );

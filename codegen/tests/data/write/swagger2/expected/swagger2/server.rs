@@ -4,43 +4,27 @@
 use super::handler::*;
 /// The query parameters of `listPets`.
 #[doc(hidden)]
-pub struct __ListPetsQuery {
-    limit: ::std::option::Option<i32>,
-    tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-impl<'a> ::poem::FromRequest<'a> for __ListPetsQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            limit: ::obakit_runtime::query_param(
-                request,
-                "limit",
-                true,
-                &[&::poem_openapi::validation::Maximum::new(100.0, false)],
-            )?,
-            tags: ::obakit_runtime::query_param(request, "tags", false, &[])?,
-        })
-    }
-}
+pub struct __ListPetsQuery;
 impl ::obakit_runtime::QueryParams for __ListPetsQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<i32>,
-            >(
-                "limit",
-                ::std::option::Option::None,
-                false,
-                true,
-                &[&::poem_openapi::validation::Maximum::new(100.0, false)],
-            ),
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >("tags", ::std::option::Option::None, false, false, &[]),
-        ])
-    }
+    type Values = (
+        ::std::option::Option<i32>,
+        (::std::option::Option<::std::vec::Vec<::std::string::String>>, ()),
+    );
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "limit",
+            constraints: ::obakit_runtime::ParamConstraints {
+                maximum: ::std::option::Option::Some((100.0, false)),
+                ..::obakit_runtime::ParamConstraints::NONE
+            },
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+        ::obakit_runtime::QueryParam {
+            name: "tags",
+            explode: false,
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`Swagger2Api`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct Swagger2Server<H>(pub ::std::sync::Arc<H>);
@@ -61,11 +45,12 @@ impl<H: Swagger2Api> Swagger2ServerPart0<H> {
     #[oai(path = "/pets", method = "get", operation_id = "listPets")]
     async fn list_pets(
         &self,
-        __query: __ListPetsQuery,
+        __query: ::obakit_runtime::OperationQuery<__ListPetsQuery>,
         #[oai(name = "X-Request-Id")]
         x_request_id: ::poem_openapi::param::Header<::std::string::String>,
     ) -> ::poem::Result<ListPetsResponse> {
-        self.0.list_pets(__query.limit, __query.tags, x_request_id.0).await
+        let (limit, (tags, ())) = __query.0;
+        self.0.list_pets(limit, tags, x_request_id.0).await
     }
     #[oai(path = "/pets", method = "post", operation_id = "createPet")]
     async fn create_pet(
@@ -89,13 +74,7 @@ impl<H: Swagger2Api> ::poem_openapi::OpenApi for Swagger2Server<H> {
         let mut meta = <Swagger2ServerPart0<H> as ::poem_openapi::OpenApi>::meta();
         ::obakit_runtime::add_query_params(
             &mut meta,
-            &[
-                (
-                    "listPets",
-                    0usize,
-                    <__ListPetsQuery as ::obakit_runtime::QueryParams>::params,
-                ),
-            ],
+            &[("listPets", 0usize, ::obakit_runtime::describe_query::<__ListPetsQuery>)],
         );
         meta
     }

@@ -4,27 +4,15 @@
 use super::handler::*;
 /// The query parameters of `duplicateProject`.
 #[doc(hidden)]
-pub struct __DuplicateProjectQuery {
-    filters: ::std::option::Option<::std::string::String>,
-}
-impl<'a> ::poem::FromRequest<'a> for __DuplicateProjectQuery {
-    async fn from_request(
-        request: &'a ::poem::Request,
-        _body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        ::std::result::Result::Ok(Self {
-            filters: ::obakit_runtime::query_param(request, "filters", true, &[])?,
-        })
-    }
-}
+pub struct __DuplicateProjectQuery;
 impl ::obakit_runtime::QueryParams for __DuplicateProjectQuery {
-    fn params() -> ::std::vec::Vec<::poem_openapi::registry::MetaOperationParam> {
-        ::std::vec::Vec::from([
-            ::obakit_runtime::query_param_meta::<
-                ::std::option::Option<::std::string::String>,
-            >("filters", ::std::option::Option::None, false, true, &[]),
-        ])
-    }
+    type Values = (::std::option::Option<::std::string::String>, ());
+    const PARAMS: &'static [::obakit_runtime::QueryParam] = &[
+        ::obakit_runtime::QueryParam {
+            name: "filters",
+            ..::obakit_runtime::QueryParam::DEFAULT
+        },
+    ];
 }
 /// Serves any [`UnenforceableApi`] implementation with poem-openapi: routes, parsing, validation and the OpenAPI document.
 pub struct UnenforceableServer<H>(pub ::std::sync::Arc<H>);
@@ -49,12 +37,13 @@ impl<H: UnenforceableApi> UnenforceableServerPart0<H> {
     )]
     async fn duplicate_project(
         &self,
-        __query: __DuplicateProjectQuery,
+        __query: ::obakit_runtime::OperationQuery<__DuplicateProjectQuery>,
         body: ::poem_openapi::payload::Json<
             crate::unenforceable::types::DuplicateRequest,
         >,
     ) -> ::poem::Result<DuplicateProjectResponse> {
-        self.0.duplicate_project(__query.filters, body.0).await
+        let (filters, ()) = __query.0;
+        self.0.duplicate_project(filters, body.0).await
     }
 }
 impl<H: UnenforceableApi> ::poem_openapi::OpenApi for UnenforceableServer<H> {
@@ -66,7 +55,7 @@ impl<H: UnenforceableApi> ::poem_openapi::OpenApi for UnenforceableServer<H> {
                 (
                     "duplicateProject",
                     0usize,
-                    <__DuplicateProjectQuery as ::obakit_runtime::QueryParams>::params,
+                    ::obakit_runtime::describe_query::<__DuplicateProjectQuery>,
                 ),
             ],
         );
