@@ -1857,17 +1857,11 @@ impl ::obakit_runtime::IsEmptyValue for ProductRef {
     }
 }
 /// The OAuth 2.0 client-credentials grant, sent as an HTML form.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenRequest {
     /// Always `client_credentials`.
-    #[serde(rename = "grant_type")]
     pub grant_type: GrantType,
     /// Space-separated scopes, only if Orange asks for some; usually left out.
-    #[serde(
-        rename = "scope",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub scope: ::std::option::Option<::std::string::String>,
 }
 impl TokenRequest {
@@ -1943,6 +1937,7 @@ impl ::obakit_runtime::IsEmptyValue for TokenRequest {
         false
     }
 }
+::obakit_runtime::form_value!(TokenRequest);
 /// An access token for Orange's event endpoints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenResponse {

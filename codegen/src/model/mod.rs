@@ -151,8 +151,8 @@ pub enum PartKind {
 pub struct ObjectDef {
     /// In the spec's order.
     pub fields: Vec<Field>,
-    /// Posted as `application/x-www-form-urlencoded`: the client writes it with serde (the server
-    /// parses it through the schema, like JSON).
+    /// Posted as `application/x-www-form-urlencoded`: the client writes it with serde, through its
+    /// JSON value (the runtime's `form_value!`); the server parses it through the schema, like JSON.
     pub serde: bool,
     /// The object's own `minProperties`/`maxProperties`, when it has any.
     pub bounds: Option<PropertyBounds>,
@@ -213,7 +213,8 @@ pub struct UnionDef {
     /// `oneOf` (exactly one must match) rather than `anyOf`.
     pub one_of: bool,
     pub discriminator: Option<String>,
-    /// Also (de)serialized with serde, untagged: it is held by a form (see `Object.serde`).
+    /// Also serialized with serde, as the alternative it holds: it is held by a form (see
+    /// `Object.serde`).
     pub serde: bool,
 }
 

@@ -42,16 +42,7 @@ fn object(
     let rt = &paths.rt;
     let name = ident(&def.rust_name);
     let schema_name = &def.schema_name;
-    let fields: Vec<FieldParts> = o
-        .fields
-        .iter()
-        .map(|f| field(f, module, paths, o.serde))
-        .collect();
-    let serde_derive = if o.serde {
-        quote!(::serde::Serialize, ::serde::Deserialize,)
-    } else {
-        TokenStream::new()
-    };
+    let fields: Vec<FieldParts> = o.fields.iter().map(|f| field(f, module, paths)).collect();
     // An object with a required field is never written as `{}`.
     let emptiness = if o
         .fields
@@ -72,26 +63,23 @@ fn object(
         quote!(#(#checks)&&*)
     };
     let defaults = o.fields.iter().filter_map(|f| default_fn(f, module));
+    // A form body is written by serde (reqwest's `form`), through the object's JSON value.
+    let form = o.serde.then(|| quote!(#rt::form_value!(#name);));
     let is_empty = quote! {
         impl #rt::IsEmptyValue for #name {
             fn is_empty_value(&self) -> bool { #emptiness }
         }
+        #form
     };
     if is_plain(o) {
         let struct_fields = fields.iter().map(|f| {
-            let FieldParts {
-                docs,
-                serde,
-                name,
-                ty,
-                ..
-            } = f;
-            quote!(#docs #serde pub #name: #ty,)
+            let FieldParts { docs, name, ty, .. } = f;
+            quote!(#docs pub #name: #ty,)
         });
         let traits = plain_traits(def, o, &fields, paths);
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #serde_derive)]
+            #[derive(Debug, Clone, PartialEq)]
             pub struct #name {
                 #(#struct_fields)*
             }
@@ -105,15 +93,14 @@ fn object(
             let FieldParts {
                 docs,
                 oai,
-                serde,
                 name,
                 ty,
             } = f;
-            quote!(#docs #oai #serde pub #name: #ty,)
+            quote!(#docs #oai pub #name: #ty,)
         });
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #serde_derive ::poem_openapi::Object)]
+            #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
             #[oai(rename = #schema_name)]
             pub struct #name {
                 #(#fields)*
@@ -126,14 +113,8 @@ fn object(
     let wire = ident(&bounds.wire_type);
     let remote = def.rust_name.as_str();
     let plain_fields = fields.iter().map(|f| {
-        let FieldParts {
-            docs,
-            serde,
-            name,
-            ty,
-            ..
-        } = f;
-        quote!(#docs #serde pub #name: #ty,)
+        let FieldParts { docs, name, ty, .. } = f;
+        quote!(#docs pub #name: #ty,)
     });
     let wire_fields = fields.iter().map(|f| {
         let FieldParts {
@@ -156,7 +137,7 @@ fn object(
     let schema_name = Literal::string(schema_name);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #serde_derive)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
             #(#plain_fields)*
         }
@@ -284,31 +265,24 @@ fn default_fn(f: &Field, module: &str) -> Option<TokenStream> {
     })
 }
 
-/// A struct field's pieces: its docs, poem-openapi and serde attributes, name and type.
+/// A struct field's pieces: its docs, poem-openapi attributes, name and type.
 struct FieldParts {
     docs: TokenStream,
     oai: TokenStream,
-    serde: TokenStream,
     name: proc_macro2::Ident,
     ty: TokenStream,
 }
 
-fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> FieldParts {
+fn field(f: &Field, module: &str, paths: &Paths) -> FieldParts {
     let rt = &paths.rt;
     let docs = doc_attr(f.docs.as_deref());
     let name = ident(&f.rust_name);
     let wire = &f.wire_name;
     let inner = field_value_tokens(f, Some(module));
     if f.flatten {
-        let serde_attrs = if serde {
-            quote!(#[serde(flatten)])
-        } else {
-            TokenStream::new()
-        };
         return FieldParts {
             docs,
             oai: quote!(#[oai(flatten)]),
-            serde: serde_attrs,
             name,
             ty: inner,
         };
@@ -334,20 +308,9 @@ fn field(f: &Field, module: &str, paths: &Paths, serde: bool) -> FieldParts {
     if f.deprecated {
         attrs.push(quote!(deprecated));
     }
-    let serde_attrs = if serde {
-        let skip = if f.required || has_default {
-            TokenStream::new()
-        } else {
-            quote!(, default, skip_serializing_if = "::std::option::Option::is_none")
-        };
-        quote!(#[serde(rename = #wire #skip)])
-    } else {
-        TokenStream::new()
-    };
     FieldParts {
         docs,
         oai: quote!(#[oai(#(#attrs),*)]),
-        serde: serde_attrs,
         name,
         ty,
     }
@@ -435,20 +398,12 @@ fn union(
     if let Some(d) = &u.discriminator {
         args.push(quote!(discriminator_name = #d));
     }
-    // A union in a form is written by serde like the form's other values: as the alternative it
-    // holds, the way a form field carries no type tag.
-    let serde = if u.serde {
-        quote!(
-            #[derive(::serde::Serialize, ::serde::Deserialize)]
-            #[serde(untagged)]
-        )
-    } else {
-        TokenStream::new()
-    };
+    // A union in a form is written like the form's other values, through its JSON value: as the
+    // alternative it holds, the way a form field carries no type tag.
+    let form = u.serde.then(|| quote!(#rt::form_value!(#name);));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
-        #serde
         #[oai(#(#args),*)]
         pub enum #name {
             #(#variants)*
@@ -456,5 +411,6 @@ fn union(
         impl #rt::IsEmptyValue for #name {
             fn is_empty_value(&self) -> bool { false }
         }
+        #form
     }
 }

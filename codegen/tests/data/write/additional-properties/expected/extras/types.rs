@@ -32,26 +32,13 @@ impl ::obakit_runtime::IsEmptyValue for Extensible {
         ::obakit_runtime::is_absent(&self.id) && self.additional_properties.is_empty()
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::poem_openapi::Object
-)]
+#[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Labels")]
 pub struct Labels {
     #[oai(rename = "owner", skip_serializing_if = "::obakit_runtime::is_absent")]
-    #[serde(
-        rename = "owner",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub owner: ::std::option::Option<::std::string::String>,
     /// The properties the schema does not name.
     #[oai(flatten)]
-    #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -62,6 +49,7 @@ impl ::obakit_runtime::IsEmptyValue for Labels {
         ::obakit_runtime::is_absent(&self.owner) && self.additional_properties.is_empty()
     }
 }
+::obakit_runtime::form_value!(Labels);
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Resource")]
 pub struct Resource {

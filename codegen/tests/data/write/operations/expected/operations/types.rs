@@ -52,22 +52,11 @@ impl ::obakit_runtime::IsEmptyValue for CreateToken200Body {
         false
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateTokenRequest {
-    #[serde(rename = "grant_type")]
     pub grant_type: CreateTokenRequestGrantType,
-    #[serde(
-        rename = "scope",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub scope: ::std::option::Option<::std::string::String>,
     /// A time, or empty to clear it (a union in a form, as Stripe writes them).
-    #[serde(
-        rename = "expires_at",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expires_at: ::std::option::Option<CreateTokenRequestExpiresAt>,
 }
 impl CreateTokenRequest {
@@ -126,10 +115,9 @@ impl ::obakit_runtime::IsEmptyValue for CreateTokenRequest {
         false
     }
 }
+::obakit_runtime::form_value!(CreateTokenRequest);
 /// A time, or empty to clear it (a union in a form, as Stripe writes them).
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
-#[derive(::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
 #[oai(rename = "CreateTokenRequestExpiresAt")]
 pub enum CreateTokenRequestExpiresAt {
     Integer(i64),
@@ -140,6 +128,7 @@ impl ::obakit_runtime::IsEmptyValue for CreateTokenRequestExpiresAt {
         false
     }
 }
+::obakit_runtime::form_value!(CreateTokenRequestExpiresAt);
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CreateTokenRequestExpiresAtVariant2 {
