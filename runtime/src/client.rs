@@ -291,3 +291,36 @@ pub fn param_string<T: ToJSON>(value: &T) -> String {
         None => String::new(),
     }
 }
+
+/// What a cookie's value may not hold as it is (RFC 6265's `cookie-octet`: no control characters,
+/// whitespace, `"`, `,`, `;` or `\`), and `%`, which starts an escape: poem reads cookies
+/// percent-decoded.
+const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+/// One `name=value` pair of a `Cookie` header, the value percent-encoded where it must be.
+pub fn cookie_pair(name: &str, value: &str) -> String {
+    format!(
+        "{name}={}",
+        percent_encoding::utf8_percent_encode(value, COOKIE_VALUE)
+    )
+}
+
+#[cfg(test)]
+mod cookie_tests {
+    use super::cookie_pair;
+
+    #[test]
+    fn a_cookie_value_escapes_separators_spaces_and_non_ascii_text_only() {
+        assert_eq!(cookie_pair("lang", "fr-FR"), "lang=fr-FR");
+        assert_eq!(
+            cookie_pair("visitor", "Zoë; 50%"),
+            "visitor=Zo%C3%AB%3B%2050%25"
+        );
+    }
+}

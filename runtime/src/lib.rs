@@ -20,7 +20,7 @@ mod segment;
 mod wire;
 
 pub use client::{
-    Answer, ClientCore, ClientError, Segment, TokenSource, decode_header, decode_json,
+    Answer, ClientCore, ClientError, Segment, TokenSource, cookie_pair, decode_header, decode_json,
     media_type_is, param_string,
 };
 pub use form_value::FormValue;

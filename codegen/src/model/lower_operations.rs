@@ -94,10 +94,6 @@ pub(super) fn lower_api(
                 }
             }
             for ((_, location), (p, p_pointer)) in seen {
-                if location == ParamLocation::Cookie {
-                    types.unsupported(&p_pointer, "cookie parameters");
-                    continue;
-                }
                 let data = p.parameter_data_ref();
                 let (explode, style) = match &p {
                     Parameter::Query { style, .. } => {

@@ -158,11 +158,13 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     let mut query = Vec::new();
     let mut deep = Vec::new();
     let mut headers = Vec::new();
+    let mut cookies = Vec::new();
     for p in &op.params {
         let n = ident(&p.rust_name);
         let wire = &p.wire_name;
         let push_one = |value: TokenStream| match p.location {
             ParamLocation::Query => quote!(__query.push((#wire, #value));),
+            ParamLocation::Cookie => quote!(__cookies.push(#rt::cookie_pair(#wire, &#value));),
             _ => quote!(__builder = __builder.header(#wire, #value);),
         };
         let separator = match p.style {
@@ -205,7 +207,8 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
         match p.location {
             ParamLocation::Query => query.push(stmt),
             ParamLocation::Header => headers.push(stmt),
-            _ => {}
+            ParamLocation::Cookie => cookies.push(stmt),
+            ParamLocation::Path => {}
         }
     }
     let url = match &op.callback_url {
@@ -270,7 +273,22 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let mutability = if has_query || !deep.is_empty() || !headers.is_empty() || op.body.is_some() {
+    // Cookie parameters travel together, in one `Cookie` header.
+    let cookies = (!cookies.is_empty()).then(|| {
+        quote! {
+            let mut __cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+            #(#cookies)*
+            if !__cookies.is_empty() {
+                __builder = __builder.header("cookie", __cookies.join("; "));
+            }
+        }
+    });
+    let mutability = if has_query
+        || !deep.is_empty()
+        || !headers.is_empty()
+        || cookies.is_some()
+        || op.body.is_some()
+    {
         quote!(mut)
     } else {
         TokenStream::new()
@@ -282,6 +300,7 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
         #query_attach
         #(#deep)*
         #(#headers)*
+        #cookies
         #body
     };
     let from_request = from_request_method(op, paths);

@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::tokens::{Paths, doc_attr, doc_parts, ident, type_tokens};
 use crate::model::{
-    Api, Body, MediaKind, MediaVariants, Operation, ParamLocation, Response, Role, TypeRef,
+    Api, Body, MediaKind, MediaVariants, Operation, Response, Role, TypeRef,
 };
 
 /// `answerable`: whether request errors can be answered in a given 400 body type.
@@ -349,7 +349,6 @@ fn response_variant(r: &Response, paths: &Paths) -> TokenStream {
 pub(super) fn method_args(op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
     let mut args = Vec::new();
     for p in &op.params {
-        debug_assert!(p.location != ParamLocation::Cookie);
         args.push((ident(&p.rust_name), param_value_tokens(&p.ty, p.required)));
     }
     if let Some(body) = &op.body {

@@ -51,6 +51,7 @@ impl PetstoreApi for Store {
         &self,
         pet_id: i64,
         format: GetPetCardFormat,
+        visitor: Option<String>,
     ) -> poem::Result<GetPetCardResponse> {
         let pets = self.pets.lock().expect("store lock");
         let pet = pets
@@ -60,6 +61,10 @@ impl PetstoreApi for Store {
         let card = match format {
             GetPetCardFormat::Md => format!("# {}", pet.name),
             _ => pet.name.clone(),
+        };
+        let card = match visitor {
+            Some(visitor) => format!("{card}, for {visitor}"),
+            None => card,
         };
         Ok(GetPetCardResponse::Ok(PlainText(card)))
     }
@@ -239,6 +244,27 @@ async fn an_unknown_pet_is_a_typed_404_and_an_invalid_one_a_typed_400() {
 }
 
 #[tokio::test]
+async fn a_cookie_parameter_is_sent_by_the_client_and_read_by_the_server_as_it_was_given() {
+    let client = serve().await;
+    client
+        .add_pet(&new_pet("Nemo", Kind::Fish))
+        .await
+        .expect("adding a pet");
+
+    // Separators, spaces, `%` and non-ASCII text travel escaped and arrive as they were.
+    let visitor = "Zoë; 50% \"fan\"".to_owned();
+    match client
+        .get_pet_card(1, GetPetCardFormat::Txt, Some(visitor))
+        .await
+    {
+        Ok(GetPetCardResponse::Ok(PlainText(card))) => {
+            assert_eq!(card, "Nemo, for Zoë; 50% \"fan\"")
+        }
+        other => panic!("reading the card: {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn a_parameter_inside_a_path_segment_is_sent_and_read_with_the_literal_text_around_it() {
     let (client, base) = serve_at().await;
     client
@@ -247,7 +273,7 @@ async fn a_parameter_inside_a_path_segment_is_sent_and_read_with_the_literal_tex
         .expect("adding a pet");
 
     // The client writes `/pets/1/card.md`; the server reads `1` and `md` back out of it.
-    match client.get_pet_card(1, GetPetCardFormat::Md).await {
+    match client.get_pet_card(1, GetPetCardFormat::Md, None).await {
         Ok(GetPetCardResponse::Ok(PlainText(card))) => assert_eq!(card, "# Nemo"),
         other => panic!("reading the card: {other:?}"),
     }
