@@ -7,9 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{Paths, doc_attr, doc_parts, ident, type_tokens};
-use crate::model::{
-    Api, Body, MediaKind, MediaVariants, Operation, Response, Role, TypeRef,
-};
+use crate::model::{Api, Body, MediaKind, MediaVariants, Operation, Response, Role, TypeRef};
 
 /// `answerable`: whether request errors can be answered in a given 400 body type.
 /// `aliases`: the response enums written as an alias of another ([`response_enum_aliases`]).
