@@ -196,6 +196,17 @@ impl ClientCore {
         Ok((status, headers, Answer(response)))
     }
 
+    /// A form request body from a generated type, its fields written in the styles `styles`
+    /// names (the spec's `encoding`; see [`FormStyle`](crate::FormStyle)).
+    pub fn form_body<T: ToJSON>(
+        builder: reqwest::RequestBuilder,
+        body: &T,
+        styles: &[(&str, crate::FormStyle)],
+    ) -> Result<reqwest::RequestBuilder, ClientError> {
+        let pairs = crate::form::form_pairs(&body.to_json().unwrap_or_default(), styles)?;
+        Ok(builder.form(&pairs))
+    }
+
     /// A JSON request body from a generated type.
     pub fn json_body<T: ToJSON>(
         builder: reqwest::RequestBuilder,

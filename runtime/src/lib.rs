@@ -4,8 +4,9 @@
 //! Code written by `obakit-codegen` names this crate as `::obakit_runtime` (the generator's default
 //! `--runtime-path`): a crate generating code for any spec depends on it beside poem-openapi and reqwest.
 
+mod bracketed;
 mod client;
-mod form_value;
+mod form;
 mod multipart;
 #[doc(hidden)]
 pub mod object;
@@ -23,7 +24,7 @@ pub use client::{
     Answer, ClientCore, ClientError, Segment, TokenSource, cookie_pair, decode_header, decode_json,
     media_type_is, param_string,
 };
-pub use form_value::FormValue;
+pub use form::{FormStyle, form_pairs};
 pub use multipart::{FilePart, JsonPart, MultipartForm, MultipartValue, ToMultipart};
 pub use object::check_property_count;
 pub use optional_request::OptionalRequest;
@@ -40,8 +41,6 @@ pub use wire::{IsEmptyValue, is_absent};
 
 #[doc(hidden)]
 pub use crate::__bounded_object as bounded_object;
-#[doc(hidden)]
-pub use crate::__form_value as form_value;
 #[doc(hidden)]
 pub use crate::__open_enum as open_enum;
 #[doc(hidden)]

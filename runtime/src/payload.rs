@@ -12,6 +12,8 @@ use poem_openapi::types::{ParseFromJSON, Type};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, ResponseContent};
 use serde_json::{Map, Value};
 
+use crate::bracketed;
+
 /// A request body the spec does not require: an empty body is `None` (with or without a
 /// `Content-Type`); any other body is parsed as `P`, with `P`'s content type check.
 ///
@@ -87,7 +89,9 @@ impl IntoResponse for NoBody {
 ///
 /// The form's fields become a JSON object: a field the schema declares as an array collects every
 /// value of its name; a value is a number or a boolean when the schema's property is one (and parses
-/// as one; otherwise it stays a string and fails the schema's type check), else a string.
+/// as one; otherwise it stays a string and fails the schema's type check), else a string. Fields
+/// spread over bracketed keys (`metadata[plan]=pro`, `items[0][price]=p_1`, as the client writes
+/// objects) are gathered back into the object or list they spell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Form<T>(pub T);
 
@@ -267,7 +271,13 @@ fn form_to_json<T: Type>(data: &[u8]) -> Value {
     let root = T::schema_ref();
     let schema = resolve(&root, &registry);
     let mut object = Map::new();
+    let mut bracketed = Vec::new();
     for (name, text) in parse_urlencoded(data) {
+        let declared = schema.is_some_and(|s| s.properties.iter().any(|(n, _)| *n == name));
+        if !declared && name.contains('[') {
+            bracketed.push((name, text));
+            continue;
+        }
         let property = schema.and_then(|s| {
             s.properties
                 .iter()
@@ -302,6 +312,29 @@ fn form_to_json<T: Type>(data: &[u8]) -> Value {
                 }
             }
         }
+    }
+    // Fields holding objects, and lists of them, are spread over bracketed keys
+    // (`metadata[plan]=pro`, `items[0][price]=p_1`): each is gathered whole, then read through its
+    // property's schema like a `deepObject` query parameter.
+    let mut bases: Vec<&str> = bracketed
+        .iter()
+        .map(|(name, _)| &name[..name.find('[').unwrap_or(name.len())])
+        .collect();
+    bases.sort_unstable();
+    bases.dedup();
+    for base in bases {
+        if object.contains_key(base) {
+            continue;
+        }
+        let Some(value) = bracketed::gather(base, &bracketed) else {
+            continue;
+        };
+        let property = schema.and_then(|s| s.properties.iter().find(|(n, _)| *n == base));
+        let value = match property {
+            Some((_, p)) => bracketed::coerce(value, p, &registry, 0),
+            None => value,
+        };
+        object.insert(base.to_owned(), value);
     }
     Value::Object(object)
 }

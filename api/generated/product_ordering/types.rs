@@ -1937,7 +1937,6 @@ impl ::obakit_runtime::IsEmptyValue for TokenRequest {
         false
     }
 }
-::obakit_runtime::form_value!(TokenRequest);
 /// An access token for Orange's event endpoints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenResponse {

@@ -12,8 +12,8 @@ use super::multipart;
 use super::names::{self, Scope};
 use super::paths;
 use super::{
-    Api, Body, MediaKind, MediaVariant, MediaVariants, Operation, Param, ParamLocation, ParamStyle,
-    Response, ResponseHeader, Role, RoleSelection, Tag, TypeRef, Validators,
+    Api, Body, FormStyles, MediaKind, MediaVariant, MediaVariants, Operation, Param, ParamLocation,
+    ParamStyle, Response, ResponseHeader, Role, RoleSelection, Tag, TypeRef, Validators,
 };
 use crate::diag::{Diagnostics, pointer_token};
 use crate::read::LoadedSpec;
@@ -559,9 +559,14 @@ fn lower_body(
             }
         }
     }
-    let mut lowered: Vec<(MediaKind, String, TypeRef, Option<String>)> = Vec::new();
+    let mut lowered: Vec<(MediaKind, String, TypeRef, Option<String>, FormStyles)> = Vec::new();
     let mut seen: Vec<(bool, serde_json::Value, TypeRef)> = Vec::new();
     for (media, content_type, media_type) in &found {
+        let form_styles = if *media == MediaKind::Form {
+            form_styles(media_type)
+        } else {
+            FormStyles::new()
+        };
         let schema_pointer = format!("{}/{}/schema", site.pointer, pointer_token(content_type));
         let typed = matches!(media, MediaKind::Json | MediaKind::Form);
         let key = serde_json::to_value(&media_type.schema).unwrap_or_default();
@@ -569,10 +574,7 @@ fn lower_body(
             .iter()
             .find(|(t, k, _)| *t == typed && *k == key && *media != MediaKind::Multipart)
         {
-            if *media == MediaKind::Form {
-                types.mark_form(ty);
-            }
-            lowered.push((*media, content_type.clone(), ty.clone(), None));
+            lowered.push((*media, content_type.clone(), ty.clone(), None, form_styles));
             continue;
         }
         let (ty, docs) = match &media_type.schema {
@@ -592,21 +594,19 @@ fn lower_body(
             }
             None => (TypeRef::Any, None),
         };
-        if *media == MediaKind::Form {
-            types.mark_form(&ty);
-        }
         seen.push((typed, key, ty.clone()));
-        lowered.push((*media, content_type.clone(), ty, docs));
+        lowered.push((*media, content_type.clone(), ty, docs, form_styles));
     }
     let variants = (lowered.len() > 1).then(|| {
         let mut scope = Scope::default();
         let variants: Vec<MediaVariant> = lowered
             .iter()
-            .map(|(media, content_type, ty, _)| MediaVariant {
+            .map(|(media, content_type, ty, _, form_styles)| MediaVariant {
                 rust_name: media::variant_name(content_type, &mut scope),
                 media: *media,
                 content_type: content_type.clone(),
                 ty: ty.clone(),
+                form_styles: form_styles.clone(),
             })
             .collect();
         MediaVariants {
@@ -616,7 +616,7 @@ fn lower_body(
             variants,
         }
     });
-    let (media, content_type, ty, docs) = lowered.into_iter().next()?;
+    let (media, content_type, ty, docs, form_styles) = lowered.into_iter().next()?;
     let schema_docs = if variants.is_some() {
         None
     } else {
@@ -632,7 +632,27 @@ fn lower_body(
         required: true,
         docs: None,
         variants,
+        form_styles,
     })
+}
+
+/// The fields a form's `encoding` writes in another style than `form`. An explicit
+/// `explode: false` cannot be told from an absent one once read (openapiv3 reads both as false),
+/// so a `form`-style field keeps the default: one pair per item.
+fn form_styles(media_type: &openapiv3::MediaType) -> FormStyles {
+    media_type
+        .encoding
+        .iter()
+        .filter_map(|(name, encoding)| {
+            let style = match encoding.style.as_ref()? {
+                openapiv3::QueryStyle::Form => return None,
+                openapiv3::QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                openapiv3::QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                openapiv3::QueryStyle::DeepObject => ParamStyle::DeepObject,
+            };
+            Some((name.clone(), style))
+        })
+        .collect()
 }
 
 #[allow(dead_code)]

@@ -151,9 +151,6 @@ pub enum PartKind {
 pub struct ObjectDef {
     /// In the spec's order.
     pub fields: Vec<Field>,
-    /// Posted as `application/x-www-form-urlencoded`: the client writes it with serde, through its
-    /// JSON value (the runtime's `form_value!`); the server parses it through the schema, like JSON.
-    pub serde: bool,
     /// The object's own `minProperties`/`maxProperties`, when it has any.
     pub bounds: Option<PropertyBounds>,
 }
@@ -198,7 +195,6 @@ pub struct EnumDef {
     pub variants: Vec<EnumVariant>,
     /// The name of the variant that keeps unknown values.
     pub unknown_variant: String,
-    pub serde: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,9 +209,6 @@ pub struct UnionDef {
     /// `oneOf` (exactly one must match) rather than `anyOf`.
     pub one_of: bool,
     pub discriminator: Option<String>,
-    /// Also serialized with serde, as the alternative it holds: it is held by a form (see
-    /// `Object.serde`).
-    pub serde: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -428,7 +421,12 @@ pub struct Body {
     /// When the spec declares several media types the generated code speaks: all of them, the
     /// first of which is the one above. `None` when there is only that one.
     pub variants: Option<MediaVariants>,
+    /// For a form: the fields the spec's `encoding` writes in another style than `form`.
+    pub form_styles: FormStyles,
 }
+
+/// A form's fields written in another style than OpenAPI's default (`form`, exploded), by name.
+pub type FormStyles = Vec<(String, ParamStyle)>;
 
 /// The enum holding a body in any of its media types, chosen by Content-Type.
 #[derive(Debug, Clone)]
@@ -445,6 +443,7 @@ pub struct MediaVariant {
     pub media: MediaKind,
     pub content_type: String,
     pub ty: TypeRef,
+    pub form_styles: FormStyles,
 }
 
 #[derive(Debug, Clone)]
@@ -480,7 +479,6 @@ pub fn build(specs: &[LoadedSpec], roles: &RoleSelection) -> Result<Model, Diagn
         let module = names::module_name(spec);
         let mut api_types = space.for_spec(spec, &module);
         let api = lower_operations::lower_api(spec, &module, &mut api_types, roles, &mut diags);
-        diags.extend(api_types.finish());
         apis.push(api);
     }
     let mut unsupported = std::mem::take(&mut space.unsupported);

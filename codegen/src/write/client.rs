@@ -9,7 +9,8 @@ use super::handler::{method_args, operation_docs, operations_of};
 use super::tokens::{Paths, ident, type_tokens};
 use crate::model::paths::{self as path_template, PathSegment};
 use crate::model::{
-    Api, CallbackUrl, MediaKind, Operation, ParamLocation, ParamStyle, Role, TypeRef, UrlPart,
+    Api, CallbackUrl, FormStyles, MediaKind, Operation, ParamLocation, ParamStyle, Role, TypeRef,
+    UrlPart,
 };
 
 pub(super) fn client_name(api: &Api, role: &Role) -> String {
@@ -235,12 +236,18 @@ fn method(op: &Operation, paths: &Paths) -> TokenStream {
     let body = match &op.body {
         None => TokenStream::new(),
         Some(b) => {
-            let attach_one = |media: MediaKind, content_type: &str| {
-                attach(media, content_type, b.variants.is_some(), paths)
+            let attach_one = |media: MediaKind, content_type: &str, form_styles: &FormStyles| {
+                attach(
+                    media,
+                    content_type,
+                    form_styles,
+                    b.variants.is_some(),
+                    paths,
+                )
             };
             let attach = match &b.variants {
                 Some(variants) => super::media::attach(variants, &attach_one),
-                None => attach_one(b.media, &b.content_type),
+                None => attach_one(b.media, &b.content_type, &b.form_styles),
             };
             if b.required {
                 quote!({ let __value = body; #attach })
@@ -410,13 +417,30 @@ fn response_readers(
 
 /// Client code attaching `__value` (a reference to the body's value) to `__builder`. A text body
 /// states its own media type only as a variant of several (a lone one is `text/plain`).
-fn attach(media: MediaKind, content_type: &str, variant: bool, paths: &Paths) -> TokenStream {
+fn attach(
+    media: MediaKind,
+    content_type: &str,
+    form_styles: &FormStyles,
+    variant: bool,
+    paths: &Paths,
+) -> TokenStream {
     let rt = &paths.rt;
     match media {
         MediaKind::Json => {
             quote!(__builder = #rt::ClientCore::json_body(__builder, __value);)
         }
-        MediaKind::Form => quote!(__builder = __builder.form(__value);),
+        MediaKind::Form => {
+            let styles = form_styles.iter().map(|(name, style)| {
+                let style = match style {
+                    ParamStyle::DeepObject => quote!(#rt::FormStyle::DeepObject),
+                    ParamStyle::SpaceDelimited => quote!(#rt::FormStyle::Delimited(' ')),
+                    ParamStyle::PipeDelimited => quote!(#rt::FormStyle::Delimited('|')),
+                    ParamStyle::Form => quote!(#rt::FormStyle::Delimited(',')),
+                };
+                quote!((#name, #style))
+            });
+            quote!(__builder = #rt::ClientCore::form_body(__builder, __value, &[#(#styles),*])?;)
+        }
         MediaKind::Text => {
             let content_type = if variant { content_type } else { "text/plain" };
             quote!(__builder = __builder.header("content-type", #content_type).body(::std::clone::Clone::clone(__value));)

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{Paths, ident, type_tokens};
-use crate::model::{MediaKind, MediaVariant, MediaVariants};
+use crate::model::{FormStyles, MediaKind, MediaVariant, MediaVariants};
 
 /// The payload type of one variant, and the media type to state beside it when it is not the
 /// payload's own.
@@ -97,12 +97,12 @@ pub(super) fn content_enum(
 /// Client code attaching a body given as the enum `__value` to `__builder`.
 pub(super) fn attach(
     variants: &MediaVariants,
-    attach_one: &dyn Fn(MediaKind, &str) -> TokenStream,
+    attach_one: &dyn Fn(MediaKind, &str, &FormStyles) -> TokenStream,
 ) -> TokenStream {
     let name = ident(&variants.rust_name);
     let arms = variants.variants.iter().map(|v| {
         let n = ident(&v.rust_name);
-        let attach = attach_one(v.media, &v.content_type);
+        let attach = attach_one(v.media, &v.content_type, &v.form_styles);
         let inner = if v.media == MediaKind::Multipart {
             quote!(__payload)
         } else {

@@ -63,13 +63,10 @@ fn object(
         quote!(#(#checks)&&*)
     };
     let defaults = o.fields.iter().filter_map(|f| default_fn(f, module));
-    // A form body is written by serde (reqwest's `form`), through the object's JSON value.
-    let form = o.serde.then(|| quote!(#rt::form_value!(#name);));
     let is_empty = quote! {
         impl #rt::IsEmptyValue for #name {
             fn is_empty_value(&self) -> bool { #emptiness }
         }
-        #form
     };
     if is_plain(o) {
         let struct_fields = fields.iter().map(|f| {
@@ -398,9 +395,6 @@ fn union(
     if let Some(d) = &u.discriminator {
         args.push(quote!(discriminator_name = #d));
     }
-    // A union in a form is written like the form's other values, through its JSON value: as the
-    // alternative it holds, the way a form field carries no type tag.
-    let form = u.serde.then(|| quote!(#rt::form_value!(#name);));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
@@ -411,6 +405,5 @@ fn union(
         impl #rt::IsEmptyValue for #name {
             fn is_empty_value(&self) -> bool { false }
         }
-        #form
     }
 }

@@ -351,7 +351,6 @@ impl SpecTypes<'_> {
             variants,
             one_of,
             discriminator: discriminator.map(|d| d.property_name.clone()),
-            serde: false,
         })
     }
 }
@@ -375,7 +374,6 @@ fn enum_def(values: Vec<String>) -> EnumDef {
     EnumDef {
         variants,
         unknown_variant,
-        serde: false,
     }
 }
 

@@ -1,5 +1,5 @@
 //! The passes made once every spec is lowered, over all modules at once: boxing fields on cycles,
-//! naming default functions, marking the types posted as forms for serde.
+//! and naming default functions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -90,38 +90,6 @@ pub(in crate::model) fn name_default_fns(modules: &mut BTreeMap<String, TypeModu
                     ))));
                 }
             }
-        }
-    }
-}
-
-/// Forms are (de)serialized with serde: the type and every type it contains get serde impls.
-pub(super) fn mark_serde(modules: &mut BTreeMap<String, TypeModule>, ty: &TypeRef) {
-    let mut pending = vec![ty.clone()];
-    while let Some(ty) = pending.pop() {
-        match ty {
-            TypeRef::Named { module, name } => {
-                let Some(def) = modules
-                    .get_mut(&module)
-                    .and_then(|m| m.types.get_mut(&name))
-                else {
-                    continue;
-                };
-                match &mut def.kind {
-                    TypeKind::Object(o) if !o.serde => {
-                        o.serde = true;
-                        pending.extend(o.fields.iter().map(|f| f.ty.clone()));
-                    }
-                    TypeKind::Enum(e) => e.serde = true,
-                    TypeKind::Union(u) if !u.serde => {
-                        u.serde = true;
-                        pending.extend(u.variants.iter().map(|v| v.ty.clone()));
-                    }
-                    TypeKind::Alias(t) => pending.push(t.clone()),
-                    _ => {}
-                }
-            }
-            TypeRef::Vec(t) | TypeRef::Map(t) => pending.push(*t),
-            _ => {}
         }
     }
 }

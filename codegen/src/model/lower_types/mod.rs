@@ -99,7 +99,6 @@ impl TypeSpace {
             space: self,
             spec,
             api_module: api_module.to_owned(),
-            form_types: Vec::new(),
         }
     }
 
@@ -120,7 +119,6 @@ pub struct SpecTypes<'a> {
     space: &'a mut TypeSpace,
     spec: &'a LoadedSpec,
     pub(super) api_module: String,
-    form_types: Vec<TypeRef>,
 }
 
 impl SpecTypes<'_> {
@@ -139,19 +137,6 @@ impl SpecTypes<'_> {
         self.space
             .unsupported
             .push(Diagnostic::new(&self.spec.path, pointer, feature));
-    }
-
-    /// Marks a type as posted as a form, so it gets serde impls.
-    pub fn mark_form(&mut self, ty: &TypeRef) {
-        self.form_types.push(ty.clone());
-    }
-
-    /// Finishes this spec: applies form marks and returns nothing (diagnostics stay in the space).
-    pub fn finish(self) -> Diagnostics {
-        for ty in self.form_types {
-            finish::mark_serde(&mut self.space.modules, &ty);
-        }
-        Diagnostics::default()
     }
 
     fn module_of_component(&self, key: &str) -> String {

@@ -178,11 +178,7 @@ impl SpecTypes<'_> {
                 max: collected.max_properties,
                 wire_type: self.space.scope(module).unique(format!("{rust_name}Wire")),
             });
-        ObjectDef {
-            fields,
-            serde: false,
-            bounds,
-        }
+        ObjectDef { fields, bounds }
     }
 
     /// The `description` at `pointer` of the bundled document, read from its JSON form.

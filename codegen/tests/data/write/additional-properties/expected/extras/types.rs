@@ -49,7 +49,6 @@ impl ::obakit_runtime::IsEmptyValue for Labels {
         ::obakit_runtime::is_absent(&self.owner) && self.additional_properties.is_empty()
     }
 }
-::obakit_runtime::form_value!(Labels);
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Object)]
 #[oai(rename = "Resource")]
 pub struct Resource {

@@ -54,7 +54,11 @@ impl NotesClient {
                     }
                     CreateNoteRequestContent::XWwwFormUrlencoded(__payload) => {
                         let __value = &__payload.0;
-                        __builder = __builder.form(__value);
+                        __builder = ::obakit_runtime::ClientCore::form_body(
+                            __builder,
+                            __value,
+                            &[],
+                        )?;
                     }
                     CreateNoteRequestContent::Plain(__payload) => {
                         let __value = &__payload.0;

@@ -60,7 +60,6 @@ impl ::obakit_runtime::IsEmptyValue for Note {
         false
     }
 }
-::obakit_runtime::form_value!(Note);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub message: ::std::option::Option<::std::string::String>,

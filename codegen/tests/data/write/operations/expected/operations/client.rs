@@ -208,7 +208,14 @@ impl OperationsClient {
             let mut __builder = self.core.request(::reqwest::Method::POST, __url);
             {
                 let __value = body;
-                __builder = __builder.form(__value);
+                __builder = ::obakit_runtime::ClientCore::form_body(
+                    __builder,
+                    __value,
+                    &[
+                        ("expand", ::obakit_runtime::FormStyle::DeepObject),
+                        ("metadata", ::obakit_runtime::FormStyle::DeepObject),
+                    ],
+                )?;
             }
             ::std::result::Result::Ok(__builder)
         })();

@@ -58,6 +58,12 @@ pub struct CreateTokenRequest {
     pub scope: ::std::option::Option<::std::string::String>,
     /// A time, or empty to clear it (a union in a form, as Stripe writes them).
     pub expires_at: ::std::option::Option<CreateTokenRequestExpiresAt>,
+    /// Related objects to return whole (deepObject, as Stripe writes lists).
+    pub expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Key-value pairs, written over bracketed keys.
+    pub metadata: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
 }
 impl CreateTokenRequest {
     fn __register(
@@ -85,6 +91,29 @@ impl CreateTokenRequest {
                     "A time, or empty to clear it (a union in a form, as Stripe writes them).",
                 ),
             );
+        schema
+            .property::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >(
+                "expand",
+                ::std::option::Option::Some(
+                    "Related objects to return whole (deepObject, as Stripe writes lists).",
+                ),
+            );
+        schema
+            .property::<
+                ::std::option::Option<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+            >(
+                "metadata",
+                ::std::option::Option::Some(
+                    "Key-value pairs, written over bracketed keys.",
+                ),
+            );
         schema.finish()
     }
     fn __parse(
@@ -94,6 +123,8 @@ impl CreateTokenRequest {
             grant_type: ::obakit_runtime::object::take(&mut properties, "grant_type")?,
             scope: ::obakit_runtime::object::take(&mut properties, "scope")?,
             expires_at: ::obakit_runtime::object::take(&mut properties, "expires_at")?,
+            expand: ::obakit_runtime::object::take(&mut properties, "expand")?,
+            metadata: ::obakit_runtime::object::take(&mut properties, "metadata")?,
         })
     }
     fn __write(
@@ -107,6 +138,12 @@ impl CreateTokenRequest {
         if !::obakit_runtime::is_absent(&self.expires_at) {
             ::obakit_runtime::object::put(properties, "expires_at", &self.expires_at);
         }
+        if !::obakit_runtime::is_absent(&self.expand) {
+            ::obakit_runtime::object::put(properties, "expand", &self.expand);
+        }
+        if !::obakit_runtime::is_absent(&self.metadata) {
+            ::obakit_runtime::object::put(properties, "metadata", &self.metadata);
+        }
     }
 }
 ::obakit_runtime::plain_object!(CreateTokenRequest, "CreateTokenRequest");
@@ -115,7 +152,6 @@ impl ::obakit_runtime::IsEmptyValue for CreateTokenRequest {
         false
     }
 }
-::obakit_runtime::form_value!(CreateTokenRequest);
 /// A time, or empty to clear it (a union in a form, as Stripe writes them).
 #[derive(Debug, Clone, PartialEq, ::poem_openapi::Union)]
 #[oai(rename = "CreateTokenRequestExpiresAt")]
@@ -128,7 +164,6 @@ impl ::obakit_runtime::IsEmptyValue for CreateTokenRequestExpiresAt {
         false
     }
 }
-::obakit_runtime::form_value!(CreateTokenRequestExpiresAt);
 /// Open: a value the spec does not list is kept in the last variant and passed on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CreateTokenRequestExpiresAtVariant2 {

@@ -111,7 +111,11 @@ impl Swagger2Client {
             let mut __builder = self.core.request(::reqwest::Method::POST, __url);
             {
                 let __value = body;
-                __builder = __builder.form(__value);
+                __builder = ::obakit_runtime::ClientCore::form_body(
+                    __builder,
+                    __value,
+                    &[],
+                )?;
             }
             ::std::result::Result::Ok(__builder)
         })();

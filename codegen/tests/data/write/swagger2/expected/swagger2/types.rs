@@ -46,7 +46,6 @@ impl ::obakit_runtime::IsEmptyValue for DescribePhotoRequest {
         false
     }
 }
-::obakit_runtime::form_value!(DescribePhotoRequest);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     pub code: i32,
