@@ -65,29 +65,43 @@ pub(crate) fn for_each_schema(
     document: &mut Value,
     visit: &mut dyn FnMut(&mut Map<String, Value>, &str),
 ) {
-    structure(document, "", false, visit);
+    structure(document, "", false, &mut |_, _| {}, visit);
+}
+
+/// Calls `visit` on every object of `document` that is an OpenAPI object (the document, operations,
+/// parameters, responses...) rather than a schema, data or a map of names, with its pointer, outer
+/// objects first.
+pub(crate) fn for_each_openapi_object(
+    document: &mut Value,
+    visit: &mut dyn FnMut(&mut Map<String, Value>, &str),
+) {
+    structure(document, "", false, visit, &mut |_, _| {});
 }
 
 fn structure(
     value: &mut Value,
     at: &str,
     named: bool,
+    on_object: &mut dyn FnMut(&mut Map<String, Value>, &str),
     visit: &mut dyn FnMut(&mut Map<String, Value>, &str),
 ) {
     match value {
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                structure(item, &pointer::push_index(at, i), false, visit);
+                structure(item, &pointer::push_index(at, i), false, on_object, visit);
             }
         }
         Value::Object(map) => {
+            if !named {
+                on_object(map, at);
+            }
             for (key, child) in map.iter_mut() {
                 if key.starts_with("x-") {
                     continue;
                 }
                 let child_at = pointer::push(at, key);
                 if named {
-                    structure(child, &child_at, false, visit);
+                    structure(child, &child_at, false, on_object, visit);
                 } else if key == "schema" {
                     schema(child, &child_at, visit);
                 } else if key == "schemas" {
@@ -99,10 +113,10 @@ fn structure(
                 } else if NAMED_MAPS.contains(&key.as_str()) && child.is_object() {
                     // `examples` of a parameter or media type names Example objects: data all the way down.
                     if key != "examples" {
-                        structure(child, &child_at, true, visit);
+                        structure(child, &child_at, true, on_object, visit);
                     }
                 } else if !DATA.contains(&key.as_str()) {
-                    structure(child, &child_at, false, visit);
+                    structure(child, &child_at, false, on_object, visit);
                 }
             }
         }

@@ -8,12 +8,14 @@
 //!   a `multipleOf` that is not one is not checked.
 //! - A path key holds a path only: one with a query string (`/responses?beta=true`) or a fragment
 //!   (`/files/{id}#download`) is left out with its operations.
+//! - `security` is a list of requirements: one requirement written alone (a map of scheme names, as
+//!   OpenAPI's own Tic Tac Toe example does) is read as the list holding it.
 
 use serde_json::{Map, Number, Value};
 
 use super::openapi31::Warning;
 use super::pointer;
-use super::schemas::for_each_schema;
+use super::schemas::{for_each_openapi_object, for_each_schema};
 
 /// Magnitude beyond which a floating-point number no longer holds every integer exactly.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
@@ -22,6 +24,9 @@ const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 pub(crate) fn apply(doc: &mut Value) -> Vec<Warning> {
     let mut warnings = Vec::new();
     drop_paths_with_query_or_fragment(doc, &mut warnings);
+    for_each_openapi_object(doc, &mut |object, at| {
+        lone_security_requirement(object, at, &mut warnings);
+    });
     for_each_schema(doc, &mut |schema, at| {
         tuple_items(schema, at, &mut warnings);
         integer_bounds(schema, at, &mut warnings);
@@ -43,6 +48,22 @@ fn drop_paths_with_query_or_fragment(doc: &mut Value, warnings: &mut Vec<Warning
         }
         keep
     });
+}
+
+fn lone_security_requirement(
+    object: &mut Map<String, Value>,
+    at: &str,
+    warnings: &mut Vec<Warning>,
+) {
+    if let Some(security) = object.get_mut("security")
+        && security.is_object()
+    {
+        *security = Value::Array(vec![security.take()]);
+        warnings.push((
+            pointer::push(at, "security"),
+            "`security` must be a list of requirements, not one requirement: read as a list holding it".to_owned(),
+        ));
+    }
 }
 
 fn tuple_items(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
@@ -116,5 +137,30 @@ mod tests {
         );
         assert_eq!(warnings.len(), 2);
         assert_eq!(warnings[0].0, "/components/schemas/S/minimum");
+    }
+
+    #[test]
+    fn a_lone_security_requirement_is_read_as_a_list_of_one_and_properties_named_security_are_not()
+    {
+        let mut doc = json!({
+            "paths": { "/board": { "get": {
+                "security": { "apiKey": [], "oauth": ["board:read"] },
+                "responses": {}
+            } } },
+            "components": { "schemas": { "S": {
+                "type": "object", "properties": { "security": { "type": "object" } }
+            } } }
+        });
+        let warnings = apply(&mut doc);
+        assert_eq!(
+            doc["paths"]["/board"]["get"]["security"],
+            json!([{ "apiKey": [], "oauth": ["board:read"] }])
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["S"]["properties"]["security"],
+            json!({ "type": "object" })
+        );
+        let at: Vec<&str> = warnings.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(at, ["/paths/~1board/get/security"]);
     }
 }
