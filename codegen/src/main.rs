@@ -177,7 +177,7 @@ fn main() -> ExitCode {
         }
     };
     for u in &generated.unsupported {
-        eprintln!("warning: unsupported, skipped: {u}");
+        eprintln!("warning: {u}");
     }
     if check {
         let problems = check_dir(&generated.files, &args.out);

@@ -696,7 +696,7 @@ fn openapi_3_1_schemas_read_as_their_3_0_equivalents() {
 }
 
 #[test]
-fn openapi_3_1_webhook_only_document_reads_with_its_webhooks_lowered() {
+fn openapi_3_1_webhook_only_document_reads_with_its_webhooks_lowered_and_answers_optional() {
     let spec = read_ok(&fixture("ok", "openapi-3-1-webhooks-only"));
     assert!(spec.document.paths.paths.is_empty());
     assert_eq!(
@@ -705,6 +705,11 @@ fn openapi_3_1_webhook_only_document_reads_with_its_webhooks_lowered() {
             "/webhooks/orderShipped/post/requestBody/content/application~1json/schema/properties/carrier"
         ),
         &serde_json::json!({ "type": "string", "nullable": true })
+    );
+    // An operation without `responses` is valid 3.1: it answers anything, without a warning.
+    assert_eq!(
+        pointer(&spec.raw, "/webhooks/orderCancelled/post/responses"),
+        &serde_json::json!({ "default": { "description": "Any answer: the document declares none." } })
     );
     assert!(spec.warnings.is_empty(), "{:?}", spec.warnings);
 }

@@ -24,7 +24,7 @@ fn main() {
         }
     };
     for unsupported in &generated.unsupported {
-        println!("cargo::warning=unsupported, skipped: {unsupported}");
+        println!("cargo::warning={unsupported}");
     }
     if let Err(error) = obakit_codegen::write_dir(&generated.files, &out) {
         println!("cargo::error={error}");

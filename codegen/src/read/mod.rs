@@ -16,6 +16,7 @@ mod bundle;
 mod load;
 mod loose_yaml;
 mod openapi31;
+mod operations;
 mod parse;
 mod pointer;
 mod refs;

@@ -11,11 +11,13 @@
 //! (`if/then/else`, `dependentSchemas`, `unevaluatedProperties`, `$dynamicRef`, …) is removed with a
 //! warning at its pointer. At the document level, `jsonSchemaDialect` is dropped (with a warning when it
 //! names another dialect than OpenAPI's), `mutualTLS` security schemes are dropped with a warning,
-//! `paths` becomes optional, and path items referenced from `components.pathItems` are inlined.
+//! `paths` becomes optional, an operation without `responses` answers anything (a `default` answer
+//! without a body), and path items referenced from `components.pathItems` are inlined.
 //! `webhooks` stays where it is (already bundled and lowered): the model reads it from the raw document.
 
 use serde_json::{Map, Value, json};
 
+use super::operations::for_each_operation;
 use super::pointer;
 use super::schemas::for_each_schema;
 
@@ -80,10 +82,22 @@ pub(crate) fn lower(doc: &mut Value) -> Vec<Warning> {
     root.entry("paths").or_insert_with(|| json!({}));
     drop_mutual_tls(root, &mut warnings);
     inline_path_item_refs(doc);
+    // 3.1 lets an operation declare no answers: it answers anything.
+    for_each_operation(doc, &mut |operation, _| {
+        if !operation.contains_key("responses") {
+            operation.insert("responses".into(), any_answer());
+        }
+    });
     for_each_schema(doc, &mut |schema, at| {
         lower_schema(schema, at, &mut warnings)
     });
     warnings
+}
+
+/// The answers of an operation that declares none: a `default` answer without a body, so that the
+/// server may answer any status and the client takes any.
+pub(crate) fn any_answer() -> Value {
+    json!({ "default": { "description": "Any answer: the document declares none." } })
 }
 
 /// `mutualTLS` (3.1) has no 3.0 security scheme: the client certificate is the transport's business.

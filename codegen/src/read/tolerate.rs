@@ -8,12 +8,15 @@
 //!   a `multipleOf` that is not one is not checked.
 //! - A path key holds a path only: one with a query string (`/responses?beta=true`) or a fragment
 //!   (`/files/{id}#download`) is left out with its operations.
+//! - An operation declares its answers (3.0): one with no `responses`, or none in them, answers anything
+//!   (a `default` answer without a body), as 3.1 reads it.
 //! - `security` is a list of requirements: one requirement written alone (a map of scheme names, as
 //!   OpenAPI's own Tic Tac Toe example does) is read as the list holding it.
 
 use serde_json::{Map, Number, Value};
 
-use super::openapi31::Warning;
+use super::openapi31::{Warning, any_answer};
+use super::operations::for_each_operation;
 use super::pointer;
 use super::schemas::{for_each_openapi_object, for_each_schema};
 
@@ -24,6 +27,9 @@ const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 pub(crate) fn apply(doc: &mut Value) -> Vec<Warning> {
     let mut warnings = Vec::new();
     drop_paths_with_query_or_fragment(doc, &mut warnings);
+    for_each_operation(doc, &mut |operation, at| {
+        undeclared_answers(operation, at, &mut warnings);
+    });
     for_each_openapi_object(doc, &mut |object, at| {
         lone_security_requirement(object, at, &mut warnings);
     });
@@ -48,6 +54,29 @@ fn drop_paths_with_query_or_fragment(doc: &mut Value, warnings: &mut Vec<Warning
         }
         keep
     });
+}
+
+fn undeclared_answers(operation: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
+    let declared = operation
+        .get("responses")
+        .and_then(Value::as_object)
+        .is_some_and(|responses| responses.keys().any(|key| !key.starts_with("x-")));
+    if !declared {
+        let extensions = operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut answers = any_answer();
+        if let Value::Object(answers) = &mut answers {
+            answers.extend(extensions);
+        }
+        operation.insert("responses".into(), answers);
+        warnings.push((
+            pointer::push(at, "responses"),
+            "an operation must declare at least one answer (OpenAPI 3.0): read as answering anything (a `default` answer without a body)".to_owned(),
+        ));
+    }
 }
 
 fn lone_security_requirement(
@@ -140,12 +169,45 @@ mod tests {
     }
 
     #[test]
+    fn an_operation_without_answers_answers_anything_with_a_warning() {
+        let mut doc = json!({
+            "paths": { "/users": {
+                "get": {},
+                "post": { "responses": { "x-note": "none yet" } },
+                "put": { "responses": { "204": { "description": "Done." } } }
+            } }
+        });
+        let warnings = apply(&mut doc);
+        let any = json!({ "description": "Any answer: the document declares none." });
+        assert_eq!(
+            doc["paths"]["/users"]["get"]["responses"],
+            json!({ "default": any })
+        );
+        assert_eq!(
+            doc["paths"]["/users"]["post"]["responses"],
+            json!({ "default": any, "x-note": "none yet" })
+        );
+        assert_eq!(
+            doc["paths"]["/users"]["put"]["responses"],
+            json!({ "204": { "description": "Done." } })
+        );
+        let at: Vec<&str> = warnings.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/paths/~1users/get/responses",
+                "/paths/~1users/post/responses"
+            ]
+        );
+    }
+
+    #[test]
     fn a_lone_security_requirement_is_read_as_a_list_of_one_and_properties_named_security_are_not()
     {
         let mut doc = json!({
             "paths": { "/board": { "get": {
                 "security": { "apiKey": [], "oauth": ["board:read"] },
-                "responses": {}
+                "responses": { "200": { "description": "The board." } }
             } } },
             "components": { "schemas": { "S": {
                 "type": "object", "properties": { "security": { "type": "object" } }
