@@ -29,7 +29,8 @@ const LENGTH_OF_NON_TEXT: &str =
     "minLength, maxLength or pattern on a uuid, date or binary string: not checked";
 /// The message of a parameter read as text because its schema is an object (as the read stage
 /// words it for free-form objects).
-const OBJECT_PARAMETER: &str = "object parameter";
+pub(super) const OBJECT_PARAMETER: &str =
+    "an object parameter (other than `deepObject`): read and written as text";
 
 /// Clears, in every field and parameter, the constraints the generated code cannot enforce, and
 /// records each as unsupported where the spec states it.

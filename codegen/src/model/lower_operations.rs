@@ -6,6 +6,7 @@ use openapiv3::{
 };
 
 use super::callbacks::{self, Entry};
+use super::enforceable::OBJECT_PARAMETER;
 use super::lower_types::{SpecTypes, docs_of};
 use super::media;
 use super::multipart;
@@ -45,7 +46,10 @@ pub(super) fn lower_api(
         let item = match &*item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { .. } => {
-                types.unsupported(&path_pointer, "path item $ref");
+                types.unsupported(
+                    &path_pointer,
+                    "a path item `$ref` is not followed: the operations under it are left out",
+                );
                 continue;
             }
         };
@@ -120,7 +124,10 @@ pub(super) fn lower_api(
                         )
                     }
                     ParameterSchemaOrContent::Content(_) => {
-                        types.unsupported(&p_pointer, "parameter with content");
+                        types.unsupported(
+                            &p_pointer,
+                            "a parameter with `content` instead of `schema`: read and written as text",
+                        );
                         (
                             TypeRef::String,
                             Validators::default(),
@@ -131,7 +138,7 @@ pub(super) fn lower_api(
                 let ty = if matches!(ty, TypeRef::Any | TypeRef::Map(_))
                     && style != ParamStyle::DeepObject
                 {
-                    types.unsupported(&p_pointer, "object parameter");
+                    types.unsupported(&p_pointer, OBJECT_PARAMETER);
                     TypeRef::String
                 } else {
                     ty
@@ -289,7 +296,10 @@ pub(super) fn lower_api(
                         ty => ty,
                     };
                     if !ty.is_scalar() {
-                        types.unsupported(&h_pointer, "non-scalar response header");
+                        types.unsupported(
+                            &h_pointer,
+                            "a response header that is not a scalar: left out",
+                        );
                         continue;
                     }
                     headers.push(ResponseHeader {

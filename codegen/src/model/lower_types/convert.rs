@@ -121,7 +121,10 @@ impl SpecTypes<'_> {
                 self.hoist(schema, hint, module, pointer)
             }
             SchemaKind::Not { .. } => {
-                self.unsupported(pointer, "not");
+                self.unsupported(
+                    pointer,
+                    "`not` is not checked: the value is read as any value",
+                );
                 TypeRef::Any
             }
             SchemaKind::Any(any) => {
@@ -336,7 +339,10 @@ impl SpecTypes<'_> {
                 (other, _) => (scalar_variant_name(other), None),
             };
             if discriminator.is_some() && !matches!(lowered.ty, TypeRef::Named { .. }) {
-                self.unsupported(&part_pointer, "discriminated union of a non-object");
+                self.unsupported(
+                    &part_pointer,
+                    "an alternative of a discriminated union that is not a named schema: the discriminator cannot name it",
+                );
             }
             variants.push(UnionVariant {
                 rust_name: scope.unique(name),

@@ -70,7 +70,10 @@ impl SpecTypes<'_> {
                 }
             }
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
-                self.unsupported(pointer, "oneOf/anyOf inside allOf");
+                self.unsupported(
+                    pointer,
+                    "a oneOf/anyOf inside allOf: that part is left out of the merged object",
+                );
             }
             _ => {}
         }
