@@ -434,16 +434,25 @@ fn location_of(p: &Parameter) -> ParamLocation {
     }
 }
 
+/// The component of `kind` that `reference` names, following a component that is itself a
+/// reference to another (`AuditEventsRequest: {$ref: CursorRequest}`); `None` when a link is
+/// missing or the chain goes round.
 fn local_component<'a, T>(
     reference: &str,
     kind: &str,
     map: Option<&'a IndexMap<String, ReferenceOr<T>>>,
 ) -> Option<&'a T> {
-    let key = reference.strip_prefix(&format!("#/components/{kind}/"))?;
-    match map?.get(key)? {
-        ReferenceOr::Item(item) => Some(item),
-        ReferenceOr::Reference { .. } => None,
+    let map = map?;
+    let prefix = format!("#/components/{kind}/");
+    let mut reference = reference;
+    for _ in 0..=map.len() {
+        let key = reference.strip_prefix(&prefix)?;
+        match map.get(key)? {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference: next } => reference = next,
+        }
     }
+    None
 }
 
 fn resolve_parameter(
@@ -668,4 +677,41 @@ fn form_styles(media_type: &openapiv3::MediaType) -> FormStyles {
 #[allow(dead_code)]
 fn schema_docs(s: &openapiv3::Schema) -> Option<String> {
     docs_of(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+    use openapiv3::ReferenceOr;
+
+    use super::local_component;
+
+    fn reference(to: &str) -> ReferenceOr<u8> {
+        ReferenceOr::Reference {
+            reference: format!("#/components/requestBodies/{to}"),
+        }
+    }
+
+    #[test]
+    fn a_component_that_refers_to_another_resolves_to_it_and_a_cycle_to_nothing() {
+        let map: IndexMap<String, ReferenceOr<u8>> = IndexMap::from([
+            ("Cursor".to_owned(), ReferenceOr::Item(7)),
+            ("Audit".to_owned(), reference("Cursor")),
+            ("Usage".to_owned(), reference("Audit")),
+            ("Ping".to_owned(), reference("Pong")),
+            ("Pong".to_owned(), reference("Ping")),
+        ]);
+        let find = |name: &str| {
+            local_component(
+                &format!("#/components/requestBodies/{name}"),
+                "requestBodies",
+                Some(&map),
+            )
+            .copied()
+        };
+        assert_eq!(find("Usage"), Some(7));
+        assert_eq!(find("Audit"), Some(7));
+        assert_eq!(find("Ping"), None);
+        assert_eq!(find("Missing"), None);
+    }
 }

@@ -278,7 +278,7 @@ fn recursive_reference(schema: &mut Map<String, Value>, at: &str) {
 }
 
 /// `type: [..]` and `type: "null"`.
-fn lower_type(schema: &mut Map<String, Value>, warn: &mut impl FnMut(&str, String)) {
+pub(crate) fn lower_type(schema: &mut Map<String, Value>, warn: &mut impl FnMut(&str, String)) {
     let types: Vec<String> = match schema.get("type") {
         Some(Value::Array(types)) => types
             .iter()

@@ -10,13 +10,17 @@
 //!   (`/files/{id}#download`) is left out with its operations.
 //! - An operation declares its answers (3.0): one with no `responses`, or none in them, answers anything
 //!   (a `default` answer without a body), as 3.1 reads it.
+//! - A schema's `type` is one type (3.0, Swagger 2.0): a list of them, as 3.1 writes it and real 2.0
+//!   documents do (`type: [string, "null"]`), is read as 3.1 reads it.
+//! - A parameter names itself and where it goes: an entry of `parameters` without `name` and `in`
+//!   is left out.
 //! - `security` is a list of requirements: one requirement written alone (a map of scheme names, as
 //!   OpenAPI's own Tic Tac Toe example does) is read as the list holding it.
 
 use serde_json::{Map, Number, Value};
 
-use super::openapi31::{Warning, any_answer};
-use super::operations::for_each_operation;
+use super::openapi31::{Warning, any_answer, lower_type};
+use super::operations::{for_each_operation, for_each_path_item};
 use super::pointer;
 use super::schemas::{for_each_openapi_object, for_each_schema};
 
@@ -29,11 +33,16 @@ pub(crate) fn apply(doc: &mut Value) -> Vec<Warning> {
     drop_paths_with_query_or_fragment(doc, &mut warnings);
     for_each_operation(doc, &mut |operation, at| {
         undeclared_answers(operation, at, &mut warnings);
+        malformed_parameters(operation, at, &mut warnings);
+    });
+    for_each_path_item(doc, &mut |item, at| {
+        malformed_parameters(item, at, &mut warnings);
     });
     for_each_openapi_object(doc, &mut |object, at| {
         lone_security_requirement(object, at, &mut warnings);
     });
     for_each_schema(doc, &mut |schema, at| {
+        type_list(schema, at, &mut warnings);
         tuple_items(schema, at, &mut warnings);
         integer_bounds(schema, at, &mut warnings);
     });
@@ -79,6 +88,29 @@ fn undeclared_answers(operation: &mut Map<String, Value>, at: &str, warnings: &m
     }
 }
 
+/// Drops the entries of `parameters` that are neither a reference nor an object naming the
+/// parameter and where it goes (`- FlowStateID: string`, written as if it were a schema).
+fn malformed_parameters(holder: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
+    let Some(Value::Array(parameters)) = holder.get_mut("parameters") else {
+        return;
+    };
+    let parameters_at = pointer::push(at, "parameters");
+    let mut index = 0;
+    parameters.retain(|parameter| {
+        let well_formed = parameter.get("$ref").is_some()
+            || (parameter.get("name").is_some_and(Value::is_string)
+                && parameter.get("in").is_some_and(Value::is_string));
+        if !well_formed {
+            warnings.push((
+                pointer::push_index(&parameters_at, index),
+                "not a Parameter object (it has no `name` and `in`): left out".to_owned(),
+            ));
+        }
+        index += 1;
+        well_formed
+    });
+}
+
 fn lone_security_requirement(
     object: &mut Map<String, Value>,
     at: &str,
@@ -93,6 +125,19 @@ fn lone_security_requirement(
             "`security` must be a list of requirements, not one requirement: read as a list holding it".to_owned(),
         ));
     }
+}
+
+fn type_list(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
+    if !matches!(schema.get("type"), Some(Value::Array(_))) {
+        return;
+    }
+    warnings.push((
+        pointer::push(at, "type"),
+        "`type` as a list of types is OpenAPI 3.1: read as 3.1 reads it (`null` among them makes the value nullable)".to_owned(),
+    ));
+    lower_type(schema, &mut |keyword, message| {
+        warnings.push((pointer::push(at, keyword), message));
+    });
 }
 
 fn tuple_items(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<Warning>) {
@@ -150,7 +195,7 @@ fn integer_bounds(schema: &mut Map<String, Value>, at: &str, warnings: &mut Vec<
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::apply;
 
@@ -166,6 +211,52 @@ mod tests {
         );
         assert_eq!(warnings.len(), 2);
         assert_eq!(warnings[0].0, "/components/schemas/S/minimum");
+    }
+
+    #[test]
+    fn a_list_of_types_in_a_3_0_schema_is_read_as_3_1_reads_it_with_a_warning() {
+        let mut doc = json!({ "components": { "schemas": { "S": {
+            "type": "object",
+            "properties": { "plan": { "type": ["string", "null"], "maxLength": 3 } }
+        } } } });
+        let warnings = apply(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"]["S"]["properties"]["plan"],
+            json!({ "type": "string", "nullable": true, "maxLength": 3 })
+        );
+        let at: Vec<&str> = warnings.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(at, ["/components/schemas/S/properties/plan/type"]);
+    }
+
+    #[test]
+    fn a_parameter_without_name_and_place_is_left_out_with_a_warning() {
+        let mut doc = json!({ "paths": { "/verify": {
+            "parameters": [{ "oops": true }],
+            "get": {
+                "parameters": [
+                    { "name": "token", "in": "query", "schema": { "type": "string" } },
+                    { "FlowStateID": "string" },
+                    { "$ref": "#/components/parameters/Page" }
+                ],
+                "responses": { "200": { "description": "Verified." } }
+            }
+        } } });
+        let warnings = apply(&mut doc);
+        let kept: Vec<&Value> = doc["paths"]["/verify"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(kept.len(), 2);
+        assert_eq!(doc["paths"]["/verify"]["parameters"], json!([]));
+        let at: Vec<&str> = warnings.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/paths/~1verify/get/parameters/1",
+                "/paths/~1verify/parameters/0"
+            ]
+        );
     }
 
     #[test]
