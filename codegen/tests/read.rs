@@ -718,9 +718,20 @@ fn openapi_3_1_webhook_only_document_reads_with_its_webhooks_lowered_and_answers
 fn broken_rules_cost_only_their_schema_or_operation_with_a_located_warning() {
     let spec = read_ok(&fixture("ok", "tolerant"));
     let paths: Vec<&String> = spec.document.paths.paths.keys().collect();
-    assert_eq!(paths, ["/things"]);
+    assert_eq!(paths, ["/things", "/things/{id}"]);
     let thing = pointer(&spec.raw, "/components/schemas/Thing/properties");
     assert_eq!(thing["addresses"]["items"], serde_json::json!({}));
+    assert_eq!(
+        thing["name"],
+        serde_json::json!({ "type": "string", "nullable": true })
+    );
+    let list = pointer(&spec.raw, "/paths/~1things/get");
+    assert_eq!(list["security"], serde_json::json!([{ "apiKey": [] }]));
+    assert_eq!(list["parameters"], serde_json::json!([]));
+    assert_eq!(
+        pointer(&spec.raw, "/paths/~1things~1{id}/delete/responses"),
+        &serde_json::json!({ "default": { "description": "Any answer: the document declares none." } })
+    );
     assert_eq!(thing["seed"]["minimum"], serde_json::json!(i64::MIN));
     assert_eq!(thing["seed"]["maximum"], serde_json::json!(i64::MAX));
     assert_eq!(
@@ -728,14 +739,22 @@ fn broken_rules_cost_only_their_schema_or_operation_with_a_located_warning() {
         [
             "root.yaml#/components/schemas/Thing/properties/addresses/items: `items` must be one schema, not a \
              sequence of them (a tuple): the items are read as any value",
+            "root.yaml#/components/schemas/Thing/properties/name/type: `type` as a list of types is OpenAPI 3.1: \
+             read as 3.1 reads it (`null` among them makes the value nullable)",
             "root.yaml#/components/schemas/Thing/properties/seed/maximum: the integer bound 9223372036854776000 is \
              not a 64-bit integer (or was rounded on reading): it is read as 9223372036854775807",
             "root.yaml#/components/schemas/Thing/properties/seed/minimum: the integer bound -9.223372036854776e+18 \
              is not a 64-bit integer (or was rounded on reading): it is read as -9223372036854775808",
+            "root.yaml#/paths/~1things/get/parameters/0: not a Parameter object (it has no `name` and `in`): left \
+             out",
+            "root.yaml#/paths/~1things/get/security: `security` must be a list of requirements, not one \
+             requirement: read as a list holding it",
             "root.yaml#/paths/~1things?beta=true: a path key cannot hold a query string or a fragment: the \
              operations under it are left out",
             "root.yaml#/paths/~1things~1{id}#download: a path key cannot hold a query string or a fragment: the \
              operations under it are left out",
+            "root.yaml#/paths/~1things~1{id}/delete/responses: an operation must declare at least one answer \
+             (OpenAPI 3.0): read as answering anything (a `default` answer without a body)",
         ]
     );
 }
