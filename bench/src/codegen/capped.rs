@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -34,7 +35,8 @@ pub(crate) struct Run {
     /// User + system CPU seconds of the command and every process it waited for (cargo waits for
     /// its rustc); what a killed tree used is not counted.
     pub(crate) cpu_s: f64,
-    /// Largest sum of the resident memory of the processes of its group, sampled every 100 ms.
+    /// Largest sum of the resident memory of the processes of its group, sampled every 100 ms
+    /// (a process that ends sooner may not be sampled at all).
     pub(crate) peak_bytes: u64,
     cap: Cap,
 }
@@ -77,27 +79,40 @@ pub(crate) fn run(mut command: Command, log: &Path, cap: Cap) -> anyhow::Result<
         .spawn()
         .with_context(|| format!("starting {command:?}"))?;
     let group = i32::try_from(child.id()).context("process id")?;
-    let mut peak_bytes = 0;
-    let end = loop {
-        if let Some(status) = child.try_wait()? {
-            break End::Exited(status);
-        }
-        peak_bytes = peak_bytes.max(group_rss(group));
-        let over = if peak_bytes > cap.bytes {
-            Some(End::OverMemory)
-        } else if start.elapsed() > cap.time {
-            Some(End::OverTime)
-        } else {
-            None
-        };
-        if let Some(over) = over {
-            let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
-            child.wait()?;
-            break over;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    // The caller blocks on the child, so its wall time is exact (a poll would round it up to the
+    // poll's period, which is most of a small document's generation); a sampler thread watches
+    // memory and time and kills the group when it goes over.
+    let done = AtomicBool::new(false);
+    let (status, wall_s, peak_bytes, over) = std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| {
+            let mut peak_bytes = 0;
+            while !done.load(Ordering::Acquire) {
+                peak_bytes = peak_bytes.max(group_rss(group));
+                let over = if peak_bytes > cap.bytes {
+                    Some(End::OverMemory)
+                } else if start.elapsed() > cap.time {
+                    Some(End::OverTime)
+                } else {
+                    None
+                };
+                if over.is_some() {
+                    let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+                    return (peak_bytes, over);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            (peak_bytes, None)
+        });
+        let status = child.wait();
+        let wall_s = start.elapsed().as_secs_f64();
+        done.store(true, Ordering::Release);
+        let (peak_bytes, over) = sampler.join().unwrap_or((0, None));
+        (status, wall_s, peak_bytes, over)
+    });
+    let end = match over {
+        Some(over) => over,
+        None => End::Exited(status?),
     };
-    let wall_s = start.elapsed().as_secs_f64();
     Ok(Run {
         end,
         wall_s,
