@@ -193,13 +193,16 @@ fn response_enums(
         .collect()
 }
 
+/// The response enums written as an alias of another, by name.
+pub(super) type Aliases<'a> = BTreeMap<String, &'a Operation>;
+
 /// The response enums written as an alias of another, by name: an operation whose enum would be
 /// written exactly like an earlier operation's (its shape) names that one's.
 pub(super) fn response_enum_aliases<'a>(
     api: &'a Api,
     paths: &Paths,
     answerable: &dyn Fn(&TypeRef) -> bool,
-) -> BTreeMap<String, &'a Operation> {
+) -> Aliases<'a> {
     let mut by_shape: BTreeMap<String, &Operation> = BTreeMap::new();
     let mut aliases = BTreeMap::new();
     for op in &api.operations {

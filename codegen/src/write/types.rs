@@ -9,10 +9,17 @@ use super::tokens::{
 };
 use crate::model::{EnumDef, Field, ObjectDef, TypeDef, TypeKind, TypeModule, UnionDef};
 
-pub(super) fn module(module: &TypeModule, paths: &Paths) -> TokenStream {
+/// The types of `module` in `range` (by position in the module's order).
+pub(super) fn module_part(
+    module: &TypeModule,
+    range: std::ops::Range<usize>,
+    paths: &Paths,
+) -> TokenStream {
     let items = module
         .types
         .values()
+        .skip(range.start)
+        .take(range.len())
         .map(|t| type_def(t, &module.name, paths));
     quote! { #(#items)* }
 }
