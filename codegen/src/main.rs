@@ -6,11 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use obakit_codegen::{RoleSelection, Settings, check_dir, diff, generate, write_dir};
 
-// Generating is mostly allocating and freeing small syntax nodes, on several threads at once:
-// mimalloc does it in less time than the system allocator, whose arenas the threads contend for.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Generates typed poem-openapi handler traits and reqwest clients from OpenAPI documents.
 #[derive(Parser)]
 #[command(version, about)]
