@@ -19,7 +19,7 @@ use poem_openapi::registry::{MetaApi, MetaOperationParam, MetaParamIn, MetaSchem
 use poem_openapi::types::{ParseFromParameter, ToJSON};
 use poem_openapi::validation::{
     MaxItems, MaxLength, Maximum, MinItems, MinLength, Minimum, MultipleOf, Pattern, UniqueItems,
-    ValidatorMeta,
+    Validator, ValidatorMeta,
 };
 use serde_json::Value;
 
@@ -109,23 +109,22 @@ impl ParamConstraints {
         }
         if let Some(n) = value.as_f64() {
             if let Some(m) = self.multiple_of
-                && !poem_openapi::validation::Validator::check(&MultipleOf::new(m), &n)
+                && !MultipleOf::new(m).check(&n)
             {
                 return fail(&MultipleOf::new(m));
             }
             if let Some((m, exclusive)) = self.maximum
-                && !poem_openapi::validation::Validator::check(&Maximum::new(m, exclusive), &n)
+                && !Maximum::new(m, exclusive).check(&n)
             {
                 return fail(&Maximum::new(m, exclusive));
             }
             if let Some((m, exclusive)) = self.minimum
-                && !poem_openapi::validation::Validator::check(&Minimum::new(m, exclusive), &n)
+                && !Minimum::new(m, exclusive).check(&n)
             {
                 return fail(&Minimum::new(m, exclusive));
             }
         }
         if let Value::String(s) = value {
-            use poem_openapi::validation::Validator;
             if let Some(n) = self.max_length
                 && !MaxLength::new(n).check(s)
             {

@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::operations::for_each_operation;
+use super::operations::{for_each_operation, for_each_path_item};
 use super::pointer;
 use super::schemas::for_each_schema;
 
@@ -121,8 +121,9 @@ fn drop_mutual_tls(root: &mut Map<String, Value>, warnings: &mut Vec<Warning>) {
     });
 }
 
-/// Path items under `paths`, `webhooks` and callbacks that refer to `#/components/pathItems/…` get the
-/// referenced item itself (3.0 has no such components; the reference's siblings are kept over it).
+/// Path items (under `paths`, `webhooks`, callbacks and `components.pathItems`) that refer to
+/// `#/components/pathItems/…` get the referenced item itself (3.0 has no such components; the
+/// reference's siblings are kept over it).
 fn inline_path_item_refs(doc: &mut Value) {
     let Some(items) = doc
         .pointer("/components/pathItems")
@@ -131,7 +132,7 @@ fn inline_path_item_refs(doc: &mut Value) {
     else {
         return;
     };
-    let resolve = |item: &mut Value| {
+    for_each_path_item(doc, &mut |item, _| {
         let target = item
             .get("$ref")
             .and_then(Value::as_str)
@@ -139,41 +140,14 @@ fn inline_path_item_refs(doc: &mut Value) {
             .and_then(|name| pointer::tokens(&format!("/{name}")))
             .and_then(|t| t.into_iter().next())
             .and_then(|name| items.get(&name).cloned());
-        if let (Some(Value::Object(mut target)), Some(map)) = (target, item.as_object_mut()) {
-            map.shift_remove("$ref");
-            for (k, v) in std::mem::take(map) {
+        if let Some(Value::Object(mut target)) = target {
+            item.shift_remove("$ref");
+            for (k, v) in std::mem::take(item) {
                 target.insert(k, v);
             }
-            *map = target;
+            *item = target;
         }
-    };
-    for section in ["paths", "webhooks"] {
-        if let Some(map) = doc.get_mut(section).and_then(Value::as_object_mut) {
-            for item in map.values_mut() {
-                resolve(item);
-                for op in item
-                    .as_object_mut()
-                    .into_iter()
-                    .flat_map(|m| m.values_mut())
-                {
-                    for callback in op
-                        .get_mut("callbacks")
-                        .and_then(Value::as_object_mut)
-                        .into_iter()
-                        .flat_map(|c| c.values_mut())
-                    {
-                        for cb_item in callback
-                            .as_object_mut()
-                            .into_iter()
-                            .flat_map(|c| c.values_mut())
-                        {
-                            resolve(cb_item);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    });
 }
 
 /// One schema, its inner schemas already lowered.
